@@ -1,0 +1,88 @@
+# Touchstone: `make run` serves the demo, `make test` runs every check. Both work on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/touchstone
+CHROMIUM ?= /usr/bin/chromium
+
+# Python 3.12 or newer: the pyenv version named in .python-version, else any python3.12+ on PATH.
+PYTHON_FOR_VENV := $(shell \
+  for candidate in "$$(pyenv root 2>/dev/null)/versions/$$(cat .python-version 2>/dev/null)/bin/python" \
+                   python3.13 python3.12 python3; do \
+    if command -v "$$candidate" >/dev/null 2>&1 && "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+      echo "$$candidate"; break; fi; done)
+
+.PHONY: help run serve install assets migrate demo test lint types test-sqlite test-postgres test-browser chromium clean
+
+help:
+	@echo "make run   install, build assets, migrate SQLite, load the demo, serve http://$(HOST):$(PORT)"
+	@echo "make test  lint, types, tests on SQLite and PostgreSQL, browser and accessibility tests"
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON_FOR_VENV)" ]; then \
+	  echo "Touchstone needs Python 3.12 or newer (Django 6.1 does). Install it (e.g. 'pyenv install 3.12.1') and run make again." >&2; \
+	  exit 1; fi
+	@test -x $(PY) || $(PYTHON_FOR_VENV) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+assets: node_modules/.installed locale/es/LC_MESSAGES/django.mo
+
+locale/es/LC_MESSAGES/django.mo: locale/es/LC_MESSAGES/django.po
+	msgfmt --check -o $@ $<
+
+migrate: install assets
+	DEBUG=true $(MANAGE) migrate --no-input
+
+demo: migrate
+	DEBUG=true $(MANAGE) load_demo
+
+run: demo
+	DEBUG=true $(MANAGE) collectstatic --no-input -v0
+	@echo "Background worker started for tasks (imports and more)."
+	@DEBUG=true $(MANAGE) db_worker --queue-name '*' > .worker.log 2>&1 & echo $$! > .worker.pid
+	@echo ""
+	@echo "Touchstone is at http://$(HOST):$(PORT)/ — staff sign in at http://$(HOST):$(PORT)/sign-in/"
+	@trap 'kill $$(cat .worker.pid) 2>/dev/null; rm -f .worker.pid' EXIT INT TERM; \
+	  DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+
+chromium:
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation) >/dev/null \
+	  || { echo "Could not install chromium; run: sudo apt-get install chromium" >&2; exit 1; }; }
+
+lint: install
+	$(VENV)/bin/ruff check touchstone benchmarks
+	$(VENV)/bin/ruff format --check touchstone benchmarks
+
+types: install
+	TOUCHSTONE_TESTING=true $(VENV)/bin/mypy touchstone
+
+test-sqlite: install assets
+	TOUCHSTONE_TESTING=true $(VENV)/bin/pytest -m "not browser" -q
+
+test-postgres: install assets
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not answering at 127.0.0.1:5432" >&2; exit 1; }
+	TOUCHSTONE_TESTING=true DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -m "not browser" -q
+
+test-browser: install assets chromium
+	TOUCHSTONE_TESTING=true DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -m browser -q
+
+test: lint types test-sqlite test-postgres test-browser
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles touchstone.sqlite3*

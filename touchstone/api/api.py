@@ -1,0 +1,17 @@
+"""The JSON API at /api/v1/. Routers are thin: each calls an app's selectors and services."""
+
+from ninja import NinjaAPI
+
+from touchstone.api import errors
+from touchstone.api.routers import agencies, imports
+
+api = NinjaAPI(
+    title="Touchstone API",
+    version="1",
+    description="Customer service standards for public agencies (Executive Order 12862). "
+    "Authenticate with an agency API token: `Authorization: Bearer ts_...`.",
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("/", agencies.router)
+api.add_router("/", imports.router)

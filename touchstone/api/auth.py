@@ -1,0 +1,38 @@
+"""API clients present a token (Authorization: Bearer ts_...). The token fixes the agency every call is scoped to."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+
+from touchstone.core.models import ApiToken
+from touchstone.core.selectors import active_token_for_secret
+from touchstone.core.services import note_token_used
+
+
+class TokenAuth(HttpBearer):
+    def __init__(self, scope: str = ApiToken.Scope.READ) -> None:
+        super().__init__()
+        self.scope = scope
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        api_token = active_token_for_secret(token)
+        if api_token is None:
+            return None
+        if not api_token.allows(self.scope):
+            raise HttpError(
+                403, f"This token lacks the '{self.scope}' scope; an agency admin can issue one that has it."
+            )
+        note_token_used(api_token)
+        request.api_token = api_token  # type: ignore[attr-defined]
+        return api_token
+
+
+read = TokenAuth(ApiToken.Scope.READ)
+submit = TokenAuth(ApiToken.Scope.SUBMIT)
+write = TokenAuth(ApiToken.Scope.WRITE)
+
+
+def token_of(request: HttpRequest) -> ApiToken:
+    return request.auth  # type: ignore[attr-defined,no-any-return]

@@ -1,0 +1,65 @@
+from ninja import Schema
+from pydantic import Field
+
+
+class AgencyOut(Schema):
+    abbreviation: str
+    name: str
+    slug: str
+    parent: str | None = Field(None, description="Abbreviation of the parent department")
+    is_independent: bool
+    mission: str
+    website: str
+
+    @staticmethod
+    def resolve_parent(obj: object) -> str | None:
+        parent = getattr(obj, "parent", None)
+        return parent.abbreviation if parent is not None else None
+
+
+class OfficeOut(Schema):
+    id: int
+    name: str
+    kind: str
+    street_address: str
+    city: str
+    state: str
+    postal_code: str
+    phone: str
+    hours: str
+    time_zone: str
+
+
+class OfficeIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: str = "field_office"
+    street_address: str = ""
+    city: str = ""
+    state: str = Field("", max_length=2)
+    postal_code: str = ""
+    phone: str = ""
+    hours: str = ""
+    time_zone: str = "America/New_York"
+
+
+class OfficePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    kind: str | None = None
+    street_address: str | None = None
+    city: str | None = None
+    state: str | None = Field(None, max_length=2)
+    postal_code: str | None = None
+    phone: str | None = None
+    hours: str | None = None
+    time_zone: str | None = None
+
+
+class ImportRunOut(Schema):
+    id: int
+    kind: str
+    original_name: str
+    status: str
+    dry_run: bool
+    rows_done: int
+    summary: dict
+    errors: list

@@ -1,0 +1,1 @@
+"""Import and export kinds of the catalog."""

@@ -1,0 +1,161 @@
+"""Shared test fixtures: the personas every permission test is one line with, and the browser harness."""
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from touchstone.core.models import Agency, Membership, Office, Role, User
+
+PASSWORD = "a-long-test-password-1"
+SHARED_DATA = Path(settings.SHARED_DIR) / "data"
+
+
+def shared_file(*parts: str, source: str) -> Path:
+    """A file from ../shared/data, or skip the test naming where the data comes from."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not here; it is {source}. Put shared/ beside the project to run this test.")
+    return path
+
+
+@dataclass
+class Personas:
+    agency_a: Agency
+    agency_b: Agency
+    office_a: Office
+    office_b: Office
+    admin_a: User
+    analyst_a: User
+    handler_a: User
+    frontline_a: User
+    viewer_a: User
+    admin_b: User
+    analyst_b: User
+    overseer: User
+
+    def client(self, user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+def make_user(username: str, agency: Agency | None = None, role: str | None = None, **extra: Any) -> User:
+    user = User.objects.create_user(
+        username=username,
+        email=f"{username}@example.gov",
+        password=PASSWORD,
+        first_name=username.title(),
+        **extra,
+    )
+    if agency is not None and role is not None:
+        Membership.objects.create(user=user, agency=agency, role=role)
+    return user
+
+
+@pytest.fixture
+def personas(db: Any) -> Personas:
+    agency_a = Agency.objects.create(name="Agency of Alpha", abbreviation="AAA", mission="We serve alphas.")
+    agency_b = Agency.objects.create(name="Bureau of Beta", abbreviation="BBB")
+    return Personas(
+        agency_a=agency_a,
+        agency_b=agency_b,
+        office_a=Office.objects.create(agency=agency_a, name="Alpha Field Office", city="Denver", state="CO"),
+        office_b=Office.objects.create(agency=agency_b, name="Beta Contact Center", kind="contact_centre"),
+        admin_a=make_user("admin-a", agency_a, Role.ADMIN),
+        analyst_a=make_user("analyst-a", agency_a, Role.ANALYST),
+        handler_a=make_user("handler-a", agency_a, Role.HANDLER),
+        frontline_a=make_user("frontline-a", agency_a, Role.FRONTLINE),
+        viewer_a=make_user("viewer-a", agency_a, Role.VIEWER),
+        admin_b=make_user("admin-b", agency_b, Role.ADMIN),
+        analyst_b=make_user("analyst-b", agency_b, Role.ANALYST),
+        overseer=make_user("overseer", is_overseer=True),
+    )
+
+
+# --- the browser harness: Playwright driving Debian's chromium, axe-core injected into each page -----------------
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+AXE_SCRIPT = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing; `make test-browser` installs Debian's chromium.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    # bypass_csp lets the test inject axe-core; the pages themselves keep their strict policy.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(
+        bypass_csp=True,
+        viewport={"width": 375, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core (WCAG 2.x A and AA rules) on the page as it is now; return its violations."""
+    if not AXE_SCRIPT.exists():
+        pytest.fail(f"{AXE_SCRIPT} is missing; run `npm install` (make test does).")
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
+    )
+    return result["violations"]
+
+
+def assert_accessible(page: Any) -> None:
+    violations = axe_violations(page)
+    described = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
+    ]
+    assert not violations, f"axe-core found violations on {page.url}:\n" + "\n".join(described)
+
+
+def sign_in(page: Any, live_server: Any, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{live_server.url}/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()

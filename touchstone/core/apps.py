@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "touchstone.core"
+    label = "core"
+    verbose_name = "Agencies and people"
+
+    def ready(self) -> None:
+        # Importers and exporters register their kinds when their modules load.
+        from touchstone.core import importers  # noqa: F401

@@ -1,0 +1,139 @@
+"""Forms of the foundation. `UswdsFormMixin` gives every widget its USWDS class, so forms look alike."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from touchstone.core.importing import IMPORTERS
+from touchstone.core.models import Agency, ApiToken, Office, Role
+
+USWDS_CLASSES = {
+    forms.Select: "usa-select",
+    forms.SelectMultiple: "usa-select",
+    forms.Textarea: "usa-textarea",
+    forms.CheckboxInput: "usa-checkbox__input",
+    forms.CheckboxSelectMultiple: "usa-checkbox__input",
+    forms.RadioSelect: "usa-radio__input",
+    forms.ClearableFileInput: "usa-file-input",
+    forms.FileInput: "usa-file-input",
+}
+
+
+class UswdsFormMixin:
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():
+            widget = field.widget
+            css = next((c for kind, c in USWDS_CLASSES.items() if type(widget) is kind), "usa-input")
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class SignInForm(UswdsFormMixin, AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "The user name or password is not right. Check both and try again; after several "
+            "failed tries the account is locked for a while."
+        ),
+    }
+
+
+class AgencyForm(UswdsFormMixin, forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = ["name", "abbreviation", "is_independent", "mission", "website"]
+
+
+class OfficeForm(UswdsFormMixin, forms.ModelForm):
+    class Meta:
+        model = Office
+        fields = [
+            "name",
+            "kind",
+            "street_address",
+            "city",
+            "state",
+            "postal_code",
+            "phone",
+            "hours",
+            "time_zone",
+        ]
+        help_texts = {
+            "state": _("Two letters, for example MD."),
+            "time_zone": _("For example America/Chicago."),
+        }
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Office.objects.filter(agency=self.agency, name__iexact=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(
+                _("This agency already has an office called “%(name)s”; choose another name."),
+                params={"name": name},
+            )
+        return name
+
+    def clean_time_zone(self) -> str:
+        import zoneinfo
+
+        value = self.cleaned_data["time_zone"].strip()
+        if value not in zoneinfo.available_timezones():
+            raise forms.ValidationError(
+                _("“%(value)s” is not a time zone; write it like America/New_York."), params={"value": value}
+            )
+        return value
+
+
+class PersonForm(UswdsFormMixin, forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    office = forms.ModelChoiceField(label=_("Office"), queryset=Office.objects.none(), required=False)
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = Office.objects.filter(agency=agency)  # type: ignore[attr-defined]
+
+
+class RoleForm(UswdsFormMixin, forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class ApiTokenForm(UswdsFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What will use it, e.g. “Kiosk app”.")
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("What it may do"), choices=ApiToken.Scope.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class ImportForm(UswdsFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("What the file holds"))
+    file = forms.FileField(label=_("File"), help_text=_("CSV unless the kind says otherwise."))
+    dry_run = forms.BooleanField(label=_("Only check the file; write nothing"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, cls.label) for kind, cls in sorted(IMPORTERS.items())]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind, upload = cleaned.get("kind"), cleaned.get("file")
+        if kind and upload:
+            suffixes = IMPORTERS[kind].suffixes
+            if not upload.name.lower().endswith(suffixes):
+                self.add_error(
+                    "file",
+                    _("This kind of import takes %(suffixes)s files.") % {"suffixes": ", ".join(suffixes)},
+                )
+        return cleaned

@@ -1,0 +1,223 @@
+"""One door for data coming in, and one for data going out.
+
+Each capability registers its import kinds (`@register_importer`) and export kinds (`@register_exporter`).
+`manage.py import`, the workspace's upload page and the API all call `run_import`, so a file is checked the
+same way whichever door it comes through. Every import is all-or-nothing: the importer reports every bad
+row it finds (up to a limit), and if there is any, nothing is written.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+from django.db import transaction
+
+from touchstone.core.models import Agency, User
+
+MAX_PROBLEMS = 200
+ProgressCallback = Callable[[int, int | None], None]
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "file"
+        column = f", column {self.column}" if self.column else ""
+        return f"{where}{column}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "column": self.column, "message": self.message}
+
+
+class ImportFailed(Exception):
+    """The file was not loaded; `problems` says where and what to change."""
+
+    def __init__(self, problems: list[RowProblem], rows_checked: int = 0) -> None:
+        self.problems = problems
+        self.rows_checked = rows_checked
+        super().__init__("; ".join(str(problem) for problem in problems[:5]))
+
+
+@dataclass
+class ImportContext:
+    agency: Agency | None
+    actor: User | None
+    actor_label: str = ""
+    progress: ProgressCallback = lambda done, total: None  # noqa: E731
+    problems: list[RowProblem] = field(default_factory=list)
+
+    def problem(self, line: int | None, column: str, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(RowProblem(line, column, message))
+        elif len(self.problems) == MAX_PROBLEMS:
+            self.problems.append(
+                RowProblem(None, "", f"More than {MAX_PROBLEMS} problems; fix these and try again.")
+            )
+
+    @property
+    def too_many_problems(self) -> bool:
+        return len(self.problems) > MAX_PROBLEMS
+
+
+class Importer:
+    kind: ClassVar[str]
+    label: ClassVar[str]
+    help_text: ClassVar[str] = ""
+    needs_agency: ClassVar[bool] = True
+    suffixes: ClassVar[tuple[str, ...]] = (".csv",)
+
+    def count_rows(self, path: Path) -> int | None:
+        """How many records the file holds, for the progress bar; None when unknown."""
+        return None
+
+    def load(self, path: Path, context: ImportContext) -> dict[str, Any]:
+        """Check and write every row; call context.problem for each bad one; return a summary."""
+        raise NotImplementedError
+
+
+class Exporter:
+    kind: ClassVar[str]
+    label: ClassVar[str]
+    needs_agency: ClassVar[bool] = True
+    content_type: ClassVar[str] = "text/csv"
+    suffix: ClassVar[str] = ".csv"
+
+    def write(self, stream: IO[str], agency: Agency | None) -> None:
+        raise NotImplementedError
+
+
+IMPORTERS: dict[str, type[Importer]] = {}
+EXPORTERS: dict[str, type[Exporter]] = {}
+
+
+def register_importer(cls: type[Importer]) -> type[Importer]:
+    IMPORTERS[cls.kind] = cls
+    return cls
+
+
+def register_exporter(cls: type[Exporter]) -> type[Exporter]:
+    EXPORTERS[cls.kind] = cls
+    return cls
+
+
+def importer_for(kind: str) -> Importer:
+    if kind not in IMPORTERS:
+        known = ", ".join(sorted(IMPORTERS)) or "none"
+        raise KeyError(f"There is no import kind {kind!r}; the kinds are: {known}.")
+    return IMPORTERS[kind]()
+
+
+def exporter_for(kind: str) -> Exporter:
+    if kind not in EXPORTERS:
+        known = ", ".join(sorted(EXPORTERS)) or "none"
+        raise KeyError(f"There is no export kind {kind!r}; the kinds are: {known}.")
+    return EXPORTERS[kind]()
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    summary: dict[str, Any]
+    dry_run: bool
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+def run_import(
+    kind: str,
+    path: Path,
+    *,
+    agency: Agency | None,
+    actor: User | None = None,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+    actor_label: str = "",
+) -> ImportOutcome:
+    """Load one file all-or-nothing; raise ImportFailed with every problem found, having written nothing."""
+    importer = importer_for(kind)
+    if importer.needs_agency and agency is None:
+        raise ImportFailed(
+            [RowProblem(None, "", f"The {kind} import needs an agency; name one with --agency.")]
+        )
+    if not path.exists():
+        raise ImportFailed([RowProblem(None, "", f"The file {path} does not exist.")])
+    context = ImportContext(
+        agency=agency, actor=actor, actor_label=actor_label, progress=progress or (lambda d, t: None)
+    )
+    summary: dict[str, Any] = {}
+    try:
+        with transaction.atomic():
+            summary = importer.load(path, context)
+            if context.problems:
+                raise ImportFailed(context.problems, rows_checked=int(summary.get("rows", 0)))
+            if dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        pass
+    return ImportOutcome(summary=summary, dry_run=dry_run)
+
+
+def read_csv_records(
+    path: Path, context: ImportContext, required: list[str], total: int | None = None
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number where the record starts, row) from a CSV, streaming; report missing columns at once.
+
+    Quoted fields may span lines, so the line number is tracked from the reader, not by counting records.
+    """
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader)
+        except StopIteration:
+            context.problem(1, "", "The file is empty; it needs a header row.")
+            return
+        header = [name.strip() for name in header]
+        missing = [name for name in required if name not in header]
+        if missing:
+            context.problem(1, ", ".join(missing), "These columns are missing from the header row.")
+            return
+        start_line = reader.line_num + 1
+        done = 0
+        for values in reader:
+            line = start_line
+            start_line = reader.line_num + 1
+            if not any(value.strip() for value in values):
+                continue
+            if len(values) != len(header):
+                context.problem(line, "", f"This row has {len(values)} values; the header has {len(header)}.")
+                continue
+            done += 1
+            if done % 500 == 0:
+                context.progress(done, total)
+            yield line, dict(zip(header, values, strict=True))
+        context.progress(done, total)
+
+
+def count_csv_records(path: Path) -> int:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return max(0, sum(1 for _ in csv.reader(handle)) - 1)
+
+
+def write_csv(stream: IO[str], header: list[str], rows: Iterator[list[Any]] | list[list[Any]]) -> None:
+    writer = csv.writer(stream)
+    writer.writerow(header)
+    writer.writerows(rows)
+
+
+def write_json(stream: IO[str], payload: Any) -> None:
+    json.dump(payload, stream, ensure_ascii=False, indent=2, default=str)
+
+
+def export_to_string(kind: str, agency: Agency | None) -> str:
+    buffer = io.StringIO()
+    exporter_for(kind).write(buffer, agency)
+    return buffer.getvalue()

@@ -1,0 +1,175 @@
+"""Every write to agencies, offices, people, tokens and imports: atomic, audited, tasks after commit."""
+
+import uuid
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from touchstone.core import audit
+from touchstone.core.models import Agency, ApiToken, ImportRun, Membership, Office, User
+
+AGENCY_FIELDS = ["name", "abbreviation", "parent", "is_independent", "mission", "website"]
+OFFICE_FIELDS = [
+    "name",
+    "kind",
+    "street_address",
+    "city",
+    "state",
+    "postal_code",
+    "phone",
+    "hours",
+    "time_zone",
+]
+
+
+@transaction.atomic
+def update_agency(*, actor: User, agency: Agency, data: dict[str, Any]) -> Agency:
+    audit.save_with_audit(agency, data, actor=actor, agency=agency)
+    return agency
+
+
+@transaction.atomic
+def create_office(
+    *, actor: User | None, agency: Agency, data: dict[str, Any], actor_label: str = ""
+) -> Office:
+    office = Office(agency=agency)
+    audit.save_with_audit(office, data, actor=actor, agency=agency, actor_label=actor_label)
+    return office
+
+
+@transaction.atomic
+def update_office(
+    *, actor: User | None, office: Office, data: dict[str, Any], actor_label: str = ""
+) -> Office:
+    audit.save_with_audit(office, data, actor=actor, agency=office.agency, actor_label=actor_label)
+    return office
+
+
+@transaction.atomic
+def add_member(
+    *, actor: User | None, agency: Agency, user: User, role: str, office: Office | None = None
+) -> Membership:
+    membership, created = Membership.objects.update_or_create(
+        user=user, agency=agency, defaults={"role": role, "office": office}
+    )
+    audit.record(
+        actor=actor,
+        action="added person" if created else "changed role",
+        target=membership,
+        agency=agency,
+        changes={"role": [None, role]},
+    )
+    return membership
+
+
+@transaction.atomic
+def invite_person(
+    *,
+    actor: User,
+    agency: Agency,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    office: Office | None = None,
+) -> Membership:
+    """Add a person by email; a new account gets no usable password until they reset it by email."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(username=email.lower(), email=email.lower(), first_name=first_name, last_name=last_name)
+        user.set_unusable_password()
+        user.save()
+    return add_member(actor=actor, agency=agency, user=user, role=role, office=office)
+
+
+@transaction.atomic
+def remove_member(*, actor: User, membership: Membership) -> None:
+    audit.record(actor=actor, action="removed person", target=membership, agency=membership.agency)
+    membership.delete()
+
+
+@transaction.atomic
+def create_api_token(*, actor: User, agency: Agency, name: str, scopes: list[str]) -> tuple[ApiToken, str]:
+    """A new token and its secret; the secret is returned this once and only its hash is kept."""
+    prefix, secret = ApiToken.new_secret()
+    token = ApiToken.objects.create(
+        agency=agency,
+        name=name,
+        prefix=prefix,
+        hashed_secret=ApiToken.hash_secret(secret),
+        scopes=sorted(set(scopes)),
+        created_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="created API token",
+        target=token,
+        agency=agency,
+        changes={"scopes": [None, token.scopes]},
+    )
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(*, actor: User, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor=actor, action="revoked API token", target=token, agency=token.agency)
+    return token
+
+
+def note_token_used(token: ApiToken) -> None:
+    # At most one write a minute per token, so a busy client does not turn every read into a write.
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+
+
+def store_upload(upload: IO[bytes], original_name: str) -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    safe_name = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in Path(original_name).name)[-100:]
+    path = folder / f"{uuid.uuid4().hex}_{safe_name}"
+    with path.open("wb") as destination:
+        for chunk in iter(lambda: upload.read(1024 * 1024), b""):
+            destination.write(chunk)
+    return path
+
+
+@transaction.atomic
+def start_import(
+    *,
+    actor: User | None,
+    agency: Agency | None,
+    kind: str,
+    upload: IO[bytes],
+    original_name: str,
+    dry_run: bool = False,
+    actor_label: str = "",
+) -> ImportRun:
+    """Keep the uploaded file and queue its import; the page or API client follows the run's progress."""
+    from touchstone.core.tasks import run_import_task
+
+    path = store_upload(upload, original_name)
+    run = ImportRun.objects.create(
+        agency=agency,
+        kind=kind,
+        file_path=str(path),
+        original_name=original_name[:255],
+        dry_run=dry_run,
+        created_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        actor_label=actor_label,
+        action="started import",
+        target=run,
+        agency=agency,
+        changes={"kind": [None, kind], "dry_run": [None, dry_run]},
+    )
+    transaction.on_commit(lambda: run_import_task.enqueue(run.pk))
+    return run

@@ -1,0 +1,82 @@
+"""Settings come from the environment and fail loudly on a bad value."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+from touchstone.conftest import Personas
+
+
+def load_settings(**environment: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "TOUCHSTONE_TESTING", "SECRET_KEY", "DATABASE_URL"}
+    }
+    env.update(environment)
+    return subprocess.run(
+        [sys.executable, "-c", "import touchstone.settings"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=settings.BASE_DIR,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret() -> None:
+    result = load_settings(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_the_development_secret() -> None:
+    result = load_settings(DEBUG="false", SECRET_KEY="development-only-secret-key-never-use-in-production")
+    assert result.returncode != 0
+    assert "development secret" in result.stderr
+
+
+def test_a_yes_no_setting_that_is_neither_is_refused() -> None:
+    result = load_settings(DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a yes/no value" in result.stderr
+
+
+def test_a_secret_can_come_from_a_file(tmp_path: object) -> None:
+    secret_file = tmp_path / "secret"  # type: ignore[operator]
+    secret_file.write_text("s3cret-from-a-file-" + "x" * 40)
+    result = load_settings(
+        DEBUG="false", SECRET_KEY_FILE=str(secret_file), ALLOWED_HOSTS="touchstone.example.gov"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_sets_secure_cookies_and_hsts() -> None:
+    code = "import touchstone.settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "TOUCHSTONE_TESTING"}}
+    env.update(SECRET_KEY="x" * 50, DEBUG="false")
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=settings.BASE_DIR,
+        check=True,
+    )
+    assert result.stdout.split() == ["True", "True", "31536000"]
+
+
+def test_pages_carry_a_content_security_policy_without_inline_scripts(personas: Personas) -> None:
+    from django.test import Client
+
+    policy = Client().get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_postgresql_connections_are_kept_between_requests() -> None:
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("postgresql"):
+        assert database["CONN_MAX_AGE"] >= 60

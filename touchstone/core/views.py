@@ -1,0 +1,289 @@
+"""Staff sign-in and the workspace pages of the foundation. Thin: forms validate, services write, selectors read."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from touchstone.core import selectors, services
+from touchstone.core.access import AgencyRequest, SignedInRequest, member_view
+from touchstone.core.auth import is_locked
+from touchstone.core.forms import (
+    AgencyForm,
+    ApiTokenForm,
+    ImportForm,
+    OfficeForm,
+    PersonForm,
+    RoleForm,
+    SignInForm,
+)
+from touchstone.core.importing import EXPORTERS, IMPORTERS, export_to_string, exporter_for
+from touchstone.core.navigation import WORKSPACE_SECTIONS
+from touchstone.core.tasks import read_progress
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "registration/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        username = form.data.get("username", "")
+        if username and is_locked(username):
+            form.errors.clear()
+            form.add_error(
+                None,
+                _(
+                    "This account is locked after too many failed sign-ins. Wait 15 minutes, or "
+                    "reset your password by email."
+                ),
+            )
+        return super().form_invalid(form)
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    membership = getattr(request, "membership", None)
+    sections = [
+        s for s in WORKSPACE_SECTIONS if membership and (s.permission is None or membership.can(s.permission))
+    ]
+    base = {"agency": getattr(request, "agency", None), "sections": sections}
+    return render(request, template, {**base, **(context or {})}, status=status)
+
+
+@login_required
+def workspace_home(request: SignedInRequest) -> HttpResponse:
+    """The agency switcher: straight to the only agency, or a choice among several."""
+    memberships = list(selectors.memberships_of(request.user))
+    if len(memberships) == 1 and not request.user.is_overseer:
+        return redirect("manage:agency-home", agency_slug=memberships[0].agency.slug)
+    return render(request, "manage/choose_agency.html", {"memberships": memberships})
+
+
+@member_view()
+def agency_home(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+    return _render(
+        request,
+        "manage/agency_home.html",
+        {
+            "offices": selectors.offices_of(agency)[:5],
+            "office_count": selectors.offices_of(agency).count(),
+            "member_count": selectors.members_of(agency).count(),
+            "recent": selectors.audit_entries_of(agency)[:8] if request.membership.can("view_audit") else [],
+        },
+    )
+
+
+@member_view("manage_agency")
+def agency_edit(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+    form = AgencyForm(request.POST or None, instance=agency)
+    if request.method == "POST" and form.is_valid():
+        services.update_agency(actor=request.user, agency=agency, data=form.cleaned_data)
+        messages.success(request, _("Agency details saved."))
+        return redirect("manage:agency-home", agency_slug=agency.slug)
+    return _render(request, "manage/form_page.html", {"form": form, "title": _("Agency details")})
+
+
+@member_view()
+def office_list(request: AgencyRequest) -> HttpResponse:
+    return _render(request, "manage/offices.html", {"offices": selectors.offices_of(request.agency)})
+
+
+@member_view("manage_agency")
+def office_new(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+    form = OfficeForm(request.POST or None, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        office = services.create_office(actor=request.user, agency=agency, data=form.cleaned_data)
+        messages.success(request, _("Office “%(name)s” added.") % {"name": office.name})
+        return redirect("manage:offices", agency_slug=agency.slug)
+    return _render(request, "manage/form_page.html", {"form": form, "title": _("Add an office")})
+
+
+@member_view("manage_agency")
+def office_edit(request: AgencyRequest, office_id: int) -> HttpResponse:
+    agency = request.agency
+    office = selectors.office_of(agency, office_id)
+    form = OfficeForm(request.POST or None, instance=office, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        services.update_office(actor=request.user, office=office, data=form.cleaned_data)
+        messages.success(request, _("Office “%(name)s” saved.") % {"name": office.name})
+        return redirect("manage:offices", agency_slug=agency.slug)
+    return _render(request, "manage/form_page.html", {"form": form, "title": _("Edit office")})
+
+
+@member_view()
+def people(request: AgencyRequest) -> HttpResponse:
+    return _render(request, "manage/people.html", {"members": selectors.members_of(request.agency)})
+
+
+@member_view("manage_people")
+def person_new(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+    form = PersonForm(request.POST or None, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        services.invite_person(actor=request.user, agency=agency, **form.cleaned_data)
+        messages.success(
+            request, _("Added. They set their password with “Forgot your password?” on the sign-in page.")
+        )
+        return redirect("manage:people", agency_slug=agency.slug)
+    return _render(request, "manage/form_page.html", {"form": form, "title": _("Add a person")})
+
+
+@member_view("manage_people")
+def person_edit(request: AgencyRequest, membership_id: int) -> HttpResponse:
+    agency = request.agency
+    member = selectors.member_of(agency, membership_id)
+    form = RoleForm(request.POST or None, initial={"role": member.role})
+    if request.method == "POST" and form.is_valid():
+        if member.user_id == request.user.pk and form.cleaned_data["role"] != member.role:
+            form.add_error("role", _("You cannot change your own role; ask another admin."))
+        else:
+            services.add_member(
+                actor=request.user,
+                agency=agency,
+                user=member.user,
+                role=form.cleaned_data["role"],
+                office=member.office,
+            )
+            messages.success(request, _("Role saved."))
+            return redirect("manage:people", agency_slug=agency.slug)
+    return _render(
+        request,
+        "manage/form_page.html",
+        {"form": form, "title": _("Role of %(name)s") % {"name": member.user}},
+    )
+
+
+@member_view("manage_tokens")
+def tokens(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+    form = ApiTokenForm(request.POST or None)
+    new_secret = None
+    if request.method == "POST" and form.is_valid():
+        _token, new_secret = services.create_api_token(
+            actor=request.user,
+            agency=agency,
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+        )
+        form = ApiTokenForm()
+    return _render(
+        request,
+        "manage/tokens.html",
+        {"tokens": selectors.api_tokens_of(agency), "form": form, "new_secret": new_secret},
+    )
+
+
+@member_view("manage_tokens")
+@require_POST
+def token_revoke(request: AgencyRequest, token_id: int) -> HttpResponse:
+    agency = request.agency
+    token = selectors.api_token_of(agency, token_id)
+    services.revoke_api_token(actor=request.user, token=token)
+    messages.success(
+        request,
+        _("Token “%(name)s” revoked; clients using it are refused from now on.") % {"name": token.name},
+    )
+    return redirect("manage:tokens", agency_slug=agency.slug)
+
+
+@member_view("view_audit")
+def audit_log(request: AgencyRequest) -> HttpResponse:
+    page = Paginator(selectors.audit_entries_of(request.agency), 50).get_page(request.GET.get("page"))
+    return _render(request, "manage/audit.html", {"page": page})
+
+
+@member_view("import_data")
+def imports(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        run = services.start_import(
+            actor=request.user,
+            agency=agency,
+            kind=form.cleaned_data["kind"],
+            upload=upload,
+            original_name=upload.name,
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        return redirect("manage:import-run", agency_slug=agency.slug, run_id=run.pk)
+    exporters = [(kind, cls.label) for kind, cls in sorted(EXPORTERS.items()) if cls.needs_agency]
+    kinds = [(kind, cls.label, cls.help_text) for kind, cls in sorted(IMPORTERS.items())]
+    return _render(
+        request,
+        "manage/imports.html",
+        {"form": form, "runs": selectors.import_runs_of(agency)[:20], "exporters": exporters, "kinds": kinds},
+    )
+
+
+@member_view("import_data")
+def import_run(request: AgencyRequest, run_id: int) -> HttpResponse:
+    run = selectors.import_run_of(request.agency, run_id)
+    done, total = read_progress(run) if not run.is_finished else (run.rows_done, run.rows_total)
+    percent = (
+        100
+        if run.is_finished and run.status != run.Status.FAILED
+        else (round(100 * done / total) if total else 0)
+    )
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "status": run.status,
+                "status_label": run.get_status_display(),
+                "rows_done": done,
+                "rows_total": total,
+                "percent": percent,
+                "finished": run.is_finished,
+            }
+        )
+    return _render(
+        request,
+        "manage/import_run.html",
+        {
+            "run": run,
+            "rows_done": done,
+            "rows_total": total,
+            "percent": percent,
+            "status_url": reverse(
+                "manage:import-run", kwargs={"agency_slug": request.agency.slug, "run_id": run.pk}
+            ),
+        },
+    )
+
+
+@member_view("import_data")
+def export(request: AgencyRequest, kind: str) -> HttpResponse:
+    try:
+        exporter = exporter_for(kind)
+    except KeyError as unknown:
+        raise PermissionDenied(str(unknown)) from unknown
+    if not exporter.needs_agency:
+        raise PermissionDenied(
+            _("That export covers every agency; it is only available from the command line.")
+        )
+    agency = request.agency
+    body = export_to_string(kind, agency)
+    response = HttpResponse(body, content_type=f"{exporter.content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{agency.slug}-{kind}{exporter.suffix}"'
+    return response
+
+
+@login_required
+def oversight(request: SignedInRequest) -> HttpResponse:
+    """Government-wide view for overseers: every agency's public figures, nothing private."""
+    if not request.user.is_overseer:
+        raise PermissionDenied(_("Only government-wide overseers can see this page."))
+    return render(request, "manage/oversight.html", {"agencies": selectors.public_agencies()})

@@ -1,0 +1,45 @@
+"""One table: the portal at /, the workspace at /manage/, the API at /api/v1/."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from touchstone.api.api import api
+from touchstone.core import views as core_views
+from touchstone.core.forms import UswdsFormMixin
+
+password_reset_form = type("PasswordResetForm", (UswdsFormMixin, auth_forms.PasswordResetForm), {})
+set_password_form = type("SetPasswordForm", (UswdsFormMixin, auth_forms.SetPasswordForm), {})
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+urlpatterns += i18n_patterns(
+    path("sign-in/", core_views.SignInView.as_view(), name="sign-in"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(form_class=password_reset_form),
+        name="password_reset",
+    ),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=set_password_form),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
+    path("manage/", include("touchstone.core.urls")),
+    path("", include("touchstone.portal.urls")),
+    prefix_default_language=False,
+)
+
+handler404 = "touchstone.portal.errors.not_found"
+handler403 = "touchstone.portal.errors.forbidden"
+handler500 = "touchstone.portal.errors.server_error"
