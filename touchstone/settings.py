@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "touchstone.core",
     "touchstone.catalog",
+    "touchstone.standards",
+    "touchstone.complaints",
     "touchstone.portal",
     "touchstone.api",
     "ninja",

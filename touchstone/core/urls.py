@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from touchstone.core import views
 
@@ -21,4 +21,8 @@ urlpatterns = [
     path("<slug:agency_slug>/imports/", views.imports, name="imports"),
     path("<slug:agency_slug>/imports/<int:run_id>/", views.import_run, name="import-run"),
     path("<slug:agency_slug>/exports/<slug:kind>/", views.export, name="export"),
+    # Each capability's workspace pages: its own urls.py, namespace manage:<app>.
+    path("<slug:agency_slug>/catalog/", include("touchstone.catalog.urls")),
+    path("<slug:agency_slug>/standards/", include("touchstone.standards.urls")),
+    path("<slug:agency_slug>/complaints/", include("touchstone.complaints.urls")),
 ]

@@ -1,0 +1,5 @@
+"""API of the catalog capability."""
+
+from ninja import Router
+
+router = Router(tags=["catalog"])

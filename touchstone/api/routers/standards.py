@@ -1,0 +1,5 @@
+"""API of the standards capability."""
+
+from ninja import Router
+
+router = Router(tags=["standards"])
