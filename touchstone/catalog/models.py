@@ -29,7 +29,9 @@ class Service(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="services")
     name = models.CharField(_("name"), max_length=300)
-    slug = models.SlugField(_("web address name"), max_length=80)
+    slug = models.SlugField(
+        _("web address name"), max_length=80, blank=True, help_text=_("Made from the name when left empty.")
+    )
     description = models.TextField(_("what it is, in plain language"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     eligibility = models.TextField(_("who is eligible"), blank=True)
@@ -76,9 +78,21 @@ class Service(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
-            self.slug = slugify(self.name)[:80] or "service"
+            self.slug = self.unique_slug()
         self.search_text = f"{self.name} {self.description}".lower()
         super().save(*args, **kwargs)
+
+    def unique_slug(self) -> str:
+        base = slugify(self.name)[:72] or "service"
+        taken = set(
+            Service.objects.filter(agency_id=self.agency_id, slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        slug, number = base, 2
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        return slug
 
     @property
     def is_public(self) -> bool:

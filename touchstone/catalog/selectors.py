@@ -17,6 +17,7 @@ from touchstone.catalog.models import (
     ServiceChannel,
     ServiceSegment,
 )
+from touchstone.core.fiscal import fiscal_quarter, fiscal_year, fiscal_year_bounds
 from touchstone.core.models import Agency
 
 
@@ -145,6 +146,7 @@ def coverage_gaps(agency: Agency, service: Service | None = None) -> list[Servic
 @dataclass(frozen=True)
 class ChannelMixRow:
     period_start: dt.date
+    label: str
     volumes: dict[str, int | None]  # channel -> volume (None: no data)
     total: int
     digital_share: float | None
@@ -164,13 +166,47 @@ class ChannelMix:
         return self.totals[channel] / self.grand_total if self.grand_total else None
 
 
+FINENESS = {ChannelVolume.Period.MONTH: 0, ChannelVolume.Period.QUARTER: 1, ChannelVolume.Period.YEAR: 2}
+
+
+def period_bucket(day: dt.date, period: str) -> dt.date:
+    """The first day of the month, fiscal quarter or fiscal year holding `day`."""
+    if period == ChannelVolume.Period.QUARTER:
+        return fiscal_quarter(day).start
+    if period == ChannelVolume.Period.YEAR:
+        return fiscal_year_bounds(fiscal_year(day))[0]
+    return day.replace(day=1)
+
+
+def period_label(start: dt.date, period: str) -> str:
+    """'2026-01', 'FY2026 Q2', 'FY2026'; a year that is not a U.S. fiscal year (Canada's starts in April) is
+    labelled by its calendar years, '2023-2024'."""
+    if period == ChannelVolume.Period.QUARTER:
+        return fiscal_quarter(start).label if start.month in (1, 4, 7, 10) else start.strftime("%Y-%m")
+    if period == ChannelVolume.Period.YEAR:
+        return f"FY{fiscal_year(start)}" if start.month == 10 else f"{start.year}-{start.year + 1}"
+    return start.strftime("%Y-%m")
+
+
 def channel_mix(service: Service, period: str = ChannelVolume.Period.MONTH) -> ChannelMix:
-    """Volumes and shares by channel over time, and digital take-up (digital volume / all volume)."""
+    """Volumes and shares by channel over time, and digital take-up (digital volume / all volume).
+
+    Finer figures roll up into the chosen period (months into quarters and years); coarser ones are left out.
+    A channel with no data in a period shows as None, never as zero.
+    """
     by_period: dict[dt.date, dict[str, int | None]] = defaultdict(dict)
     totals: dict[str, int] = defaultdict(int)
-    for row in ChannelVolume.objects.filter(service=service, period=period).order_by("period_start"):
-        by_period[row.period_start][row.channel] = row.volume
-        totals[row.channel] += row.volume or 0
+    finer = [p for p, rank in FINENESS.items() if rank <= FINENESS[ChannelVolume.Period(period)]]
+    for row in ChannelVolume.objects.filter(service=service, period__in=finer).order_by("period_start"):
+        # A figure reported for exactly this kind of period keeps its own start (another country's fiscal year).
+        start = row.period_start if row.period == period else period_bucket(row.period_start, period)
+        bucket = by_period[start]
+        if row.volume is None:
+            bucket.setdefault(row.channel, None)
+        else:
+            bucket[row.channel] = (bucket.get(row.channel) or 0) + row.volume
+            totals[row.channel] += row.volume
+        totals.setdefault(row.channel, 0)
     labels = dict(Channel.choices)
     channels = sorted(totals, key=lambda code: -totals[code])
     rows = []
@@ -178,7 +214,11 @@ def channel_mix(service: Service, period: str = ChannelVolume.Period.MONTH) -> C
         volumes = by_period[start]
         total = sum(v for v in volumes.values() if v)
         digital = sum(v for code, v in volumes.items() if v and is_digital(code))
-        rows.append(ChannelMixRow(start, volumes, total, digital / total if total else None))
+        rows.append(
+            ChannelMixRow(
+                start, period_label(start, period), volumes, total, digital / total if total else None
+            )
+        )
     return ChannelMix([(code, str(labels.get(code, code))) for code in channels], rows, dict(totals))
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from touchstone.core.forms import (
     SignInForm,
 )
 from touchstone.core.importing import EXPORTERS, IMPORTERS, export_to_string, exporter_for
-from touchstone.core.navigation import WORKSPACE_SECTIONS
+from touchstone.core.pages import form_page, render_workspace
 from touchstone.core.tasks import read_progress
 
 
@@ -49,17 +49,6 @@ class SignInView(auth_views.LoginView):
         return super().form_invalid(form)
 
 
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any] | None = None, status: int = 200
-) -> HttpResponse:
-    membership = getattr(request, "membership", None)
-    sections = [
-        s for s in WORKSPACE_SECTIONS if membership and (s.permission is None or membership.can(s.permission))
-    ]
-    base = {"agency": getattr(request, "agency", None), "sections": sections}
-    return render(request, template, {**base, **(context or {})}, status=status)
-
-
 @login_required
 def workspace_home(request: SignedInRequest) -> HttpResponse:
     """The agency switcher: straight to the only agency, or a choice among several."""
@@ -72,7 +61,7 @@ def workspace_home(request: SignedInRequest) -> HttpResponse:
 @member_view()
 def agency_home(request: AgencyRequest) -> HttpResponse:
     agency = request.agency
-    return _render(
+    return render_workspace(
         request,
         "manage/agency_home.html",
         {
@@ -87,58 +76,64 @@ def agency_home(request: AgencyRequest) -> HttpResponse:
 @member_view("manage_agency")
 def agency_edit(request: AgencyRequest) -> HttpResponse:
     agency = request.agency
-    form = AgencyForm(request.POST or None, instance=agency)
-    if request.method == "POST" and form.is_valid():
-        services.update_agency(actor=request.user, agency=agency, data=form.cleaned_data)
-        messages.success(request, _("Agency details saved."))
-        return redirect("manage:agency-home", agency_slug=agency.slug)
-    return _render(request, "manage/form_page.html", {"form": form, "title": _("Agency details")})
+    return form_page(
+        request,
+        AgencyForm(request.POST or None, instance=agency),
+        lambda data: services.update_agency(actor=request.user, agency=agency, data=data),
+        title=_("Agency details"),
+        success=_("Agency details saved."),
+        then=reverse("manage:agency-home", args=[agency.slug]),
+    )
 
 
 @member_view()
 def office_list(request: AgencyRequest) -> HttpResponse:
-    return _render(request, "manage/offices.html", {"offices": selectors.offices_of(request.agency)})
+    return render_workspace(request, "manage/offices.html", {"offices": selectors.offices_of(request.agency)})
 
 
 @member_view("manage_agency")
 def office_new(request: AgencyRequest) -> HttpResponse:
     agency = request.agency
-    form = OfficeForm(request.POST or None, agency=agency)
-    if request.method == "POST" and form.is_valid():
-        office = services.create_office(actor=request.user, agency=agency, data=form.cleaned_data)
-        messages.success(request, _("Office “%(name)s” added.") % {"name": office.name})
-        return redirect("manage:offices", agency_slug=agency.slug)
-    return _render(request, "manage/form_page.html", {"form": form, "title": _("Add an office")})
+    return form_page(
+        request,
+        OfficeForm(request.POST or None, agency=agency),
+        lambda data: services.create_office(actor=request.user, agency=agency, data=data),
+        title=_("Add an office"),
+        success=lambda office: _("Office “%(name)s” added.") % {"name": office.name},
+        then=reverse("manage:offices", args=[agency.slug]),
+    )
 
 
 @member_view("manage_agency")
 def office_edit(request: AgencyRequest, office_id: int) -> HttpResponse:
     agency = request.agency
     office = selectors.office_of(agency, office_id)
-    form = OfficeForm(request.POST or None, instance=office, agency=agency)
-    if request.method == "POST" and form.is_valid():
-        services.update_office(actor=request.user, office=office, data=form.cleaned_data)
-        messages.success(request, _("Office “%(name)s” saved.") % {"name": office.name})
-        return redirect("manage:offices", agency_slug=agency.slug)
-    return _render(request, "manage/form_page.html", {"form": form, "title": _("Edit office")})
+    return form_page(
+        request,
+        OfficeForm(request.POST or None, instance=office, agency=agency),
+        lambda data: services.update_office(actor=request.user, office=office, data=data),
+        title=_("Edit office"),
+        success=lambda saved: _("Office “%(name)s” saved.") % {"name": saved.name},
+        then=reverse("manage:offices", args=[agency.slug]),
+    )
 
 
 @member_view()
 def people(request: AgencyRequest) -> HttpResponse:
-    return _render(request, "manage/people.html", {"members": selectors.members_of(request.agency)})
+    return render_workspace(request, "manage/people.html", {"members": selectors.members_of(request.agency)})
 
 
 @member_view("manage_people")
 def person_new(request: AgencyRequest) -> HttpResponse:
     agency = request.agency
-    form = PersonForm(request.POST or None, agency=agency)
-    if request.method == "POST" and form.is_valid():
-        services.invite_person(actor=request.user, agency=agency, **form.cleaned_data)
-        messages.success(
-            request, _("Added. They set their password with “Forgot your password?” on the sign-in page.")
-        )
-        return redirect("manage:people", agency_slug=agency.slug)
-    return _render(request, "manage/form_page.html", {"form": form, "title": _("Add a person")})
+    return form_page(
+        request,
+        PersonForm(request.POST or None, agency=agency),
+        lambda data: services.invite_person(actor=request.user, agency=agency, **data),
+        title=_("Add a person"),
+        success=_("Added. They set their password with “Forgot your password?” on the sign-in page."),
+        then=reverse("manage:people", args=[agency.slug]),
+    )
 
 
 @member_view("manage_people")
@@ -159,7 +154,7 @@ def person_edit(request: AgencyRequest, membership_id: int) -> HttpResponse:
             )
             messages.success(request, _("Role saved."))
             return redirect("manage:people", agency_slug=agency.slug)
-    return _render(
+    return render_workspace(
         request,
         "manage/form_page.html",
         {"form": form, "title": _("Role of %(name)s") % {"name": member.user}},
@@ -179,7 +174,7 @@ def tokens(request: AgencyRequest) -> HttpResponse:
             scopes=form.cleaned_data["scopes"],
         )
         form = ApiTokenForm()
-    return _render(
+    return render_workspace(
         request,
         "manage/tokens.html",
         {"tokens": selectors.api_tokens_of(agency), "form": form, "new_secret": new_secret},
@@ -202,7 +197,7 @@ def token_revoke(request: AgencyRequest, token_id: int) -> HttpResponse:
 @member_view("view_audit")
 def audit_log(request: AgencyRequest) -> HttpResponse:
     page = Paginator(selectors.audit_entries_of(request.agency), 50).get_page(request.GET.get("page"))
-    return _render(request, "manage/audit.html", {"page": page})
+    return render_workspace(request, "manage/audit.html", {"page": page})
 
 
 @member_view("import_data")
@@ -222,7 +217,7 @@ def imports(request: AgencyRequest) -> HttpResponse:
         return redirect("manage:import-run", agency_slug=agency.slug, run_id=run.pk)
     exporters = [(kind, cls.label) for kind, cls in sorted(EXPORTERS.items()) if cls.needs_agency]
     kinds = [(kind, cls.label, cls.help_text) for kind, cls in sorted(IMPORTERS.items())]
-    return _render(
+    return render_workspace(
         request,
         "manage/imports.html",
         {"form": form, "runs": selectors.import_runs_of(agency)[:20], "exporters": exporters, "kinds": kinds},
@@ -249,7 +244,7 @@ def import_run(request: AgencyRequest, run_id: int) -> HttpResponse:
                 "finished": run.is_finished,
             }
         )
-    return _render(
+    return render_workspace(
         request,
         "manage/import_run.html",
         {

@@ -28,3 +28,8 @@ def percent(value: float | None, digits: int = 0) -> str:
     if value is None:
         return "—"
     return f"{100 * value:.{digits}f}%"
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any], key: Any) -> Any:
+    return mapping.get(key) if mapping else None

@@ -19,8 +19,6 @@ from touchstone.conftest import Personas
 from touchstone.core import services
 from touchstone.core.models import ImportRun, Membership
 
-POST_ONLY = {"manage:token-revoke"}
-
 
 def workspace_url_names() -> Iterator[tuple[str, list[str]]]:
     """(namespaced name, parameter names) of every pattern under the `manage` namespace, nested ones too."""
@@ -101,7 +99,9 @@ def test_another_agencys_object_under_ones_own_agency_gets_404(
         pytest.skip("an export kind is not an object of an agency")
     url = reverse(name, kwargs={param: samples[param] for param in params})
     client = personas.client(personas.admin_b)
-    response = client.post(url) if name in POST_ONLY else client.get(url)
+    response = client.get(url)
+    if response.status_code == 405:  # an action that only takes POST: try it the way a form would
+        response = client.post(url)
     assert response.status_code == 404
 
 
@@ -129,5 +129,5 @@ def test_the_agency_admin_can_open_every_page(personas: Personas, name: str, par
     url = reverse(name, kwargs={param: samples[param] for param in params})
     response = personas.client(personas.admin_a).get(url)
     # POST-only actions refuse a GET as a method; they are not hidden from the agency's own admin.
-    expected = 405 if name in POST_ONLY or response.get("Allow") == "POST" else 200
+    expected = 405 if response.get("Allow") == "POST" else 200
     assert response.status_code == expected, url
