@@ -24,6 +24,16 @@ def shared_file(*parts: str, source: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def english_by_default() -> Iterator[None]:
+    """A Spanish request leaves its language active in the thread; start every test in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @dataclass
 class Personas:
     agency_a: Agency

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "touchstone.core",
     "touchstone.catalog",
+    "touchstone.surveys",
     "touchstone.standards",
     "touchstone.complaints",
     "touchstone.portal",
@@ -248,7 +249,13 @@ TASKS = {
     }
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache holds rate-limit counters: Redis (CACHE_URL=redis://127.0.0.1:6379/1) shares them across workers.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 LOGGING = {
     "version": 1,
@@ -259,3 +266,4 @@ LOGGING = {
 }
 
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+SURVEY_SUBMISSIONS_PER_MINUTE = env_int("SURVEY_SUBMISSIONS_PER_MINUTE", 20)

@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 
 from touchstone.api import errors
-from touchstone.api.routers import agencies, catalog, complaints, imports, standards
+from touchstone.api.routers import agencies, catalog, complaints, imports, standards, surveys
 
 api = NinjaAPI(
     title="Touchstone API",
@@ -16,5 +16,6 @@ errors.install(api)
 api.add_router("/", agencies.router)
 api.add_router("/", imports.router)
 api.add_router("/", catalog.router)
+api.add_router("/", surveys.router)
 api.add_router("/", standards.router)
 api.add_router("/", complaints.router)

@@ -19,3 +19,28 @@ document.documentElement.classList.remove("no-js");
   }
   window.setTimeout(poll, 1000);
 })();
+
+// Survey conditional questions: without JavaScript every question shows and the server ignores the ones that
+// do not apply; with it, a question appears only when the earlier answer it depends on matches.
+(function () {
+  var dependents = document.querySelectorAll("[data-show-if-question]");
+  if (!dependents.length) return;
+  function answerOf(key) {
+    var inputs = document.querySelectorAll('[name="' + key + '"]');
+    var values = [];
+    inputs.forEach(function (input) {
+      if ((input.type === "radio" || input.type === "checkbox") && !input.checked) return;
+      if (input.value) values.push(input.value);
+    });
+    return values;
+  }
+  function update() {
+    dependents.forEach(function (group) {
+      var wanted = group.getAttribute("data-show-if-values").split(",");
+      var shown = answerOf(group.getAttribute("data-show-if-question")).some(function (v) { return wanted.indexOf(v) >= 0; });
+      group.classList.toggle("is-hidden", !shown);
+    });
+  }
+  document.addEventListener("change", update);
+  update();
+})();

@@ -1,0 +1,236 @@
+"""The public survey form: hosted page, embeddable form, short link and QR code. Works without JavaScript."""
+
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.csp import CSP
+from django.utils.translation import get_language
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+
+from touchstone.surveys import collection, instrument, services
+from touchstone.surveys.models import Response, Survey
+from touchstone.surveys.selectors import public_survey
+
+
+def short_link(request: HttpRequest, code: str) -> HttpResponse:
+    """/s/<code>: the short address printed on receipts and posters."""
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(reverse("portal_surveys:form", args=[code]) + (f"?{query}" if query else ""))
+
+
+def qr_code(request: HttpRequest, code: str) -> HttpResponse:
+    survey = public_survey(code)
+    url = request.build_absolute_uri(reverse("portal_surveys:short", args=[survey.short_code]))
+    response = HttpResponse(
+        segno.make(url, error="m").svg_inline(scale=6, title=survey.title), content_type="image/svg+xml"
+    )
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def survey_form(request: HttpRequest, code: str) -> HttpResponse:
+    return _form(request, code, embedded=False)
+
+
+@csrf_exempt  # a form inside another site's page cannot carry our CSRF cookie; its Origin is checked instead
+@xframe_options_exempt
+def survey_embed(request: HttpRequest, code: str) -> HttpResponse:
+    survey = public_survey(code)
+    if request.method == "POST":
+        origin = request.headers.get("Origin", "")
+        own = request.build_absolute_uri("/").rstrip("/")
+        if origin and origin != own and origin not in survey.origins():
+            return render(
+                request,
+                "portal/surveys/closed.html",
+                {"survey": survey, "reason": "origin", "embedded": True},
+                status=403,
+            )
+    response = _form(request, code, embedded=True, survey=survey)
+    # Only the agency's own sites may frame the form.
+    response._csp_config = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF, *survey.origins()]}  # type: ignore[attr-defined]
+    return response
+
+
+def _form(request: HttpRequest, code: str, *, embedded: bool, survey: Survey | None = None) -> HttpResponse:
+    survey = survey or public_survey(code)
+    language = get_language() or "en"
+    base = {
+        "survey": survey,
+        "embedded": embedded,
+        "language": language,
+        "title": survey.localized("title", language),
+    }
+    if not survey.collecting():
+        reason = "expired" if survey.pra_expired() else survey.status
+        return render(request, "portal/surveys/closed.html", {**base, "reason": reason}, status=200)
+    version = survey.current_version
+    assert version is not None
+    pages = version.schema["pages"]
+    params = request.POST if request.method == "POST" else request.GET
+    token = str(params.get("resume", ""))
+    partial = collection.load_partial(survey, token)
+    earlier: dict[str, Any] = partial.answers if partial else {}
+    try:
+        index = min(max(int(params.get("page", 0)), 0), len(pages) - 1)
+    except ValueError:
+        index = 0
+    if index > 0 and partial is None:
+        index = 0  # a later page needs the earlier answers
+    errors: dict[str, str] = {}
+    submitted: dict[str, Any] = {}
+    source = Response.Source.EMBED if embedded else Response.Source.WEB
+    if request.method == "POST":
+        if request.POST.get(collection.HONEYPOT_FIELD):
+            return _thanks_redirect(survey, embedded, spam=True, request=request, language=language)
+        if collection.rate_limited(request, survey):
+            return render(request, "portal/surveys/closed.html", {**base, "reason": "rate"}, status=429)
+        questions = collection.page_questions(survey, index)
+        raw = {
+            key: (
+                request.POST.getlist(key)
+                if any(q["key"] == key and q["kind"] == "multiple" for q in questions)
+                else request.POST.get(key)
+            )
+            for key in request.POST
+        }
+        link = {key: request.POST.get(f"link_{key}", "") for key in collection.LINK_FIELDS}
+        raw.update(
+            collection.hidden_values(
+                version.questions(),
+                {k: request.POST.get(f"link_{k}") for k in [q["key"] for q in version.questions()]},
+            )
+        )
+        checked = instrument.check_answers(questions, raw, earlier)
+        errors, submitted = checked.errors, {**raw}
+        if not errors:
+            context = collection.link_context(survey, link)
+            following = instrument.next_page_index(version.schema, index, {**earlier, **checked.answers})
+            if following is not None:
+                token = collection.save_partial(survey, token, checked.answers, language, context, source)
+                query = f"?page={following}&resume={token}"
+                name = "portal_surveys:embed" if embedded else "portal_surveys:form"
+                return redirect(reverse(name, args=[survey.short_code]) + query)
+            if partial is not None:
+                collection.complete_partial(partial, checked.answers)
+            else:
+                try:
+                    services.record_response(
+                        survey=survey,
+                        raw={**earlier, **raw},
+                        source=source,
+                        language=language,
+                        context={**context, "referrer_page": _referrer(request)},
+                    )
+                except services.ResponseRefused as refused:
+                    errors = refused.errors
+            if not errors:
+                return _thanks_redirect(survey, embedded, request=request, language=language)
+    questions = collection.page_questions(survey, index)
+    shown = [
+        {
+            **q,
+            "label": instrument.label(q, language),
+            "hint": q.get("help_text_es")
+            if language == "es" and q.get("help_text_es")
+            else q.get("help_text"),
+            "options": collection.choices_for(q, language),
+            "error": errors.get(q["key"]),
+            "value": submitted.get(q["key"], earlier.get(q["key"])),
+            "other_value": submitted.get(f"{q['key']}__other", ""),
+        }
+        for q in questions
+        if q["kind"] != "hidden"
+    ]
+    link_values = {key: params.get(f"link_{key}", params.get(key, "")) for key in collection.LINK_FIELDS}
+    link_values.update(
+        {
+            q["key"]: params.get(f"link_{q['key']}", params.get(q["key"], ""))
+            for q in version.questions()
+            if q["kind"] == "hidden"
+        }
+    )
+    status = 400 if errors else 200
+    return render(
+        request,
+        "portal/surveys/form.html",
+        {
+            **base,
+            "questions": shown,
+            "errors": [(q["key"], q["label"], q["error"]) for q in shown if q["error"]],
+            "page_index": index,
+            "page_count": len(pages),
+            "resume": token if partial or index else "",
+            "page_title": pages[index].get("title_es" if language == "es" else "title")
+            or pages[index].get("title"),
+            "link_values": {k: v for k, v in link_values.items() if v},
+            "honeypot": collection.HONEYPOT_FIELD,
+            "intro": survey.localized("introduction", language) if index == 0 else "",
+        },
+        status=status,
+    )
+
+
+def _referrer(request: HttpRequest) -> str:
+    """Only the path of the page the form was on, never the query string or another site's address."""
+    from urllib.parse import urlparse
+
+    referrer = urlparse(request.headers.get("Referer", ""))
+    return referrer.path[:200] if referrer.netloc == request.get_host() else ""
+
+
+def _thanks_redirect(
+    survey: Survey, embedded: bool, *, request: HttpRequest, language: str, spam: bool = False
+) -> HttpResponse:
+    if spam:
+        # Bots get the same answer as people, and their submission is kept marked as spam for the inbox.
+        version = survey.current_version
+        if version is not None:
+            Response.objects.create(
+                survey=survey,
+                version=version,
+                answers={},
+                is_spam=True,
+                source=Response.Source.EMBED if embedded else Response.Source.WEB,
+                language=language,
+            )
+    name = "portal_surveys:embed-thanks" if embedded else "portal_surveys:thanks"
+    return redirect(reverse(name, args=[survey.short_code]))
+
+
+def thanks(request: HttpRequest, code: str) -> HttpResponse:
+    survey = public_survey(code, any_status=True)
+    language = get_language() or "en"
+    return render(
+        request,
+        "portal/surveys/thanks.html",
+        {
+            "survey": survey,
+            "title": survey.localized("title", language),
+            "message": survey.localized("thank_you", language),
+            "embedded": False,
+        },
+    )
+
+
+@xframe_options_exempt
+def embed_thanks(request: HttpRequest, code: str) -> HttpResponse:
+    survey = public_survey(code, any_status=True)
+    language = get_language() or "en"
+    response = render(
+        request,
+        "portal/surveys/thanks.html",
+        {
+            "survey": survey,
+            "title": survey.localized("title", language),
+            "message": survey.localized("thank_you", language),
+            "embedded": True,
+        },
+    )
+    response._csp_config = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF, *survey.origins()]}  # type: ignore[attr-defined]
+    return response

@@ -1,0 +1,74 @@
+"""Every read of surveys. Staff reads take the agency; the public reads a survey only by its short code."""
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from touchstone.core.models import Agency
+from touchstone.surveys.models import Invitation, Page, Question, Response, Survey
+
+PUBLIC_STATUSES = {Survey.Status.PUBLISHED, Survey.Status.PAUSED, Survey.Status.CLOSED}
+
+
+def public_survey(code: str, any_status: bool = False) -> Survey:
+    """A survey the public may see (its form, or a polite notice that it is not collecting)."""
+    survey = (
+        Survey.objects.select_related("agency", "current_version", "service").filter(short_code=code).first()
+    )
+    if survey is None or (not any_status and survey.status not in PUBLIC_STATUSES):
+        raise Http404("No such survey.")
+    return survey
+
+
+def surveys_of(agency: Agency) -> QuerySet[Survey]:
+    return (
+        Survey.objects.filter(agency=agency)
+        .select_related("service", "current_version")
+        .annotate(
+            complete_count=Count(
+                "responses", filter=Q(responses__status="complete", responses__is_spam=False)
+            )
+        )
+        .order_by("-created_at")
+    )
+
+
+def survey_of(agency: Agency, survey_id: int) -> Survey:
+    survey = (
+        Survey.objects.select_related("service", "current_version", "agency")
+        .filter(agency=agency, pk=survey_id)
+        .first()
+    )
+    if survey is None:
+        raise Http404("No such survey in this agency.")
+    return survey
+
+
+def question_of(survey: Survey, question_id: int) -> Question:
+    question = Question.objects.filter(survey=survey, pk=question_id).select_related("page").first()
+    if question is None:
+        raise Http404("No such question in this survey.")
+    return question
+
+
+def pages_of(survey: Survey) -> QuerySet[Page]:
+    return Page.objects.filter(survey=survey).prefetch_related("questions").order_by("position", "pk")
+
+
+def responses_of(survey: Survey) -> QuerySet[Response]:
+    return Response.objects.filter(survey=survey).select_related("service", "office", "version")
+
+
+def response_of(survey: Survey, response_id: int) -> Response:
+    response = responses_of(survey).filter(pk=response_id).first()
+    if response is None:
+        raise Http404("No such response in this survey.")
+    return response
+
+
+def invitations_of(survey: Survey) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(survey=survey)
+
+
+def surveys_expiring(agency: Agency | None = None) -> QuerySet[Survey]:
+    surveys = Survey.objects.filter(status=Survey.Status.PUBLISHED, omb_expiration_date__isnull=False)
+    return surveys.filter(agency=agency) if agency is not None else surveys

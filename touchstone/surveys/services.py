@@ -1,0 +1,255 @@
+"""Every write to surveys: building instruments, the lifecycle, and recording responses."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from touchstone.catalog.models import Service
+from touchstone.core import audit
+from touchstone.core.models import Agency, User
+from touchstone.surveys import instrument
+from touchstone.surveys.blueprints import BLUEPRINTS
+from touchstone.surveys.models import Page, Question, Response, Survey, SurveyVersion
+
+EDITABLE_STATUSES = {
+    Survey.Status.DRAFT,
+    Survey.Status.IN_REVIEW,
+    Survey.Status.PUBLISHED,
+    Survey.Status.PAUSED,
+}
+
+
+@transaction.atomic
+def create_survey(
+    *, actor: User | None, agency: Agency, data: dict[str, Any], blueprint: str = "", actor_label: str = ""
+) -> Survey:
+    """A new draft survey, empty or built from a blueprint (A-11 v1, v2, ACSI, NPS, SERVQUAL, employees)."""
+    survey = Survey(agency=agency, created_by=actor)
+    if blueprint:
+        if blueprint not in BLUEPRINTS:
+            raise ValidationError({"template": f"There is no template {blueprint!r}."})
+        survey.template = blueprint
+        data = {"audience": BLUEPRINTS[blueprint].audience, **data}
+    service = data.get("service")
+    if service is not None and service.agency_id != agency.pk:
+        raise ValidationError({"service": "Choose one of this agency's services."})
+    audit.save_with_audit(survey, data, actor=actor, agency=agency, actor_label=actor_label)
+    if blueprint:
+        for position, items in enumerate(BLUEPRINTS[blueprint].pages, start=1):
+            page = Page.objects.create(survey=survey, position=position)
+            Question.objects.bulk_create(
+                [
+                    Question(
+                        survey=survey,
+                        page=page,
+                        position=number,
+                        key=item.key,
+                        kind=item.kind,
+                        text=item.text,
+                        text_es=item.text_es,
+                        measures=item.measures,
+                        required=item.required,
+                        choices=[{"value": v, "label": en, "label_es": es} for v, en, es in item.choices],
+                        show_if=item.show_if,
+                        dimension=item.dimension,
+                        help_text=item.help_text,
+                        help_text_es=item.help_text_es,
+                        max_length=item.max_length,
+                    )
+                    for number, item in enumerate(items, start=1)
+                ]
+            )
+    else:
+        Page.objects.create(survey=survey, position=1)
+    return survey
+
+
+@transaction.atomic
+def update_survey(*, actor: User | None, survey: Survey, data: dict[str, Any]) -> Survey:
+    service: Service | None = data.get("service")
+    if service is not None and service.agency_id != survey.agency_id:
+        raise ValidationError({"service": "Choose one of this agency's services."})
+    audit.save_with_audit(survey, data, actor=actor, agency=survey.agency)
+    return survey
+
+
+def _require_editable(survey: Survey) -> None:
+    if survey.status not in EDITABLE_STATUSES:
+        raise ValidationError(
+            "A closed or archived survey cannot be changed; copy it into a new survey instead."
+        )
+
+
+@transaction.atomic
+def save_question(
+    *, actor: User | None, survey: Survey, data: dict[str, Any], question: Question | None = None
+) -> Question:
+    """Add or change a question. On a published survey the change takes effect when it is published again."""
+    _require_editable(survey)
+    question = question or Question(survey=survey)
+    if not data.get("key"):
+        data["key"] = _free_key(survey, slugify(data.get("text", ""))[:40].replace("-", "_") or "question")
+    if data.get("page") is None:
+        data["page"] = survey.pages.order_by("-position").first() or Page.objects.create(
+            survey=survey, position=1
+        )
+    if question.pk is None and "position" not in data:
+        data["position"] = (
+            Question.objects.filter(page=data["page"]).aggregate(m=Max("position"))["m"] or 0
+        ) + 1
+    audit.save_with_audit(question, data, actor=actor, agency=survey.agency)
+    return question
+
+
+def _free_key(survey: Survey, base: str) -> str:
+    taken = set(survey.questions.values_list("key", flat=True))
+    key, number = base, 2
+    while key in taken:
+        key, number = f"{base}_{number}", number + 1
+    return key
+
+
+@transaction.atomic
+def delete_question(*, actor: User | None, question: Question) -> None:
+    _require_editable(question.survey)
+    audit.record(actor=actor, action="deleted", target=question, agency=question.survey.agency)
+    question.delete()
+
+
+@transaction.atomic
+def add_page(*, actor: User | None, survey: Survey) -> Page:
+    _require_editable(survey)
+    position = (survey.pages.aggregate(m=Max("position"))["m"] or 0) + 1
+    page = Page.objects.create(survey=survey, position=position)
+    audit.record(actor=actor, action="created", target=page, agency=survey.agency)
+    return page
+
+
+def publish_problems(survey: Survey, today: dt.date | None = None) -> list[str]:
+    """What stops a survey from being published, in words the analyst can act on."""
+    today = today or timezone.localdate()
+    problems = []
+    if not survey.questions.exclude(kind=Question.Kind.DISPLAY).exists():
+        problems.append("Add at least one question.")
+    if not survey.is_anonymous:
+        if not survey.omb_control_number or survey.omb_expiration_date is None:
+            problems.append("Give the OMB control number and its expiration date (Paperwork Reduction Act).")
+        elif survey.omb_expiration_date < today:
+            problems.append("The OMB clearance has expired; renew it before collecting again.")
+    keys = set(survey.questions.values_list("key", flat=True))
+    for question in survey.questions.exclude(show_if={}):
+        if question.show_if.get("question") and question.show_if["question"] not in keys:
+            problems.append(
+                f"Question {question.key} depends on {question.show_if['question']}, which does not exist."
+            )
+    return problems
+
+
+@transaction.atomic
+def change_status(*, actor: User | None, survey: Survey, status: str) -> Survey:
+    """Move through the lifecycle. Publishing freezes the current questions into a new version."""
+    if status == Survey.Status.PUBLISHED:
+        problems = publish_problems(survey)
+        if problems:
+            raise ValidationError(problems)
+        schema = instrument.build_schema(survey)
+        current = survey.current_version
+        if current is None or current.schema != schema:
+            number = (survey.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+            survey.current_version = SurveyVersion.objects.create(
+                survey=survey, number=number, schema=schema, published_by=actor
+            )
+    elif status not in Survey.Status.values:
+        raise ValidationError(f"{status!r} is not a survey status.")
+    audit.save_with_audit(
+        survey,
+        {"status": status, "current_version": survey.current_version},
+        actor=actor,
+        agency=survey.agency,
+    )
+    return survey
+
+
+class ResponseRefused(Exception):
+    """The survey did not take the answers; `errors` maps question keys (or '__all__') to what to change."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{key}: {message}" for key, message in errors.items()))
+
+
+def record_response(
+    *,
+    survey: Survey,
+    raw: dict[str, Any],
+    source: str = Response.Source.WEB,
+    language: str = "en",
+    context: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+    strict_keys: bool = False,
+    status: str = Response.Status.COMPLETE,
+) -> tuple[Response, bool]:
+    """Check and store one response; returns (response, created). The hottest write in the product: one insert.
+
+    With an idempotency key, a retry of the same submission returns the stored response instead of a second one.
+    """
+    if not survey.collecting():
+        raise ResponseRefused({"__all__": "This survey is not collecting responses now."})
+    version = survey.current_version
+    assert version is not None
+    checked = instrument.check_answers(version.questions(), raw, strict_keys=strict_keys)
+    if checked.errors and status == Response.Status.COMPLETE:
+        raise ResponseRefused(checked.errors)
+    fields = dict(context or {})
+    response = Response(
+        survey=survey,
+        version=version,
+        answers=checked.answers,
+        source=source,
+        language=language,
+        idempotency_key=idempotency_key or None,
+        status=status,
+        **fields,
+    )
+    if idempotency_key:
+        existing = Response.objects.filter(survey=survey, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, False
+        try:
+            with transaction.atomic():
+                response.save()
+        except IntegrityError:
+            # Two retries raced: the other one won; give its response back.
+            return Response.objects.get(survey=survey, idempotency_key=idempotency_key), False
+        return response, True
+    response.save()
+    return response, True
+
+
+@transaction.atomic
+def mark_responses(*, actor: User | None, survey: Survey, response_ids: list[int], action: str) -> int:
+    """Inbox bulk actions: spam, not spam, flag, unflag, archive, restore."""
+    changes = {
+        "spam": {"is_spam": True},
+        "not_spam": {"is_spam": False},
+        "flag": {"is_flagged": True},
+        "unflag": {"is_flagged": False},
+        "archive": {"is_archived": True},
+        "restore": {"is_archived": False},
+    }
+    if action not in changes:
+        raise ValidationError(f"{action!r} is not an inbox action.")
+    count = Response.objects.filter(survey=survey, pk__in=response_ids).update(**changes[action])
+    audit.record(
+        actor=actor,
+        action=f"marked responses {action}",
+        target=survey,
+        agency=survey.agency,
+        changes={"responses": [None, count]},
+    )
+    return count

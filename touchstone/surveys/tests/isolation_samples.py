@@ -1,0 +1,11 @@
+"""Objects of agency A for every id the survey workspace URLs take."""
+
+from typing import Any
+
+from touchstone.surveys.tests.factories import published_survey
+
+
+def samples(personas: Any) -> dict[str, Any]:
+    survey = published_survey(personas.agency_a)
+    response = survey.responses.create(version=survey.current_version, answers={"satisfaction": 4})
+    return {"survey_id": survey.pk, "question_id": survey.questions.first().pk, "response_id": response.pk}

@@ -1,0 +1,21 @@
+"""Workspace pages of surveys, under /manage/<agency_slug>/surveys/ (namespace manage:surveys)."""
+
+from django.urls import path
+
+from touchstone.surveys import views
+
+app_name = "surveys"
+
+urlpatterns = [
+    path("", views.survey_list, name="list"),
+    path("new/", views.survey_new, name="new"),
+    path("<int:survey_id>/", views.survey_detail, name="survey"),
+    path("<int:survey_id>/settings/", views.survey_edit, name="edit"),
+    path("<int:survey_id>/status/", views.survey_status, name="status"),
+    path("<int:survey_id>/questions/new/", views.question_new, name="question-new"),
+    path("<int:survey_id>/questions/<int:question_id>/", views.question_edit, name="question-edit"),
+    path(
+        "<int:survey_id>/questions/<int:question_id>/delete/", views.question_delete, name="question-delete"
+    ),
+    path("<int:survey_id>/pages/new/", views.page_add, name="page-new"),
+]

@@ -1,0 +1,164 @@
+"""Workspace pages for building and publishing surveys."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from touchstone.core.access import AgencyRequest, member_view
+from touchstone.core.pages import form_page, render_workspace
+from touchstone.surveys import selectors, services
+from touchstone.surveys.forms import NewSurveyForm, QuestionForm, SurveyForm, embed_snippet
+from touchstone.surveys.models import Survey
+
+EDIT = "edit_surveys"
+
+
+def _survey_url(survey: Survey) -> str:
+    return reverse("manage:surveys:survey", args=[survey.agency.slug, survey.pk])
+
+
+@member_view()
+def survey_list(request: AgencyRequest) -> HttpResponse:
+    return render_workspace(
+        request,
+        "manage/surveys/list.html",
+        {"surveys": selectors.surveys_of(request.agency), "can_edit": request.membership.can(EDIT)},
+    )
+
+
+@member_view(EDIT)
+def survey_new(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+
+    def create(data: dict) -> Survey:
+        template = data.pop("template", "")
+        return services.create_survey(actor=request.user, agency=agency, data=data, blueprint=template)
+
+    return form_page(
+        request,
+        NewSurveyForm(request.POST or None, agency=agency),
+        create,
+        title=_("New survey"),
+        success=_("Survey created as a draft."),
+        then=_survey_url,
+    )
+
+
+@member_view()
+def survey_detail(request: AgencyRequest, survey_id: int) -> HttpResponse:
+    survey = selectors.survey_of(request.agency, survey_id)
+    form_url = request.build_absolute_uri(reverse("portal_surveys:form", args=[survey.short_code]))
+    embed_url = request.build_absolute_uri(reverse("portal_surveys:embed", args=[survey.short_code]))
+    short_url = request.build_absolute_uri(reverse("portal_surveys:short", args=[survey.short_code]))
+    return render_workspace(
+        request,
+        "manage/surveys/survey.html",
+        {
+            "survey": survey,
+            "pages": selectors.pages_of(survey),
+            "problems": services.publish_problems(survey),
+            "can_edit": request.membership.can(EDIT),
+            "form_url": form_url,
+            "short_url": short_url,
+            "embed_url": embed_url,
+            "embed_code": embed_snippet(embed_url, survey.title),
+            "button_code": f'<a href="{form_url}" class="usa-button" target="_blank" rel="noopener">'
+            f"{survey.title}</a>",
+            "versions": survey.versions.order_by("-number"),
+            "response_count": selectors.responses_of(survey).filter(status="complete", is_spam=False).count(),
+            "days_to_expiry": survey.days_to_expiry(),
+            "statuses": Survey.Status,
+        },
+    )
+
+
+@member_view(EDIT)
+def survey_edit(request: AgencyRequest, survey_id: int) -> HttpResponse:
+    survey = selectors.survey_of(request.agency, survey_id)
+    return form_page(
+        request,
+        SurveyForm(request.POST or None, instance=survey, agency=request.agency),
+        lambda data: services.update_survey(actor=request.user, survey=survey, data=data),
+        title=_("Survey settings"),
+        success=_("Settings saved."),
+        then=_survey_url(survey),
+    )
+
+
+@member_view(EDIT)
+@require_POST
+def survey_status(request: AgencyRequest, survey_id: int) -> HttpResponse:
+    survey = selectors.survey_of(request.agency, survey_id)
+    try:
+        services.change_status(actor=request.user, survey=survey, status=request.POST.get("status", ""))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("The survey is now: %(status)s.") % {"status": survey.get_status_display()}
+        )
+    return redirect(_survey_url(survey))
+
+
+@member_view(EDIT)
+def question_new(request: AgencyRequest, survey_id: int) -> HttpResponse:
+    survey = selectors.survey_of(request.agency, survey_id)
+    form = QuestionForm(
+        request.POST or None, survey=survey, initial={"page": survey.pages.order_by("-position").first()}
+    )
+    return form_page(
+        request,
+        form,
+        lambda data: services.save_question(actor=request.user, survey=survey, data=form.model_data()),
+        title=_("Add a question"),
+        success=_("Question added."),
+        then=_survey_url(survey),
+    )
+
+
+@member_view(EDIT)
+def question_edit(request: AgencyRequest, survey_id: int, question_id: int) -> HttpResponse:
+    survey = selectors.survey_of(request.agency, survey_id)
+    question = selectors.question_of(survey, question_id)
+    form = QuestionForm(request.POST or None, instance=question, survey=survey)
+    return form_page(
+        request,
+        form,
+        lambda data: services.save_question(
+            actor=request.user, survey=survey, data=form.model_data(), question=question
+        ),
+        title=_("Edit question %(key)s") % {"key": question.key},
+        success=_("Question saved. Publish again to put the change in front of respondents.")
+        if survey.status == Survey.Status.PUBLISHED
+        else _("Question saved."),
+        then=_survey_url(survey),
+    )
+
+
+@member_view(EDIT)
+@require_POST
+def question_delete(request: AgencyRequest, survey_id: int, question_id: int) -> HttpResponse:
+    survey = selectors.survey_of(request.agency, survey_id)
+    try:
+        services.delete_question(actor=request.user, question=selectors.question_of(survey, question_id))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Question removed."))
+    return redirect(_survey_url(survey))
+
+
+@member_view(EDIT)
+@require_POST
+def page_add(request: AgencyRequest, survey_id: int) -> HttpResponse:
+    survey = selectors.survey_of(request.agency, survey_id)
+    try:
+        services.add_page(actor=request.user, survey=survey)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(_survey_url(survey))
