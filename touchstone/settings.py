@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "touchstone.core",
     "touchstone.catalog",
     "touchstone.surveys",
+    "touchstone.analysis",
     "touchstone.standards",
     "touchstone.complaints",
     "touchstone.portal",

@@ -40,6 +40,7 @@ urlpatterns += i18n_patterns(
     # Each capability's public pages: portal/<app>_urls.py, namespace portal_<app>.
     path("", include("touchstone.portal.catalog_urls")),
     path("", include("touchstone.portal.surveys_urls")),
+    path("", include("touchstone.portal.invitation_urls")),
     path("", include("touchstone.portal.standards_urls")),
     path("", include("touchstone.portal.complaints_urls")),
     prefix_default_language=False,

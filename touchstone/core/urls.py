@@ -24,6 +24,7 @@ urlpatterns = [
     # Each capability's workspace pages: its own urls.py, namespace manage:<app>.
     path("<slug:agency_slug>/catalog/", include("touchstone.catalog.urls")),
     path("<slug:agency_slug>/surveys/", include("touchstone.surveys.urls")),
+    path("<slug:agency_slug>/analysis/", include("touchstone.analysis.urls")),
     path("<slug:agency_slug>/standards/", include("touchstone.standards.urls")),
     path("<slug:agency_slug>/complaints/", include("touchstone.complaints.urls")),
 ]

@@ -1,6 +1,6 @@
 """Workspace pages of surveys, under /manage/<agency_slug>/surveys/ (namespace manage:surveys)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from touchstone.surveys import views
 
@@ -18,4 +18,6 @@ urlpatterns = [
         "<int:survey_id>/questions/<int:question_id>/delete/", views.question_delete, name="question-delete"
     ),
     path("<int:survey_id>/pages/new/", views.page_add, name="page-new"),
+    path("", include("touchstone.surveys.inbox_urls")),
+    path("", include("touchstone.surveys.invitation_urls")),
 ]

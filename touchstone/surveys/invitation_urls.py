@@ -1,0 +1,5 @@
+"""Workspace pages of surveys (invitation_urls), included in touchstone/surveys/urls.py (namespace manage:surveys)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
