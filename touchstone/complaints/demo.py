@@ -1,0 +1,344 @@
+"""The demo's complaints: a year of them at the Benefits Administration, across its services and channels, with
+handlers, policies, office calendars, routing rules, some breaches and a trained triage classifier.
+
+Idempotent: an agency that already has complaints is left alone. Written in bulk to stay fast.
+"""
+
+import datetime as dt
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from touchstone.catalog.models import Service
+from touchstone.complaints import services
+from touchstone.complaints.models import (
+    Case,
+    CaseEvent,
+    CaseMessage,
+    ComplaintSettings,
+    OfficeCalendar,
+    RoutingRule,
+    SatisfactionFollowUp,
+    ServiceLevelPolicy,
+    Severity,
+    Topic,
+    Urgency,
+    new_tracking_number,
+)
+from touchstone.core import services as core_services
+from touchstone.core.demo import DEMO_PASSWORD
+from touchstone.core.models import Agency, Membership, Office, Role, User
+
+DEMO_SERVICES = [
+    ("retirement-benefits", "Retirement benefits", "Monthly payments for people who have retired."),
+    (
+        "disability-benefits",
+        "Disability benefits",
+        "Payments for people who cannot work because of a disability.",
+    ),
+    ("survivor-benefits", "Survivor benefits", "Payments to the family of a worker who has died."),
+]
+# topic: (phrases a complaint about it uses, the office that usually handles it)
+TOPICS: dict[str, tuple[list[str], str]] = {
+    "Late payment": (
+        ["my payment did not arrive", "the deposit is two weeks late", "I have not been paid this month"],
+        "National Contact Center",
+    ),
+    "Wrong amount": (
+        ["the amount is lower than my award letter", "you took money out of my check", "my benefit was cut"],
+        "Baltimore Field Office",
+    ),
+    "Lost documents": (
+        ["you lost the forms I mailed", "my birth certificate was never returned", "nobody can find my file"],
+        "Baltimore Field Office",
+    ),
+    "Website problems": (
+        [
+            "the website will not let me log in",
+            "the online form crashed",
+            "I cannot upload my documents online",
+        ],
+        "National Contact Center",
+    ),
+    "Long wait times": (
+        [
+            "I waited three hours at the office",
+            "I was on hold for ninety minutes",
+            "my appointment was moved again",
+        ],
+        "Denver Field Office",
+    ),
+    "Rude or unhelpful staff": (
+        ["the clerk was rude to me", "the agent hung up on me", "nobody answered my questions"],
+        "Seattle Field Office",
+    ),
+}
+URGENT_PHRASES = ["I will be evicted", "I cannot buy food or medicine", "my utilities are being shut off"]
+FILLER = [
+    "I called twice and nobody called back.",
+    "This has happened before.",
+    "I need this fixed as soon as possible.",
+    "I am a veteran and I depend on this benefit.",
+    "My caseworker said it would be fixed last month.",
+    "Please look into it.",
+]
+CHANNELS = ["website", "website", "website", "phone", "phone", "postal_mail", "in_person", "email"]
+HANDLERS = [
+    ("handler", None),
+    ("hector-handler", "Baltimore Field Office"),
+    ("dana-handler", "Denver Field Office"),
+    ("sam-handler", "Seattle Field Office"),
+]
+
+
+def _services(agency: Agency) -> list[Service]:
+    existing = list(Service.objects.filter(agency=agency).order_by("name")[:4])
+    if existing:
+        return existing
+    return [
+        Service.objects.get_or_create(
+            agency=agency,
+            slug=slug,
+            defaults={
+                "name": name,
+                "description": description,
+                "status": Service.Status.PUBLISHED,
+                "kind": "benefits",
+            },
+        )[0]
+        for slug, name, description in DEMO_SERVICES
+    ]
+
+
+def _handlers(agency: Agency, offices: dict[str, Office]) -> None:
+    for username, office_name in HANDLERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": username.split("-")[0].title(),
+                "last_name": "Handler",
+                "email": f"{username}@demo.example.gov",
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        office = offices.get(office_name or "")
+        membership = Membership.objects.filter(user=user, agency=agency).first()
+        if membership is None:
+            core_services.add_member(actor=None, agency=agency, user=user, role=Role.HANDLER, office=office)
+        elif membership.role == Role.HANDLER and office and membership.office_id is None:
+            membership.office = office
+            membership.save(update_fields=["office"])
+
+
+def _setup(
+    agency: Agency, offices: dict[str, Office], service_list: list[Service]
+) -> dict[str, ServiceLevelPolicy]:
+    ComplaintSettings.objects.get_or_create(agency=agency, defaults={"assignment": "least_loaded"})
+    for office in offices.values():
+        opens = dt.time(7, 0) if office.kind == Office.Kind.CONTACT_CENTRE else dt.time(9, 0)
+        closes = dt.time(19, 0) if office.kind == Office.Kind.CONTACT_CENTRE else dt.time(16, 0)
+        OfficeCalendar.objects.get_or_create(office=office, defaults={"opens_at": opens, "closes_at": closes})
+    standard, _ = ServiceLevelPolicy.objects.get_or_create(
+        agency=agency,
+        name="Standard complaints",
+        defaults={
+            "counting": "business",
+            "acknowledge_hours": 8,
+            "first_response_hours": 40,
+            "resolve_hours": 240,
+            "update_hours": 80,
+        },
+    )
+    critical, _ = ServiceLevelPolicy.objects.get_or_create(
+        agency=agency,
+        name="Critical: people without income",
+        defaults={
+            "severity": Severity.CRITICAL,
+            "counting": "calendar",
+            "acknowledge_hours": 2,
+            "first_response_hours": 24,
+            "resolve_hours": 120,
+            "update_hours": 24,
+        },
+    )
+    rules = [
+        (
+            "Online trouble to the contact center",
+            "website, online, log in, upload",
+            "",
+            "National Contact Center",
+            "digital",
+        ),
+        ("Maryland customers to Baltimore", "", "MD", "Baltimore Field Office", "general"),
+        ("Colorado customers to Denver", "", "CO", "Denver Field Office", "general"),
+        ("Washington customers to Seattle", "", "WA", "Seattle Field Office", "general"),
+    ]
+    for position, (name, words, state, office_name, queue) in enumerate(rules):
+        if office_name in offices:
+            RoutingRule.objects.get_or_create(
+                agency=agency,
+                name=name,
+                defaults={
+                    "position": position,
+                    "words": words,
+                    "state": state,
+                    "office": offices[office_name],
+                    "queue": queue,
+                },
+            )
+    return {"standard": standard, "critical": critical}
+
+
+def _narrative(rng: random.Random, topic: str, urgent: bool) -> str:
+    phrases, _office = TOPICS[topic]
+    parts = [rng.choice(phrases).capitalize() + "."]
+    if urgent:
+        parts.append(rng.choice(URGENT_PHRASES).capitalize() + ".")
+    parts.extend(rng.sample(FILLER, 2))
+    return " ".join(parts)
+
+
+@transaction.atomic
+def load_complaints_demo(agency: Agency, count: int = 720, seed: int = 12862) -> None:
+    if Case.objects.filter(agency=agency).exists():
+        return
+    rng = random.Random(seed)
+    offices = {
+        office.name: office
+        for office in Office.objects.filter(agency=agency).select_related("complaint_calendar")
+    }
+    service_list = _services(agency)
+    _handlers(agency, offices)
+    policies = _setup(agency, offices, service_list)
+    offices = {
+        office.name: office
+        for office in Office.objects.filter(agency=agency).select_related("complaint_calendar")
+    }
+    topics = {name: Topic.objects.get_or_create(agency=agency, parent=None, name=name)[0] for name in TOPICS}
+    handlers = list(
+        User.objects.filter(memberships__agency=agency, memberships__role=Role.HANDLER).order_by("username")
+    )
+    now = timezone.now()
+    cases: list[Case] = []
+    used: set[str] = set()
+    for index in range(count):
+        days_ago = rng.uniform(0, 365) if index % 9 else rng.uniform(0, 40)
+        received = now - dt.timedelta(days=days_ago, minutes=rng.randint(0, 600))
+        topic_name = rng.choice(list(TOPICS))
+        urgent = rng.random() < 0.12
+        usual_office = TOPICS[topic_name][1]
+        office_name = usual_office if rng.random() < 0.8 else rng.choice(list(offices))
+        office = offices.get(office_name) or next(iter(offices.values()))
+        severity = (
+            Severity.CRITICAL
+            if urgent
+            else rng.choice([Severity.LOW, Severity.MEDIUM, Severity.MEDIUM, Severity.HIGH])
+        )
+        number = new_tracking_number(agency, received.year)
+        while number in used:
+            number = new_tracking_number(agency, received.year)
+        used.add(number)
+        case = Case(
+            agency=agency,
+            tracking_number=number,
+            service=rng.choice(service_list),
+            channel=rng.choice(CHANNELS),
+            topic=topics[topic_name],
+            narrative=_narrative(rng, topic_name, urgent),
+            remedy_wanted="Pay what I am owed." if topic_name in {"Late payment", "Wrong amount"} else "",
+            contact_name="Demo Customer",
+            contact_preference=Case.ContactPreference.EMAIL,
+            contact_email=f"customer{index}@example.com",
+            state_code=rng.choice(["MD", "CO", "WA", "MO", "VA", "TX"]),
+            consent_to_publish=rng.random() < 0.3,
+            severity=severity,
+            urgency=Urgency.URGENT
+            if urgent
+            else rng.choice([Urgency.ROUTINE, Urgency.ROUTINE, Urgency.SOON]),
+            office=office,
+            handler=rng.choice(handlers) if handlers else None,
+            policy=policies["critical"] if urgent else policies["standard"],
+            received_at=received,
+            acknowledged_at=received,
+            assessed_at=received + dt.timedelta(hours=rng.uniform(1, 20)),
+        )
+        late = rng.random() < 0.15
+        if days_ago > 35 and rng.random() < 0.95:
+            case.first_responded_at = received + dt.timedelta(
+                hours=rng.uniform(150, 400) if late else rng.uniform(3, 60)
+            )
+            case.closed_at = case.first_responded_at + dt.timedelta(
+                days=rng.uniform(20, 45) if late else rng.uniform(1, 12)
+            )
+            case.last_update_at = case.closed_at
+            case.state = Case.State.CLOSED
+            case.outcome = rng.choice(list(Case.Outcome.values))
+            case.dispute_until = case.closed_at + dt.timedelta(days=30)
+        else:
+            case.state = rng.choice(
+                [
+                    Case.State.ACKNOWLEDGED,
+                    Case.State.ASSESSED,
+                    Case.State.IN_PROGRESS,
+                    Case.State.IN_PROGRESS,
+                    Case.State.WAITING,
+                ]
+            )
+            if case.state == Case.State.ACKNOWLEDGED:
+                case.assessed_at = None
+            if case.state in {Case.State.IN_PROGRESS, Case.State.WAITING} and rng.random() < 0.7:
+                case.first_responded_at = received + dt.timedelta(hours=rng.uniform(2, 30))
+                case.last_update_at = case.first_responded_at
+            if case.state == Case.State.WAITING:
+                case.waiting_since = (case.first_responded_at or received) + dt.timedelta(hours=1)
+                case.first_responded_at = case.first_responded_at or case.waiting_since
+            case.refresh_clock()
+        cases.append(case)
+    Case.objects.bulk_create(cases, batch_size=500)
+    events, messages, follow_ups = [], [], []
+    for case in cases:
+        events.append(CaseEvent(case=case, state=Case.State.RECEIVED, at=case.received_at))
+        events.append(CaseEvent(case=case, state=Case.State.ACKNOWLEDGED, at=case.received_at))
+        if case.first_responded_at:
+            messages.append(
+                CaseMessage(
+                    case=case,
+                    direction=CaseMessage.Direction.TO_CUSTOMER,
+                    body="We are looking into your complaint and will write again soon.",
+                    created_at=case.first_responded_at,
+                )
+            )
+        if case.state == Case.State.CLOSED and case.closed_at:
+            events.append(CaseEvent(case=case, state=Case.State.CLOSED, at=case.closed_at))
+            messages.append(
+                CaseMessage(
+                    case=case,
+                    direction=CaseMessage.Direction.TO_CUSTOMER,
+                    body="We have corrected the problem. Thank you for telling us.",
+                    created_at=case.closed_at,
+                )
+            )
+            answered = rng.random() < 0.4
+            follow_ups.append(
+                SatisfactionFollowUp(
+                    case=case,
+                    token_hash=SatisfactionFollowUp.hash_token(f"demo-{case.tracking_number}"),
+                    sent_at=case.closed_at,
+                    resolved=(rng.random() < 0.7) if answered else None,
+                    satisfaction=rng.choice([1, 2, 3, 4, 4, 5, 5]) if answered else None,
+                    answered_at=case.closed_at + dt.timedelta(days=2) if answered else None,
+                )
+            )
+        elif case.state != Case.State.ACKNOWLEDGED:
+            events.append(CaseEvent(case=case, state=case.state, at=case.assessed_at or case.received_at))
+    CaseEvent.objects.bulk_create(events, batch_size=1000)
+    CaseMessage.objects.bulk_create(messages, batch_size=1000)
+    SatisfactionFollowUp.objects.bulk_create(follow_ups, batch_size=1000)
+    services.train_triage(agency=agency)
+    for case in Case.objects.filter(agency=agency, state__in=[Case.State.ACKNOWLEDGED, Case.State.ASSESSED])[
+        :40
+    ]:
+        services.suggest_triage(case)

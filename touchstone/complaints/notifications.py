@@ -1,0 +1,93 @@
+"""Email to customers and supervisors. Never the narrative: a tracking number, a state and where to look."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from touchstone.complaints.models import Case, ClockWarning
+
+logger = logging.getLogger(__name__)
+
+
+def _site(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def send_acknowledgement(case: Case) -> None:
+    with translation.override(case.language or "en"):
+        subject = _("We received your complaint %(number)s") % {"number": case.tracking_number}
+        body = _(
+            "Thank you for telling the %(agency)s about a problem. Your tracking number is %(number)s.\n\n"
+            "Keep this number. To see where your complaint stands, go to %(url)s and enter the number with "
+            "this email address."
+        ) % {
+            "agency": case.agency.name,
+            "number": case.tracking_number,
+            "url": _site(reverse("portal_complaints:status")),
+        }
+    send_mail(subject, body, None, [case.contact_email])
+    logger.info("acknowledgement sent for case %s", case.pk)
+
+
+def notify_customer(case: Case, kind: str, token: str = "") -> None:
+    with translation.override(case.language or "en"):
+        status_url = _site(reverse("portal_complaints:status"))
+        if kind == "closed":
+            subject = _("Your complaint %(number)s is closed") % {"number": case.tracking_number}
+            body = _(
+                "The %(agency)s has closed your complaint %(number)s and sent you its response. Read it at "
+                "%(url)s.\n\nPlease tell us in two questions whether it was resolved and how we handled it: "
+                "%(follow_up)s"
+            ) % {
+                "agency": case.agency.name,
+                "number": case.tracking_number,
+                "url": status_url,
+                "follow_up": _site(reverse("portal_complaints:follow-up", args=[token])),
+            }
+        else:
+            subject = _("News about your complaint %(number)s") % {"number": case.tracking_number}
+            body = _("There is a new message about your complaint %(number)s. Read it at %(url)s.") % {
+                "number": case.tracking_number,
+                "url": status_url,
+            }
+    send_mail(subject, body, None, [case.contact_email])
+    logger.info("customer notified (%s) for case %s", kind, case.pk)
+
+
+def warn_supervisors(warning: ClockWarning) -> None:
+    from touchstone.complaints.services import supervisors_of
+
+    case = warning.case
+    recipients = supervisors_of(case.agency)
+    if not recipients:
+        return
+    clock = {
+        "acknowledge": _("acknowledgement"),
+        "first_response": _("first response"),
+        "resolve": _("resolution"),
+        "update": _("update to the customer"),
+    }.get(warning.clock, warning.clock)
+    due = warning.due.strftime("%Y-%m-%d %H:%M %Z")
+    if warning.kind == ClockWarning.Kind.BREACHED:
+        subject = _("Breach: %(number)s missed its %(clock)s deadline") % {
+            "number": case.tracking_number,
+            "clock": clock,
+        }
+    else:
+        subject = _("Warning: %(number)s is near its %(clock)s deadline") % {
+            "number": case.tracking_number,
+            "clock": clock,
+        }
+    url = _site(reverse("manage:complaints:case", args=[case.agency.slug, case.pk]))
+    body = _("Case %(number)s: the %(clock)s is due %(due)s.\n\nOpen the case: %(url)s") % {
+        "number": case.tracking_number,
+        "clock": clock,
+        "due": due,
+        "url": url,
+    }
+    send_mail(subject, body, None, recipients)
+    logger.info("supervisors warned (%s %s) for case %s", warning.clock, warning.kind, case.pk)

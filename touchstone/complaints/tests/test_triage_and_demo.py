@@ -1,0 +1,98 @@
+"""The classifier learns from the agency's settled complaints; the demo has a year of them and a trained model."""
+
+import io
+import time
+
+import pytest
+from django.core.management import call_command
+
+from touchstone.complaints import services
+from touchstone.complaints.models import Case, TriageModel, TriageSuggestion
+from touchstone.complaints.tests.factories import file_case
+from touchstone.conftest import Personas
+from touchstone.core.models import Agency
+
+
+@pytest.fixture
+def demo_agency(db: object) -> Agency:
+    call_command("load_demo", stdout=io.StringIO())
+    return Agency.objects.get(abbreviation="BA")
+
+
+def test_the_demo_has_a_year_of_complaints_some_breaches_and_a_trained_classifier(
+    demo_agency: Agency,
+) -> None:
+    cases = Case.objects.filter(agency=demo_agency)
+    assert cases.count() >= 600
+    first, last = cases.order_by("received_at").first(), cases.order_by("received_at").last()
+    assert first is not None and last is not None and (last.received_at - first.received_at).days > 300
+    assert len(set(cases.values_list("channel", flat=True))) >= 4
+    assert len(set(cases.values_list("service", flat=True))) >= 2
+    assert any(case.met("first_response") is False for case in cases.filter(state=Case.State.CLOSED)[:200])
+    model = TriageModel.objects.get(agency=demo_agency)
+    assert model.metrics["topic"]["accuracy"] > 0.6
+
+
+def test_the_demo_loads_its_complaints_quickly(db: object) -> None:
+    started = time.perf_counter()
+    call_command("load_demo", stdout=io.StringIO())
+    assert time.perf_counter() - started < 20
+
+
+def test_train_triage_prints_accuracy_and_macro_f1_per_target(demo_agency: Agency) -> None:
+    out = io.StringIO()
+    call_command("train_triage", agency="BA", stdout=out)
+    printed = out.getvalue()
+    for target in ["topic", "office", "urgency"]:
+        assert target in printed
+    assert "macro-F1" in printed
+
+
+def test_the_admin_sees_the_measured_accuracy(demo_agency: Agency, client: object) -> None:
+    from django.test import Client
+
+    admin = Client()
+    admin.login(username="admin", password="demo-password-2026")
+    page = admin.get("/manage/ba/complaints/setup/").content.decode()
+    assert 'id="triage-accuracy"' in page and "%" in page
+
+
+def test_a_new_complaint_gets_a_suggestion_a_handler_corrects_it_and_duplicates_show(
+    demo_agency: Agency,
+) -> None:
+    case = services.file_complaint(
+        agency=demo_agency,
+        data={
+            "narrative": "The website will not let me log in and the online form crashed.",
+            "contact_email": "x@example.com",
+        },
+    )
+    suggestion = TriageSuggestion.objects.get(case=case)
+    assert suggestion.topic is not None and suggestion.topic.name == "Website problems"
+    assert 0 < suggestion.topic_confidence <= 1
+    twin = services.file_complaint(
+        agency=demo_agency,
+        data={
+            "narrative": "The website will not let me log in and the online form crashed.",
+            "contact_email": "y@example.com",
+        },
+    )
+    handler = __import__("django.test", fromlist=["Client"]).Client()
+    handler.login(username="handler", password="demo-password-2026")
+    page = handler.get(f"/manage/ba/complaints/cases/{twin.pk}/").content.decode()
+    assert "Possible duplicates" in page and case.tracking_number in page
+    other_topic = demo_agency.complaint_topics.exclude(pk=suggestion.topic_id).first()
+    handler.post(
+        f"/manage/ba/complaints/cases/{case.pk}/triage/",
+        {"topic": other_topic.pk, "office": suggestion.office_id or "", "urgency": "urgent"},
+    )
+    suggestion.refresh_from_db()
+    case.refresh_from_db()
+    assert suggestion.review == TriageSuggestion.Review.CORRECTED
+    assert case.topic == other_topic and case in services.training_cases(demo_agency)
+
+
+def test_training_needs_enough_settled_complaints(personas: Personas) -> None:
+    file_case(personas)
+    with pytest.raises(ValueError, match="at least 20"):
+        services.train_triage(agency=personas.agency_a)

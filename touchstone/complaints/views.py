@@ -1,0 +1,467 @@
+"""Workspace pages of complaints. Every member reads; only handlers and admins write and see personal details."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from touchstone.complaints import selectors, services
+from touchstone.complaints.forms import (
+    AssessForm,
+    AssignForm,
+    CalendarForm,
+    CloseForm,
+    ConfirmForm,
+    MessageForm,
+    NoteForm,
+    PolicyForm,
+    RuleForm,
+    SettingsForm,
+    StaffComplaintForm,
+    TriageReviewForm,
+    WaitForm,
+)
+from touchstone.complaints.models import Case, OfficeCalendar
+from touchstone.core.access import AgencyRequest, member_view
+from touchstone.core.pages import render_workspace as _render
+from touchstone.core.selectors import office_of
+
+HANDLE = "handle_complaints"
+
+
+def sees_personal_details(request: AgencyRequest) -> bool:
+    return request.membership.can(HANDLE)
+
+
+@member_view()
+def worklist(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+    mine = request.GET.get("mine") == "1"
+    state = request.GET.get("state", "")
+    if state not in dict(Case.State.choices):
+        state = ""
+    cases = selectors.worklist(agency, state=state, handler=request.user if mine else None)
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        "manage/complaints/worklist.html",
+        {
+            "page": page,
+            "cases": page.object_list,
+            "mine": mine,
+            "state": state,
+            "states": [(value, label) for value, label in Case.State.choices if value in Case.OPEN_STATES],
+            "counts": selectors.open_counts_by_state(agency),
+            "can_handle": sees_personal_details(request),
+        },
+    )
+
+
+@member_view()
+def closed_cases(request: AgencyRequest) -> HttpResponse:
+    page = Paginator(selectors.closed_cases_of(request.agency), 50).get_page(request.GET.get("page"))
+    return _render(request, "manage/complaints/closed.html", {"page": page, "cases": page.object_list})
+
+
+@member_view(HANDLE)
+def case_new(request: AgencyRequest) -> HttpResponse:
+    """Staff take down a complaint made by phone, mail or in person."""
+    agency = request.agency
+    form = StaffComplaintForm(request.POST or None, request.FILES or None, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        case = services.file_complaint(
+            agency=agency, data=form.intake_data(), actor=request.user, attachments=form.checked_attachments
+        )
+        messages.success(
+            request,
+            _("Complaint recorded. Give the customer the tracking number %(number)s.")
+            % {"number": case.tracking_number},
+        )
+        return redirect("manage:complaints:case", agency_slug=agency.slug, case_id=case.pk)
+    return _render(
+        request,
+        "manage/complaints/form_page.html",
+        {"form": form, "title": _("Record a complaint"), "multipart": True},
+    )
+
+
+@member_view()
+def case_detail(request: AgencyRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_of(request.agency, case_id)
+    personal = sees_personal_details(request)
+    suggestion = getattr(case, "suggestion", None)
+    return _render(
+        request,
+        "manage/complaints/case.html",
+        {
+            "case": case,
+            "personal": personal,
+            "events": case.events.all(),
+            "messages_": case.messages.select_related("author") if personal else [],
+            "notes": case.notes.select_related("author") if personal else [],
+            "attachments": case.attachments.all() if personal else [],
+            "duplicates": selectors.duplicates_of(case) if personal and case.is_open else [],
+            "suggestion": suggestion,
+            "clocks": [
+                (_("Acknowledge by"), case.acknowledge_due, case.acknowledged_at),
+                (_("First response by"), case.first_response_due, case.first_responded_at),
+                (_("Resolve by"), case.resolve_due, case.closed_at),
+                (_("Next update by"), case.next_update_due, None),
+            ]
+            if case.policy
+            else [],
+            "follow_up": getattr(case, "follow_up", None),
+        },
+    )
+
+
+def _case_action(
+    request: AgencyRequest,
+    case_id: int,
+    *,
+    form_class: type[forms.Form],
+    title: str,
+    act: Callable[[Case, dict[str, Any]], Any],
+    done: str,
+    initial: Callable[[Case], dict[str, Any]] | None = None,
+    needs_agency: bool = False,
+    allowed: Callable[[Case], bool] = lambda case: case.is_open,
+) -> HttpResponse:
+    """One page per action on a case: the form on GET, the change on POST, back to the case."""
+    agency = request.agency
+    case = selectors.case_of(agency, case_id)
+    kwargs: dict[str, Any] = {"agency": agency} if needs_agency else {}
+    form = form_class(request.POST or None, initial=initial(case) if initial else None, **kwargs)
+    if not allowed(case):
+        refusal = _("This case is %(state)s; this action does not apply to it.") % {
+            "state": case.get_state_display()
+        }
+        if request.method == "POST":
+            messages.error(request, refusal)
+            return redirect("manage:complaints:case", agency_slug=agency.slug, case_id=case.pk)
+        return _render(
+            request, "manage/complaints/action.html", {"title": title, "case": case, "refusal": refusal}
+        )
+    if request.method == "POST" and form.is_valid():
+        act(case, form.cleaned_data)
+        messages.success(request, done)
+        return redirect("manage:complaints:case", agency_slug=agency.slug, case_id=case.pk)
+    return _render(request, "manage/complaints/action.html", {"form": form, "title": title, "case": case})
+
+
+@member_view(HANDLE)
+def case_assess(request: AgencyRequest, case_id: int) -> HttpResponse:
+    def act(case: Case, data: dict[str, Any]) -> None:
+        topic = data["topic"]
+        if data["new_topic"]:
+            topic = services.topic_named(agency=request.agency, name=data["new_topic"])
+        services.assess_case(
+            actor=request.user, case=case, severity=data["severity"], urgency=data["urgency"], topic=topic
+        )
+
+    return _case_action(
+        request,
+        case_id,
+        form_class=AssessForm,
+        needs_agency=True,
+        title=_("Assess the complaint"),
+        act=act,
+        done=_("Assessment saved; the clocks follow the policy for this severity."),
+        initial=lambda case: {"severity": case.severity, "urgency": case.urgency, "topic": case.topic},
+    )
+
+
+@member_view(HANDLE)
+def case_assign(request: AgencyRequest, case_id: int) -> HttpResponse:
+    return _case_action(
+        request,
+        case_id,
+        form_class=AssignForm,
+        needs_agency=True,
+        title=_("Assign the complaint"),
+        act=lambda case, data: services.assign_case(
+            actor=request.user,
+            case=case,
+            office=data["office"],
+            handler=data["handler"],
+            queue=data["queue"],
+            auto=data["auto"],
+        ),
+        done=_("Assignment saved."),
+        initial=lambda case: {"office": case.office, "handler": case.handler, "queue": case.queue},
+    )
+
+
+@member_view(HANDLE)
+def case_note(request: AgencyRequest, case_id: int) -> HttpResponse:
+    return _case_action(
+        request,
+        case_id,
+        form_class=NoteForm,
+        title=_("Add an internal note"),
+        act=lambda case, data: services.add_note(actor=request.user, case=case, body=data["body"]),
+        done=_("Note added."),
+        allowed=lambda case: True,
+    )
+
+
+@member_view(HANDLE)
+def case_message(request: AgencyRequest, case_id: int) -> HttpResponse:
+    return _case_action(
+        request,
+        case_id,
+        form_class=MessageForm,
+        title=_("Write to the customer"),
+        act=lambda case, data: services.send_message(
+            actor=request.user, case=case, body=data["body"], is_response=data["is_response"]
+        ),
+        done=_("Message sent to the customer."),
+    )
+
+
+@member_view(HANDLE)
+def case_start(request: AgencyRequest, case_id: int) -> HttpResponse:
+    return _case_action(
+        request,
+        case_id,
+        form_class=ConfirmForm,
+        title=_("Start work on the complaint"),
+        act=lambda case, data: services.start_work(actor=request.user, case=case),
+        done=_("The case is in progress."),
+    )
+
+
+@member_view(HANDLE)
+def case_wait(request: AgencyRequest, case_id: int) -> HttpResponse:
+    return _case_action(
+        request,
+        case_id,
+        form_class=WaitForm,
+        title=_("Ask the customer and wait"),
+        act=lambda case, data: services.wait_on_customer(
+            actor=request.user, case=case, question=data["question"]
+        ),
+        done=_("Question sent; the clocks are paused until the customer answers."),
+        allowed=lambda case: case.is_open and case.state != Case.State.WAITING,
+    )
+
+
+@member_view(HANDLE)
+def case_resume(request: AgencyRequest, case_id: int) -> HttpResponse:
+    return _case_action(
+        request,
+        case_id,
+        form_class=ConfirmForm,
+        title=_("Resume the case"),
+        act=lambda case, data: services.resume_case(actor=request.user, case=case),
+        done=_("The clocks run again."),
+        allowed=lambda case: case.state == Case.State.WAITING,
+    )
+
+
+@member_view(HANDLE)
+def case_close(request: AgencyRequest, case_id: int) -> HttpResponse:
+    return _case_action(
+        request,
+        case_id,
+        form_class=CloseForm,
+        title=_("Close the complaint"),
+        act=lambda case, data: services.close_case(
+            actor=request.user,
+            case=case,
+            outcome=data["outcome"],
+            response=data["response"],
+            relief_amount=data["relief_amount"],
+        ),
+        done=_("Case closed; the customer has our response and a two-question follow-up."),
+    )
+
+
+@member_view(HANDLE)
+def case_reopen(request: AgencyRequest, case_id: int) -> HttpResponse:
+    return _case_action(
+        request,
+        case_id,
+        form_class=ConfirmForm,
+        title=_("Reopen the complaint"),
+        act=lambda case, data: services.reopen_case(actor=request.user, case=case),
+        done=_("Case reopened."),
+        allowed=lambda case: case.state == Case.State.CLOSED,
+    )
+
+
+@member_view(HANDLE)
+def case_triage(request: AgencyRequest, case_id: int) -> HttpResponse:
+    def initial(case: Case) -> dict[str, Any]:
+        suggestion = getattr(case, "suggestion", None)
+        if suggestion is None:
+            return {"topic": case.topic, "office": case.office, "urgency": case.urgency}
+        return {"topic": suggestion.topic, "office": suggestion.office, "urgency": suggestion.urgency}
+
+    return _case_action(
+        request,
+        case_id,
+        form_class=TriageReviewForm,
+        needs_agency=True,
+        title=_("Accept or correct the suggested triage"),
+        act=lambda case, data: services.review_suggestion(
+            actor=request.user, case=case, topic=data["topic"], office=data["office"], urgency=data["urgency"]
+        ),
+        done=_("Triage saved; it teaches the next training."),
+        initial=initial,
+        allowed=lambda case: hasattr(case, "suggestion"),
+    )
+
+
+@member_view(HANDLE)
+def case_attachment(request: AgencyRequest, case_id: int, attachment_id: int) -> HttpResponse:
+    case = selectors.case_of(request.agency, case_id)
+    attachment = selectors.attachment_of(case, attachment_id)
+    response = FileResponse(
+        attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response  # type: ignore[return-value]
+
+
+# --- insight ----------------------------------------------------------------------------------------------------
+
+
+@member_view()
+def insight(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+    return _render(
+        request,
+        "manage/complaints/insight.html",
+        {"insight": selectors.insight(agency), "model": selectors.triage_model_of(agency)},
+    )
+
+
+# --- configuration ----------------------------------------------------------------------------------------------
+
+
+@member_view()
+def setup(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+    return _render(
+        request,
+        "manage/complaints/setup.html",
+        {
+            "policies": selectors.policies_of(agency),
+            "rules": selectors.rules_of(agency),
+            "calendars": selectors.calendars_of(agency),
+            "settings": selectors.settings_of(agency),
+            "model": selectors.triage_model_of(agency),
+            "can_edit": request.membership.can("manage_agency"),
+            "can_handle": sees_personal_details(request),
+        },
+    )
+
+
+def _config_form(
+    request: AgencyRequest, form: forms.BaseForm, title: str, save: Callable[[dict[str, Any]], Any]
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        save(form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("manage:complaints:setup", agency_slug=request.agency.slug)
+    return _render(request, "manage/complaints/form_page.html", {"form": form, "title": title})
+
+
+@member_view("manage_agency")
+def settings_edit(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+    form = SettingsForm(request.POST or None, instance=selectors.settings_of(agency))
+    return _config_form(
+        request,
+        form,
+        _("Complaint settings"),
+        lambda data: services.save_settings(actor=request.user, agency=agency, data=data),
+    )
+
+
+@member_view("manage_agency")
+def policy_new(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+    form = PolicyForm(request.POST or None, agency=agency)
+    return _config_form(
+        request,
+        form,
+        _("Add a service-level policy"),
+        lambda data: services.save_policy(actor=request.user, agency=agency, data=data),
+    )
+
+
+@member_view("manage_agency")
+def policy_edit(request: AgencyRequest, policy_id: int) -> HttpResponse:
+    agency = request.agency
+    policy = selectors.policy_of(agency, policy_id)
+    form = PolicyForm(request.POST or None, instance=policy, agency=agency)
+    return _config_form(
+        request,
+        form,
+        _("Edit service-level policy"),
+        lambda data: services.save_policy(actor=request.user, agency=agency, data=data, policy=policy),
+    )
+
+
+@member_view("manage_agency")
+def rule_new(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+    form = RuleForm(request.POST or None, agency=agency)
+    return _config_form(
+        request,
+        form,
+        _("Add a routing rule"),
+        lambda data: services.save_rule(actor=request.user, agency=agency, data=data),
+    )
+
+
+@member_view("manage_agency")
+def rule_edit(request: AgencyRequest, rule_id: int) -> HttpResponse:
+    agency = request.agency
+    rule = selectors.rule_of(agency, rule_id)
+    form = RuleForm(request.POST or None, instance=rule, agency=agency)
+    return _config_form(
+        request,
+        form,
+        _("Edit routing rule"),
+        lambda data: services.save_rule(actor=request.user, agency=agency, data=data, rule=rule),
+    )
+
+
+@member_view("manage_agency")
+def calendar_edit(request: AgencyRequest, office_id: int) -> HttpResponse:
+    office = office_of(request.agency, office_id)
+    calendar = OfficeCalendar.objects.filter(office=office).first() or OfficeCalendar(office=office)
+    form = CalendarForm(request.POST or None, instance=calendar)
+    return _config_form(
+        request,
+        form,
+        _("Working hours of %(office)s") % {"office": office.name},
+        lambda data: services.save_calendar(actor=request.user, office=office, data=data),
+    )
+
+
+@member_view(HANDLE)
+def triage_train(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            model = services.train_triage(agency=agency, actor=request.user)
+        except ValueError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Trained on %(count)s complaints.") % {"count": model.training_cases})
+        return redirect("manage:complaints:setup", agency_slug=agency.slug)
+    return _render(
+        request,
+        "manage/complaints/form_page.html",
+        {"form": form, "title": _("Train the triage classifier"), "submit": _("Train now")},
+    )

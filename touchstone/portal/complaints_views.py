@@ -1,0 +1,162 @@
+"""Public pages of complaints: file one, see where it stands, answer the follow-up, read the statistics.
+
+A tracking number appears only after the case is committed (post, commit, redirect, show).
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from touchstone.complaints import selectors, services
+from touchstone.complaints.forms import (
+    CustomerReplyForm,
+    DisputeForm,
+    FollowUpForm,
+    PublicComplaintForm,
+    StatusCheckForm,
+)
+from touchstone.complaints.models import Case
+from touchstone.core.selectors import public_agency
+
+RECEIVED_KEY = "complaint_received"
+STATUS_KEY = "complaint_case"
+
+
+def start(request: HttpRequest, agency_slug: str) -> HttpResponse:
+    agency = public_agency(agency_slug)
+    return render(
+        request,
+        "portal/complaints/start.html",
+        {"agency": agency, "services": selectors.public_services_of(agency)},
+    )
+
+
+def new(request: HttpRequest, agency_slug: str, service_slug: str = "") -> HttpResponse:
+    agency = public_agency(agency_slug)
+    service = selectors.public_service_of(agency, service_slug) if service_slug else None
+    form = PublicComplaintForm(
+        request.POST or None,
+        request.FILES or None,
+        agency=agency,
+        initial={"service": service} if service else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data.get("website"):
+            # Filled by software, not a person: say thank you and keep nothing.
+            request.session.pop(RECEIVED_KEY, None)
+            return redirect("portal_complaints:received")
+        data = form.intake_data() | {"channel": "website", "language": (get_language() or "en")[:8]}
+        case = services.file_complaint(agency=agency, data=data, attachments=form.checked_attachments)
+        # file_complaint has committed by now: only now may the person see the number.
+        request.session[RECEIVED_KEY] = case.tracking_number
+        return redirect("portal_complaints:received")
+    return render(
+        request,
+        "portal/complaints/form.html",
+        {"agency": agency, "service": service, "form": form},
+    )
+
+
+def received(request: HttpRequest) -> HttpResponse:
+    number = request.session.get(RECEIVED_KEY)
+    case = Case.objects.select_related("agency").filter(tracking_number=number).first() if number else None
+    return render(request, "portal/complaints/received.html", {"case": case})
+
+
+def status(request: HttpRequest) -> HttpResponse:
+    case = selectors.case_for_session(request.session.get(STATUS_KEY))
+    if case is not None and request.method == "GET":
+        return render(
+            request,
+            "portal/complaints/status.html",
+            {
+                "case": case,
+                "events": case.events.all(),
+                "case_messages": case.messages.all(),
+                "reply_form": CustomerReplyForm(),
+                "dispute_form": DisputeForm() if case.can_be_disputed else None,
+            },
+        )
+    form = StatusCheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        found = selectors.case_for_customer(form.cleaned_data["tracking_number"], form.cleaned_data["email"])
+        if found is not None:
+            request.session.cycle_key()
+            request.session[STATUS_KEY] = found.pk
+            return redirect("portal_complaints:status")
+        # The same answer for an unknown number and a wrong email: nobody learns which numbers exist.
+        form.add_error(
+            None,
+            _("We could not find a complaint with that tracking number and email. Check both and try again."),
+        )
+    return render(request, "portal/complaints/check.html", {"form": form})
+
+
+def _status_case(request: HttpRequest) -> Case:
+    case = selectors.case_for_session(request.session.get(STATUS_KEY))
+    if case is None:
+        raise Http404("Check your complaint first.")
+    return case
+
+
+def reply(request: HttpRequest) -> HttpResponse:
+    case = _status_case(request)
+    form = CustomerReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.customer_replies(case=case, body=form.cleaned_data["body"])
+        messages.success(request, _("Thank you. We have your reply."))
+        return redirect("portal_complaints:status")
+    return render(
+        request, "portal/complaints/customer_form.html", {"form": form, "title": _("Reply"), "case": case}
+    )
+
+
+def dispute(request: HttpRequest) -> HttpResponse:
+    case = _status_case(request)
+    if not case.can_be_disputed:
+        messages.error(request, _("This complaint can no longer be disputed here."))
+        return redirect("portal_complaints:status")
+    form = DisputeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.dispute_case(case=case, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Your complaint is open again. We will review our response."))
+        return redirect("portal_complaints:status")
+    return render(
+        request,
+        "portal/complaints/customer_form.html",
+        {"form": form, "title": _("Dispute our response"), "case": case},
+    )
+
+
+def leave(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        request.session.pop(STATUS_KEY, None)
+    return redirect("portal_complaints:status")
+
+
+def follow_up(request: HttpRequest, token: str) -> HttpResponse:
+    found = selectors.follow_up_for_token(token)
+    if found is None:
+        raise Http404("No such follow-up.")
+    if found.answered_at is not None:
+        return render(request, "portal/complaints/follow_up_done.html", {"follow_up": found})
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.answer_follow_up(
+            follow_up=found,
+            resolved=form.cleaned_data["resolved"],
+            satisfaction=form.cleaned_data["satisfaction"],
+        )
+        return render(request, "portal/complaints/follow_up_done.html", {"follow_up": found})
+    return render(request, "portal/complaints/follow_up.html", {"form": form, "follow_up": found})
+
+
+def statistics(request: HttpRequest, agency_slug: str) -> HttpResponse:
+    agency = public_agency(agency_slug)
+    return render(
+        request,
+        "portal/complaints/statistics.html",
+        {"agency": agency, "stats": selectors.public_statistics(agency)},
+    )
