@@ -1,0 +1,179 @@
+"""The demo's standards: three promises of the Benefits Administration, two years of transactions each.
+
+The story: replacement cards are mailed on time every month (kept); retirement decisions slip in the last
+months and the control chart flags it (slipping); appeal calls fell behind for a while and came back (recovered).
+"""
+
+import calendar
+import datetime as dt
+import random
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from touchstone.catalog.models import Service
+from touchstone.core import fiscal
+from touchstone.core.models import Agency, Office, User
+from touchstone.standards import measurement, services
+from touchstone.standards.models import ServiceStandard, Transaction
+
+MONTHS = 24
+PREFIX = "demo-"
+
+
+def _share_met(story: str, month: int) -> float:
+    if story == "kept":
+        return 0.955
+    if story == "slipping":
+        return 0.93 if month < MONTHS - 6 else 0.93 - 0.025 * (month - (MONTHS - 7))
+    # recovered: a dip in the middle year, then back above target
+    return 0.66 if 8 <= month <= 13 else (0.74 if month in (7, 14) else 0.86)
+
+
+STANDARDS = [
+    # slug, name, description, statement, type, measure, threshold, target, channel, story, monthly volume
+    (
+        "replace-card",
+        "Replace a benefits card",
+        "Get a new card if yours is lost, stolen or damaged.",
+        "We mail a replacement card within 10 business days of your request, 90% of the time.",
+        "timeliness",
+        "business_days",
+        10.0,
+        0.9,
+        "",
+        "kept",
+        900,
+    ),
+    (
+        "apply-retirement",
+        "Apply for retirement benefits",
+        "Start your monthly retirement payments.",
+        "We decide retirement applications within 30 days, 85% of the time.",
+        "timeliness",
+        "calendar_days",
+        30.0,
+        0.85,
+        "",
+        "slipping",
+        1400,
+    ),
+    (
+        "disability-appeal",
+        "Appeal a disability decision",
+        "Ask us to look again at a decision about disability benefits.",
+        "We answer calls about appeals within 20 minutes, 80% of the time.",
+        "access",
+        "calendar_hours",
+        round(20 / 60, 4),
+        0.8,
+        "phone",
+        "recovered",
+        1100,
+    ),
+]
+
+
+def _duration(measure: str, threshold: float, met: bool, rng: random.Random) -> dt.timedelta:
+    if measure == "calendar_hours":
+        minutes = threshold * 60
+        return dt.timedelta(
+            minutes=rng.uniform(1, minutes * 0.95) if met else rng.uniform(minutes * 1.1, minutes * 4)
+        )
+    if measure == "business_days":
+        return dt.timedelta(days=rng.randint(2, 12) if met else rng.randint(18, 35), hours=rng.randint(0, 6))
+    return dt.timedelta(days=rng.randint(5, 29) if met else rng.randint(32, 60), hours=rng.randint(0, 6))
+
+
+@transaction.atomic
+def load_standards_demo(agency: Agency) -> None:
+    zone = ZoneInfo(settings.TIME_ZONE)
+    rng = random.Random(12862)
+    owner = User.objects.filter(username="analyst").first()
+    offices = list(Office.objects.filter(agency=agency).order_by("name"))
+    last_month = fiscal.month_start(timezone.localdate()) - dt.timedelta(days=1)
+    first = last_month.year * 12 + last_month.month - MONTHS
+    months = [dt.date(i // 12, i % 12 + 1, 1) for i in range(first, first + MONTHS)]
+    touched: services.MeasuredMonths = {}
+    for (
+        slug,
+        name,
+        description,
+        statement,
+        kind,
+        measure,
+        threshold,
+        target,
+        channel,
+        story,
+        volume,
+    ) in STANDARDS:
+        service, _created = Service.objects.get_or_create(
+            agency=agency,
+            slug=slug,
+            defaults={
+                "name": name,
+                "description": description,
+                "status": Service.Status.PUBLISHED,
+                "kind": "benefits",
+            },
+        )
+        standard = ServiceStandard.objects.filter(agency=agency, external_id=f"{PREFIX}{slug}").first()
+        if standard is None:
+            standard = services.define_standard(
+                actor=None,
+                actor_label="demo",
+                agency=agency,
+                measure=False,
+                data={
+                    "service": service,
+                    "channel": channel,
+                    "statement": statement,
+                    "standard_type": kind,
+                    "measure": measure,
+                    "threshold": threshold,
+                    "target": target,
+                    "period": "month",
+                    "valid_from": months[0],
+                    "owner": owner,
+                    "external_id": f"{PREFIX}{slug}",
+                    "source": "demo",
+                },
+            )
+        if Transaction.objects.filter(agency=agency, external_id__startswith=f"{PREFIX}{slug}-").exists():
+            continue
+        rows = []
+        for index, month in enumerate(months):
+            days = calendar.monthrange(month.year, month.month)[1]
+            share = _share_met(story, index)
+            for number in range(int(volume * rng.uniform(0.9, 1.1))):
+                started = dt.datetime.combine(
+                    month + dt.timedelta(days=rng.randrange(days)),
+                    dt.time(rng.randint(8, 16), rng.randrange(60)),
+                    tzinfo=zone,
+                )
+                met = rng.random() < share
+                ended = started + _duration(measure, threshold, met, rng)
+                counted = measurement.elapsed(started, ended)
+                rows.append(
+                    Transaction(
+                        agency=agency,
+                        service=service,
+                        channel=channel or rng.choice(["website", "phone", "in_person", "postal_mail"]),
+                        office=rng.choice(offices) if offices else None,
+                        external_id=f"{PREFIX}{slug}-{month:%Y%m}-{number}",
+                        started_at=started,
+                        ended_at=ended,
+                        started_month=counted.started_month,
+                        elapsed_seconds=counted.seconds,
+                        elapsed_days=counted.days,
+                        elapsed_business_days=counted.business_days,
+                        elapsed_business_minutes=counted.business_minutes,
+                    )
+                )
+        Transaction.objects.bulk_create(rows, batch_size=5000)
+        touched[service.pk] = set(months)
+    if touched:
+        services.measure_touched(agency, touched)

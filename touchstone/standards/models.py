@@ -1,0 +1,262 @@
+"""Service standards (EO 12862 §1(c)): the public promise, the transactions it is measured on, and the results.
+
+A standard is versioned: editing it closes the current row (`valid_until`) and opens a new one in the same
+`lineage`, so each period keeps being judged by the version that governed it.
+"""
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from touchstone.catalog.channels import Channel
+from touchstone.catalog.models import Service
+from touchstone.core.models import Agency, Office
+
+
+class StandardType(models.TextChoices):
+    TIMELINESS = "timeliness", _("Timeliness")
+    ACCESS = "access", _("Access")
+    ACCURACY = "accuracy", _("Accuracy")
+    SATISFACTION = "satisfaction", _("Satisfaction")
+    OTHER = "other", _("Other")
+
+
+class Measure(models.TextChoices):
+    CALENDAR_DAYS = "calendar_days", _("Elapsed time in calendar days")
+    BUSINESS_DAYS = "business_days", _("Elapsed time in business days")
+    CALENDAR_HOURS = "calendar_hours", _("Elapsed time in hours")
+    BUSINESS_HOURS = "business_hours", _("Elapsed time in business hours")
+    OUTCOME = "outcome", _("Yes or no outcome")
+    SURVEY = "survey", _("Survey measure")
+
+
+ELAPSED_MEASURES = frozenset(
+    {Measure.CALENDAR_DAYS, Measure.BUSINESS_DAYS, Measure.CALENDAR_HOURS, Measure.BUSINESS_HOURS}
+)
+
+
+class Period(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Fiscal quarter")
+    FISCAL_YEAR = "fiscal_year", _("Fiscal year")
+
+
+class Verdict(models.TextChoices):
+    MET = "met", _("Met")
+    NOT_MET = "not_met", _("Not met")
+    NO_DATA = "no_data", _("No data")
+
+
+class ServiceStandard(models.Model):
+    """One version of a standard. The current version has `valid_until` empty."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="standards")
+    lineage = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), on_delete=models.CASCADE, related_name="standards"
+    )
+    channel = models.CharField(
+        _("channel"),
+        max_length=30,
+        choices=Channel.choices,
+        blank=True,
+        help_text=_("Leave empty when the standard covers every channel."),
+    )
+    statement = models.TextField(
+        _("the standard, in plain language"),
+        help_text=_("For example: “We answer calls within 60 seconds, 90% of the time.”"),
+    )
+    standard_type = models.CharField(
+        _("type"), max_length=20, choices=StandardType.choices, default=StandardType.TIMELINESS
+    )
+    measure = models.CharField(_("how it is measured"), max_length=20, choices=Measure.choices)
+    threshold = models.FloatField(
+        _("threshold"),
+        null=True,
+        blank=True,
+        help_text=_("For elapsed time: the most days or hours a transaction may take to meet the standard."),
+    )
+    survey_measure = models.CharField(
+        _("survey measure"),
+        max_length=300,
+        blank=True,
+        help_text=_("For a survey measure: which survey and item, and what counts as meeting the standard."),
+    )
+    target = models.FloatField(
+        _("target share"),
+        null=True,
+        help_text=_("The share of transactions that must meet it, between 0 and 1."),
+    )
+    period = models.CharField(_("period"), max_length=20, choices=Period.choices, default=Period.MONTH)
+    valid_from = models.DateField(
+        _("effective date"), help_text=_("The first day of a period: this version governs from then on.")
+    )
+    valid_until = models.DateField(_("governs until"), null=True, blank=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_standards",
+        help_text=_("Told by email when the standard burns its error budget too fast."),
+    )
+    external_id = models.CharField(_("identifier in another system"), max_length=60, blank=True)
+    source = models.CharField(max_length=30, blank=True, default="defined")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["service__name", "statement", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["lineage", "version"], name="one_row_per_standard_version"),
+            models.CheckConstraint(
+                condition=models.Q(target__isnull=True) | models.Q(target__gte=0, target__lte=1),
+                name="target_is_share",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "valid_until"]),
+            models.Index(fields=["agency", "external_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.statement[:120]
+
+    @property
+    def is_current(self) -> bool:
+        return self.valid_until is None
+
+    @property
+    def is_elapsed(self) -> bool:
+        return self.measure in ELAPSED_MEASURES
+
+    @property
+    def error_budget(self) -> float | None:
+        """The share of transactions allowed to miss: 1 - target (None when no target was published)."""
+        return None if self.target is None else 1 - self.target
+
+    def governs(self, period_start: dt.date) -> bool:
+        return self.valid_from <= period_start and (
+            self.valid_until is None or period_start <= self.valid_until
+        )
+
+    def judge(self, met: int | None, total: int | None) -> str:
+        """Met when the share of transactions meeting the standard reaches the target; no data without volume."""
+        if met is None or not total or self.target is None:
+            return Verdict.NO_DATA
+        return Verdict.MET if met / total >= self.target - 1e-12 else Verdict.NOT_MET
+
+
+class Transaction(models.Model):
+    """One customer transaction a standard is measured on. Lean: millions of rows.
+
+    The elapsed columns are worked out once, when the row comes in, so measuring is a plain SQL aggregate.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
+    channel = models.CharField(max_length=30, choices=Channel.choices)
+    office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    external_id = models.CharField(max_length=100)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.BooleanField(null=True, blank=True)
+    segment = models.CharField(max_length=100, blank=True, default="")
+    # First day of the local month the transaction started in: periods are unions of months.
+    started_month = models.DateField()
+    elapsed_seconds = models.BigIntegerField(null=True, blank=True)
+    elapsed_days = models.IntegerField(null=True, blank=True)
+    elapsed_business_days = models.IntegerField(null=True, blank=True)
+    elapsed_business_minutes = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "external_id"], name="transaction_id_unique_in_agency")
+        ]
+        indexes = [
+            models.Index(fields=["service", "started_month"], name="transaction_service_month"),
+            models.Index(fields=["service", "ended_at"], name="transaction_service_ended"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class PeriodResult(models.Model):
+    """A standard's result for one period: measured from transactions, or imported from published figures."""
+
+    class Source(models.TextChoices):
+        MEASURED = "measured", _("Measured from transactions")
+        IMPORTED = "imported", _("Imported published figures")
+
+    standard = models.ForeignKey(ServiceStandard, on_delete=models.CASCADE, related_name="results")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    label = models.CharField(max_length=30)
+    volume_met = models.BigIntegerField(null=True, blank=True)
+    total = models.BigIntegerField(null=True, blank=True)
+    performance = models.FloatField(null=True, blank=True)
+    ci_low = models.FloatField(null=True, blank=True)
+    ci_high = models.FloatField(null=True, blank=True)
+    verdict = models.CharField(max_length=10, choices=Verdict.choices, default=Verdict.NO_DATA)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MEASURED)
+    published_performance = models.FloatField(null=True, blank=True)
+    published_met = models.CharField(max_length=3, blank=True)
+    discrepancy = models.BooleanField(default=False)
+    discrepancy_note = models.CharField(max_length=300, blank=True)
+    measured_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "period_start"], name="one_result_per_period")
+        ]
+        indexes = [models.Index(fields=["discrepancy", "standard"])]
+
+    def __str__(self) -> str:
+        return f"{self.standard} {self.label}"
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.verdict == Verdict.NO_DATA else self.verdict == Verdict.MET
+
+    @property
+    def missed(self) -> int | None:
+        if self.total is None or self.volume_met is None:
+            return None
+        return max(0, self.total - self.volume_met)
+
+    @property
+    def budget_spent(self) -> float | None:
+        """Share of the period's error budget used: misses / allowed misses (1.0 = all of it)."""
+        if self.missed is None or not self.total or self.standard.target is None:
+            return None
+        allowed = (1 - self.standard.target) * self.total
+        if allowed <= 0:
+            return None if self.missed == 0 else float("inf")
+        return self.missed / allowed
+
+
+class BurnRateAlert(models.Model):
+    """The standard spent its error budget too fast over both windows of a pair (DOMAIN.md §3)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    standard = models.ForeignKey(ServiceStandard, on_delete=models.CASCADE, related_name="alerts")
+    raised_at = models.DateTimeField()
+    long_window = models.CharField(max_length=10)
+    short_window = models.CharField(max_length=10)
+    threshold = models.FloatField()
+    long_rate = models.FloatField()
+    short_rate = models.FloatField()
+    notified = models.CharField(max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [models.Index(fields=["agency", "-raised_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.standard}: burn {self.long_rate:.1f} over {self.long_window}"

@@ -1,0 +1,255 @@
+"""Every read of the standards capability, scoped to an agency (the public pages read only published figures)."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from touchstone.core.models import Agency
+from touchstone.standards import measurement
+from touchstone.standards.models import BurnRateAlert, PeriodResult, ServiceStandard, Transaction, Verdict
+
+
+def standards_of(agency: Agency, *, current_only: bool = True) -> QuerySet[ServiceStandard]:
+    standards = ServiceStandard.objects.filter(agency=agency).select_related("service", "owner")
+    if current_only:
+        standards = standards.filter(valid_until__isnull=True)
+    return standards.order_by("service__name", "statement")
+
+
+def standard_of(agency: Agency, standard_id: int) -> ServiceStandard:
+    standard = standards_of(agency, current_only=False).filter(pk=standard_id).first()
+    if standard is None:
+        raise Http404("No such standard in this agency.")
+    return standard
+
+
+def versions_of(standard: ServiceStandard) -> QuerySet[ServiceStandard]:
+    return ServiceStandard.objects.filter(lineage=standard.lineage, agency=standard.agency).order_by(
+        "-version"
+    )
+
+
+def results_of(standard: ServiceStandard) -> QuerySet[PeriodResult]:
+    """Every period's result of the standard, each judged by the version that governed it."""
+    return (
+        PeriodResult.objects.filter(standard__lineage=standard.lineage, standard__agency=standard.agency)
+        .select_related("standard")
+        .order_by("period_start")
+    )
+
+
+TREND_LABELS = {
+    "up": _("Improving"),
+    "down": _("Getting worse"),
+    "steady": _("Steady"),
+    "new": _("First result"),
+}
+
+
+@dataclass(frozen=True)
+class StandardSummary:
+    standard: ServiceStandard
+    latest: PeriodResult | None
+    previous: PeriodResult | None
+    recent: list[PeriodResult]
+
+    @property
+    def trend(self) -> str:
+        if self.latest is None or self.latest.performance is None:
+            return ""
+        if self.previous is None or self.previous.performance is None:
+            return "new"
+        change = self.latest.performance - self.previous.performance
+        if abs(change) < 0.01:
+            return "steady"
+        return "up" if change > 0 else "down"
+
+    @property
+    def trend_label(self) -> str:
+        return str(TREND_LABELS.get(self.trend, ""))
+
+
+def summaries(standards: list[ServiceStandard], recent: int = 12) -> list[StandardSummary]:
+    """Each standard with its latest results, in two queries whatever the number of standards."""
+    by_lineage: dict[Any, list[PeriodResult]] = defaultdict(list)
+    results = PeriodResult.objects.filter(
+        standard__lineage__in=[s.lineage for s in standards]
+    ).select_related("standard")
+    for result in results.order_by("period_start"):
+        by_lineage[result.standard.lineage].append(result)
+    out = []
+    for standard in standards:
+        history = [r for r in by_lineage.get(standard.lineage, []) if r.total]
+        out.append(
+            StandardSummary(
+                standard,
+                history[-1] if history else None,
+                history[-2] if len(history) > 1 else None,
+                history[-recent:],
+            )
+        )
+    return out
+
+
+def control_chart_of(standard: ServiceStandard, periods: int = 24) -> measurement.ControlChart:
+    results = [
+        r for r in results_of(standard) if r.total and r.volume_met is not None and r.volume_met <= r.total
+    ]
+    results = results[-periods:]
+    return measurement.control_chart(
+        [r.label for r in results],
+        [int(r.volume_met or 0) for r in results],
+        [int(r.total or 0) for r in results],
+        standard.target,
+    )
+
+
+def breakdown(standard: ServiceStandard, result: PeriodResult, by: str) -> list[dict[str, Any]]:
+    """One period's result split by office or channel, by one aggregate over that period's months."""
+    if by not in {"office__name", "channel"} or not standard.is_elapsed and standard.measure != "outcome":
+        return []
+    span = measurement.period_of(standard.period, result.period_start)
+    rows = Transaction.objects.filter(service_id=standard.service_id, started_month__in=span.months)
+    if standard.channel:
+        rows = rows.filter(channel=standard.channel)
+    now = timezone.now()
+    counted = measurement.counted_condition(standard.measure, standard.threshold, now)
+    met = measurement.met_condition(standard.measure, standard.threshold) & counted
+    grouped = (
+        rows.values(by).annotate(total=Count("id", filter=counted), met=Count("id", filter=met)).order_by(by)
+    )
+    out = []
+    for row in grouped:
+        if not row["total"]:
+            continue
+        scored = measurement.score(row["met"], row["total"])
+        out.append(
+            {
+                "group": row[by],
+                "met": row["met"],
+                "total": row["total"],
+                "score": scored,
+                "verdict": standard.judge(row["met"], row["total"]),
+            }
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Rollup:
+    name: str
+    standards: int
+    measured: int
+    met: int
+    volume_met: int
+    total: int
+
+    @property
+    def share_met(self) -> float | None:
+        return self.met / self.measured if self.measured else None
+
+    @property
+    def pooled(self) -> float | None:
+        return self.volume_met / self.total if self.total else None
+
+
+def rollup_by_service(agency: Agency) -> list[Rollup]:
+    """Per service: how many current standards were met in their latest period, and the pooled volume."""
+    groups: dict[str, list[StandardSummary]] = defaultdict(list)
+    for summary in summaries(list(standards_of(agency))):
+        groups[summary.standard.service.name].append(summary)
+    return [_rollup(name, items) for name, items in sorted(groups.items())]
+
+
+def _rollup(name: str, items: list[StandardSummary]) -> Rollup:
+    measured = [s.latest for s in items if s.latest is not None and s.latest.verdict != Verdict.NO_DATA]
+    return Rollup(
+        name,
+        len(items),
+        len(measured),
+        sum(1 for r in measured if r.verdict == Verdict.MET),
+        sum(
+            int(r.volume_met or 0)
+            for r in measured
+            if r.volume_met is not None and r.total and r.volume_met <= r.total
+        ),
+        sum(
+            int(r.total or 0)
+            for r in measured
+            if r.volume_met is not None and r.total and r.volume_met <= r.total
+        ),
+    )
+
+
+def government_wide() -> list[tuple[Agency, Rollup]]:
+    """Every agency with standards: the share of its standards met in their latest period."""
+    agencies = Agency.objects.filter(standards__valid_until__isnull=True).distinct().order_by("name")
+    standards = list(
+        ServiceStandard.objects.filter(valid_until__isnull=True).select_related("service", "agency")
+    )
+    by_agency: dict[int, list[ServiceStandard]] = defaultdict(list)
+    for standard in standards:
+        by_agency[standard.agency_id].append(standard)
+    latest = _latest_by_lineage([s.lineage for s in standards])
+    out = []
+    for agency in agencies:
+        items = [StandardSummary(s, latest.get(s.lineage), None, []) for s in by_agency.get(agency.pk, [])]
+        out.append((agency, _rollup(agency.name, items)))
+    return out
+
+
+def _latest_by_lineage(lineages: list[Any]) -> dict[Any, PeriodResult]:
+    latest: dict[Any, PeriodResult] = {}
+    results = (
+        PeriodResult.objects.filter(standard__lineage__in=lineages, total__gt=0)
+        .select_related("standard")
+        .order_by("period_start")
+    )
+    for result in results:
+        latest[result.standard.lineage] = result
+    return latest
+
+
+def alerts_of(agency: Agency) -> QuerySet[BurnRateAlert]:
+    return BurnRateAlert.objects.filter(agency=agency).select_related("standard", "standard__service")
+
+
+def discrepancies_of(agency: Agency) -> QuerySet[PeriodResult]:
+    return (
+        PeriodResult.objects.filter(standard__agency=agency, discrepancy=True)
+        .select_related("standard", "standard__service")
+        .order_by("standard__service__name", "period_start")
+    )
+
+
+def discrepancy_count(agency: Agency) -> int:
+    return PeriodResult.objects.filter(standard__agency=agency, discrepancy=True).count()
+
+
+def public_standards(agency: Agency) -> list[StandardSummary]:
+    """The agency's current standards with their published results, for the public page."""
+    return summaries(list(standards_of(agency)))
+
+
+def agencies_with_standards_count() -> int:
+    return ServiceStandard.objects.filter(valid_until__isnull=True).values("agency").distinct().count()
+
+
+def transaction_count(agency: Agency) -> int:
+    return Transaction.objects.filter(agency=agency).count()
+
+
+def result_counts(agency: Agency) -> dict[str, int]:
+    return PeriodResult.objects.filter(standard__agency=agency).aggregate(
+        met=Count("id", filter=Q(verdict=Verdict.MET)), not_met=Count("id", filter=Q(verdict=Verdict.NOT_MET))
+    )
+
+
+def period_today(period: str) -> dt.date:
+    return measurement.period_of(period, timezone.localdate()).start

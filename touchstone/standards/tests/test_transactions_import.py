@@ -1,0 +1,79 @@
+"""Transaction files come in through the one import door: checked whole, written all-or-nothing, idempotent."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from django.core.management import call_command
+
+from touchstone.conftest import Personas
+from touchstone.core.importing import ImportFailed, run_import
+from touchstone.standards.models import PeriodResult, Transaction
+from touchstone.standards.tests.helpers import make_service, make_standard, write_transactions
+
+
+def test_a_file_of_transactions_loads_and_measures_its_months(personas: Personas, tmp_path: Path) -> None:
+    service = make_service(personas.agency_a)
+    standard = make_standard(personas.agency_a, service)
+    path = write_transactions(
+        tmp_path / "t.csv",
+        [
+            ["a1", "refunds", "phone", "2024-03-04 09:00", "2024-03-06 10:00", "", "Alpha Field Office", ""],
+            ["a2", "refunds", "website", "2024-03-05 09:00", "2024-03-20 10:00", "", "", "veterans"],
+            ["a3", "refunds", "website", "2024-04-01 09:00", "2024-04-02 10:00", "", "", ""],
+        ],
+    )
+    outcome = run_import("transactions", path, agency=personas.agency_a)
+    assert outcome.summary["rows"] == 3
+    assert Transaction.objects.filter(agency=personas.agency_a).count() == 3
+    march = PeriodResult.objects.get(standard=standard, label="2024-03")
+    assert (march.volume_met, march.total, march.verdict) == (1, 2, "not_met")
+    assert 0 < march.ci_low < 0.5 < march.ci_high < 1
+    assert PeriodResult.objects.get(standard=standard, label="2024-04").verdict == "met"
+
+
+def test_a_bad_file_reports_line_and_column_and_writes_nothing(personas: Personas, tmp_path: Path) -> None:
+    make_service(personas.agency_a)
+    path = write_transactions(
+        tmp_path / "bad.csv",
+        [
+            ["b1", "refunds", "phone", "2024-03-04 09:00", "2024-03-06 10:00", "", "", ""],
+            ["b2", "no-such-service", "phone", "2024-03-04 09:00", "", "", "", ""],
+            ["b3", "refunds", "pigeon", "2024-03-04 09:00", "", "", "", ""],
+            ["b4", "refunds", "phone", "yesterday", "", "", "", ""],
+            ["b5", "refunds", "phone", "2024-03-04 09:00", "2024-03-01 09:00", "", "", ""],
+            ["b1", "refunds", "phone", "2024-03-04 09:00", "", "", "", ""],
+        ],
+    )
+    with pytest.raises(ImportFailed) as failure:
+        run_import("transactions", path, agency=personas.agency_a)
+    found = {(p.line, p.column) for p in failure.value.problems}
+    assert found == {(3, "service"), (4, "channel"), (5, "started_at"), (6, "ended_at"), (7, "external_id")}
+    assert "no-such-service" in str(failure.value)
+    assert not Transaction.objects.exists()
+
+
+def test_loading_the_same_file_twice_changes_nothing(personas: Personas, tmp_path: Path) -> None:
+    service = make_service(personas.agency_a)
+    standard = make_standard(personas.agency_a, service)
+    rows = [["c1", "refunds", "phone", "2024-03-04 09:00", "2024-03-06 10:00", "", "", ""]]
+    path = write_transactions(tmp_path / "t.csv", rows)
+    call_command("import", "transactions", str(path), agency="AAA")
+    call_command("import", "transactions", str(path), agency="AAA")
+    assert Transaction.objects.count() == 1
+    assert PeriodResult.objects.get(standard=standard).total == 1
+
+
+def test_a_parquet_file_loads_like_a_csv(personas: Personas, tmp_path: Path) -> None:
+    make_service(personas.agency_a)
+    csv_path = write_transactions(
+        tmp_path / "t.csv",
+        [["p1", "refunds", "phone", "2024-03-04 09:00", "2024-03-06 10:00", "yes", "", ""]],
+    )
+    parquet = tmp_path / "t.parquet"
+    duckdb.sql(
+        f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar=true)) TO '{parquet}' (FORMAT parquet)"
+    )
+    run_import("transactions", parquet, agency=personas.agency_a)
+    row = Transaction.objects.get(external_id="p1")
+    assert row.outcome is True and row.elapsed_business_days == 2
