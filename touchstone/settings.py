@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "touchstone.analysis",
     "touchstone.standards",
     "touchstone.complaints",
+    "touchstone.voice",
     "touchstone.portal",
     "touchstone.api",
     "ninja",

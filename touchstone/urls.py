@@ -41,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("", include("touchstone.portal.catalog_urls")),
     path("", include("touchstone.portal.surveys_urls")),
     path("", include("touchstone.portal.invitation_urls")),
+    path("", include("touchstone.portal.voice_urls")),
     path("", include("touchstone.portal.standards_urls")),
     path("", include("touchstone.portal.complaints_urls")),
     prefix_default_language=False,

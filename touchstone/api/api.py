@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 
 from touchstone.api import errors
-from touchstone.api.routers import agencies, analysis, catalog, complaints, imports, standards, surveys
+from touchstone.api.routers import agencies, analysis, catalog, complaints, imports, standards, surveys, voice
 
 api = NinjaAPI(
     title="Touchstone API",
@@ -18,5 +18,6 @@ api.add_router("/", imports.router)
 api.add_router("/", catalog.router)
 api.add_router("/", surveys.router)
 api.add_router("/", analysis.router)
+api.add_router("/", voice.router)
 api.add_router("/", standards.router)
 api.add_router("/", complaints.router)

@@ -27,4 +27,5 @@ urlpatterns = [
     path("<slug:agency_slug>/analysis/", include("touchstone.analysis.urls")),
     path("<slug:agency_slug>/standards/", include("touchstone.standards.urls")),
     path("<slug:agency_slug>/complaints/", include("touchstone.complaints.urls")),
+    path("<slug:agency_slug>/voice/", include("touchstone.voice.urls")),
 ]
