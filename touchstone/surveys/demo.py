@@ -78,7 +78,7 @@ def _responses(
                 ),
             ),
         )
-        answers = {
+        answers: dict[str, object] = {
             "satisfaction": satisfaction,
             "trust": trust,
             "effectiveness": effectiveness,

@@ -185,10 +185,10 @@ def _convert(question: dict[str, Any], value: Any, other: Any) -> Any:
         return sorted(set(values), key=values.index)
     if kind == Question.Kind.NUMBER:
         try:
-            number = float(str(value).replace(",", ""))
+            amount = float(str(value).replace(",", ""))
         except ValueError:
             raise ValueError(_("write a number, like 12 or 3.5")) from None
-        return int(number) if number.is_integer() else number
+        return int(amount) if amount.is_integer() else amount
     if kind == Question.Kind.DATE:
         try:
             return dt.date.fromisoformat(str(value)).isoformat()
