@@ -52,8 +52,9 @@ demo: migrate
 
 run: demo
 	DEBUG=true $(MANAGE) collectstatic --no-input -v0
-	@echo "Background worker started for tasks (imports and more)."
+	@echo "Background worker (tasks) and scheduler (periodic jobs) started; logs in .worker.log and .schedule.log"
 	@DEBUG=true $(MANAGE) db_worker --queue-name '*' > .worker.log 2>&1 & echo $$! > .worker.pid
+	@DEBUG=true $(MANAGE) run_schedule > .schedule.log 2>&1 & echo $$! >> .worker.pid
 	@echo ""
 	@echo "Touchstone is at http://$(HOST):$(PORT)/ — staff sign in at http://$(HOST):$(PORT)/sign-in/"
 	@trap 'kill $$(cat .worker.pid) 2>/dev/null; rm -f .worker.pid' EXIT INT TERM; \

@@ -14,6 +14,6 @@ class CatalogConfig(AppConfig):
         from touchstone.core.demo import DEMO_STEPS
         from touchstone.core.navigation import WORKSPACE_SECTIONS, Section
 
-        WORKSPACE_SECTIONS.insert(1, Section(_("Services"), "manage:catalog:services"))
-        WORKSPACE_SECTIONS.insert(2, Section(_("Customers"), "manage:catalog:segments"))
+        WORKSPACE_SECTIONS.append(Section(_("Services"), "manage:catalog:services", order=10))
+        WORKSPACE_SECTIONS.append(Section(_("Customers"), "manage:catalog:segments", order=11))
         DEMO_STEPS.append(("catalog", load_catalog_demo))

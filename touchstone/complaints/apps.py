@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 
 
@@ -13,8 +15,12 @@ class ComplaintsConfig(AppConfig):
         from touchstone.complaints.demo import load_complaints_demo
         from touchstone.core.demo import DEMO_STEPS
         from touchstone.core.navigation import WORKSPACE_SECTIONS, Section
+        from touchstone.core.schedule import every_command
 
-        WORKSPACE_SECTIONS.append(Section(_("Complaints"), "manage:complaints:worklist"))
-        WORKSPACE_SECTIONS.append(Section(_("Complaint insight"), "manage:complaints:insight"))
-        WORKSPACE_SECTIONS.append(Section(_("Complaint setup"), "manage:complaints:setup"))
+        WORKSPACE_SECTIONS.append(Section(_("Complaints"), "manage:complaints:worklist", order=40))
+        WORKSPACE_SECTIONS.append(Section(_("Complaint insight"), "manage:complaints:insight", order=41))
+        WORKSPACE_SECTIONS.append(Section(_("Complaint setup"), "manage:complaints:setup", order=42))
         DEMO_STEPS.append(("complaints", load_complaints_demo))
+        # Escalate before and at a breach every five minutes; anonymise past the retention period daily.
+        every_command(dt.timedelta(minutes=5), "check_complaint_clocks")
+        every_command(dt.timedelta(days=1), "anonymise_complaints")

@@ -9,17 +9,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from touchstone.core.navigation import WORKSPACE_SECTIONS
+from touchstone.core.navigation import sections_for
 
 
 def render_workspace(
     request: HttpRequest, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     """Render a workspace page with the agency, the person's membership and the menu their role allows."""
-    membership = getattr(request, "membership", None)
-    sections = [
-        s for s in WORKSPACE_SECTIONS if membership and (s.permission is None or membership.can(s.permission))
-    ]
+    sections = sections_for(getattr(request, "membership", None))
     base = {"agency": getattr(request, "agency", None), "sections": sections}
     return render(request, template, {**base, **(context or {})}, status=status)
 

@@ -14,9 +14,5 @@ class StandardsConfig(AppConfig):
         from touchstone.standards import importers  # noqa: F401  (registers import and export kinds)
         from touchstone.standards.demo import load_standards_demo
 
-        position = next(
-            (i for i, s in enumerate(WORKSPACE_SECTIONS) if s.url_name == "manage:imports"),
-            len(WORKSPACE_SECTIONS),
-        )
-        WORKSPACE_SECTIONS.insert(position, Section(_("Service standards"), "manage:standards:list"))
+        WORKSPACE_SECTIONS.append(Section(_("Service standards"), "manage:standards:list", order=30))
         DEMO_STEPS.append(("standards", load_standards_demo))

@@ -13,6 +13,5 @@ class SurveysConfig(AppConfig):
         from touchstone.core.navigation import WORKSPACE_SECTIONS, Section
         from touchstone.surveys.demo import load_surveys_demo
 
-        position = next((i for i, s in enumerate(WORKSPACE_SECTIONS) if s.url_name == "manage:offices"), 3)
-        WORKSPACE_SECTIONS.insert(position, Section(_("Surveys"), "manage:surveys:list"))
+        WORKSPACE_SECTIONS.append(Section(_("Surveys"), "manage:surveys:list", order=20))
         DEMO_STEPS.append(("surveys", load_surveys_demo))
