@@ -18,7 +18,7 @@ PYTHON_FOR_VENV := $(shell \
     if command -v "$$candidate" >/dev/null 2>&1 && "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
       echo "$$candidate"; break; fi; done)
 
-.PHONY: help run serve install assets migrate demo test lint types test-sqlite test-postgres test-browser chromium clean
+.PHONY: help run serve install assets messages migrate demo test lint types test-sqlite test-postgres test-browser chromium clean
 
 help:
 	@echo "make run   install, build assets, migrate SQLite, load the demo, serve http://$(HOST):$(PORT)"
@@ -39,10 +39,13 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
-assets: node_modules/.installed locale/es/LC_MESSAGES/django.mo
+assets: node_modules/.installed messages
 
-locale/es/LC_MESSAGES/django.mo: locale/es/LC_MESSAGES/django.po
-	msgfmt --check -o $@ $<
+# Spanish: every .po in the project (locale/ and any app's locale/) compiled to the .mo Django reads.
+messages: install
+	@command -v msgfmt >/dev/null 2>&1 || { echo "Installing gettext for the Spanish translations"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext) >/dev/null; }
+	@find locale touchstone -name '*.po' | while read -r po; do msgfmt --check -o "$${po%.po}.mo" "$$po" || exit 1; done
 
 migrate: install assets
 	DEBUG=true $(MANAGE) migrate --no-input
