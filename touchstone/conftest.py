@@ -99,6 +99,8 @@ AXE_SCRIPT = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing; `make test-browser` installs Debian's chromium.")
     with sync_playwright() as playwright:
