@@ -1,0 +1,320 @@
+"""Public survey submissions per second and their p50/p99 latency, through gunicorn on PostgreSQL, beside two
+baselines served the same way in the same run: a do-nothing Django view and a view that only inserts the request
+body as one row.
+
+    .venv/bin/python benchmarks/survey_submission.py                 # 10 s per case
+    .venv/bin/python benchmarks/survey_submission.py --seconds 5 --workers 2 --clients 16
+
+Creates the database touchstone_bench_surveys (dropped at the end), migrates it, serves the project with gunicorn
+(DEBUG off, connections kept as in production) and drives it from this process over loopback with keep-alive
+connections. Survey submissions go to the real path: POST /api/v1/surveys/{id}/responses with a submit token and an
+Idempotency-Key, as the mobile apps send them. Each case runs flat out (peak), then paced at half that peak for the
+p99 a busy day would see. No timing is asserted: runs on these machines vary by 2x; compare the ratios.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SERVER = "postgres://postgres@127.0.0.1:5432"
+DATABASE = "touchstone_bench_surveys"
+BODY = {
+    "answers": {"satisfaction": 4, "ease": 5, "comment_service": "Quick and kind."},
+    "channel": "mobile_app",
+}
+
+
+@dataclass
+class Case:
+    name: str
+    path: str
+    headers: Callable[[], dict[str, str]]
+    ok_status: frozenset[int] = frozenset({200, 201})
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    acknowledged: int = 0
+    failed: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def environment(port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"{SERVER}/{DATABASE}",
+        "SECRET_KEY": "benchmark-" + uuid.uuid4().hex,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DEBUG": "false",
+        "TOUCHSTONE_TESTING": "false",
+        "SECURE_SSL_REDIRECT": "false",  # TLS ends at the proxy in production; here it is plain loopback
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONWARNINGS": "ignore:No directory at",  # whitenoise: static files are not collected for this run
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "benchmarks")]),
+    }
+
+
+def admin_sql(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def prepare(env: dict[str, str]) -> tuple[int, str]:
+    """Migrate the fresh database and make an agency, a published A-11 survey and a submit token."""
+    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+    os.environ["DJANGO_SETTINGS_MODULE"] = "touchstone.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from touchstone.core import services as core_services
+    from touchstone.core.models import Agency, Membership, Role, User
+    from touchstone.surveys.tests.factories import published_survey
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_raw_submission (id bigserial PRIMARY KEY, body jsonb NOT NULL)")
+    agency = Agency.objects.create(name="Benchmark Agency", abbreviation="BEN")
+    admin = User.objects.create_user(username="bench-admin", password=uuid.uuid4().hex)
+    Membership.objects.create(user=admin, agency=agency, role=Role.ADMIN)
+    survey = published_survey(agency)
+    _token, secret = core_services.create_api_token(
+        actor=admin, agency=agency, name="Load test", scopes=["submit"]
+    )
+    connection.close()
+    return survey.pk, secret
+
+
+def stored_counts(survey_id: int) -> tuple[int, int]:
+    from django.db import connection
+
+    from touchstone.surveys.models import Response
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM bench_raw_submission")
+        raw = int(cursor.fetchone()[0])
+    survey_rows = Response.objects.filter(survey_id=survey_id).count()
+    connection.close()
+    return survey_rows, raw
+
+
+def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "touchstone.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "survey_submission_site"},
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/bench/nothing/")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start within 30 s")
+
+
+def drive(
+    port: int, case: Case, *, clients: int, seconds: float, rate: float | None = None, most: int = 2_000_000
+) -> tuple[Tally, float]:
+    """Send POSTs from `clients` threads over keep-alive connections for `seconds` (and at most `most` requests).
+    Without a rate, each client sends as soon as its last answer came (peak); with one, requests are sent on a
+    schedule and latency counts from the scheduled moment, so a slow answer is not hidden by waiting for it."""
+    tallies = [Tally() for _ in range(clients)]
+    sent = [0]
+    lock = threading.Lock()
+    body = json.dumps(BODY).encode()
+    started = time.perf_counter()
+    stop = started + seconds
+    interval = clients / rate if rate else 0.0
+
+    def client(number: int) -> None:
+        tally = tallies[number]
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        next_at = started + interval * number / clients
+        while True:
+            if rate:
+                now = time.perf_counter()
+                if next_at > now:
+                    time.sleep(next_at - now)
+                scheduled, next_at = next_at, next_at + interval
+            else:
+                scheduled = time.perf_counter()
+            if scheduled >= stop:
+                break
+            with lock:
+                if sent[0] >= most:
+                    break
+                sent[0] += 1
+            headers = {"Content-Type": "application/json", "Connection": "keep-alive", **case.headers()}
+            try:
+                connection.request("POST", case.path, body=body, headers=headers)
+                answer = connection.getresponse()
+                answer.read()
+                status = answer.status
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                tally.failed += 1
+                continue
+            tally.latencies.append(time.perf_counter() - scheduled)
+            tally.statuses[status] = tally.statuses.get(status, 0) + 1
+            if status in case.ok_status:
+                tally.acknowledged += 1
+            else:
+                tally.failed += 1
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    total = Tally()
+    for tally in tallies:
+        total.latencies.extend(tally.latencies)
+        total.acknowledged += tally.acknowledged
+        total.failed += tally.failed
+        for status, count in tally.statuses.items():
+            total.statuses[status] = total.statuses.get(status, 0) + count
+    return total, elapsed
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--seconds", type=float, default=10.0, help="seconds per case and per pace (default 10)"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
+    parser.add_argument("--clients", type=int, default=16, help="keep-alive connections sending (default 16)")
+    parser.add_argument("--most", type=int, default=500_000, help="at most this many requests per run")
+    args = parser.parse_args()
+
+    port = free_port()
+    env = environment(port)
+    admin_sql(f"DROP DATABASE IF EXISTS {DATABASE}")
+    admin_sql(f"CREATE DATABASE {DATABASE}")
+    server = None
+    try:
+        survey_id, secret = prepare(env)
+        server = start_gunicorn(env, port, args.workers, args.threads)
+        cases = [
+            Case("do-nothing view", "/bench/nothing/", dict),
+            Case("bare insert of the body", "/bench/insert/", dict),
+            Case(
+                "survey submission (API)",
+                f"/api/v1/surveys/{survey_id}/responses",
+                lambda: {"Authorization": f"Bearer {secret}", "Idempotency-Key": uuid.uuid4().hex},
+            ),
+        ]
+        print(
+            f"gunicorn {args.workers} gthread workers x {args.threads} threads, PostgreSQL, "
+            f"{args.clients} keep-alive clients in one Python process, {args.seconds:g} s per run, loopback"
+        )
+        peak: dict[str, float] = {}
+        acknowledged: dict[str, int] = {}
+        print(
+            f"{'case':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}   at half peak: {'req/s':>7}{'p50 ms':>9}{'p99 ms':>9}"
+        )
+        for case in cases:
+            warm, _ = drive(port, case, clients=args.clients, seconds=1.0, most=args.most)
+            tally, elapsed = drive(port, case, clients=args.clients, seconds=args.seconds, most=args.most)
+            peak[case.name] = tally.acknowledged / elapsed
+            half, half_elapsed = drive(
+                port,
+                case,
+                clients=args.clients,
+                seconds=args.seconds,
+                rate=peak[case.name] / 2,
+                most=args.most,
+            )
+            acknowledged[case.name] = warm.acknowledged + tally.acknowledged + half.acknowledged
+            failed = warm.failed + tally.failed + half.failed
+            print(
+                f"{case.name:<28}{peak[case.name]:>9,.0f}{percentile(tally.latencies, 0.5) * 1000:>9.1f}"
+                f"{percentile(tally.latencies, 0.99) * 1000:>9.1f}   {'':>14}{half.acknowledged / half_elapsed:>7,.0f}"
+                f"{percentile(half.latencies, 0.5) * 1000:>9.1f}{percentile(half.latencies, 0.99) * 1000:>9.1f}"
+                + (
+                    f"   ({failed} failed: {dict(sorted((tally.statuses | half.statuses).items()))})"
+                    if failed
+                    else ""
+                )
+            )
+        nothing, insert, survey = (peak[c.name] for c in cases)
+        print(f"ratio survey / bare insert: {survey / insert:.2f}   (aim: at least 0.7)")
+        print(f"ratio survey / do-nothing:  {survey / nothing:.2f}")
+        print(f"ratio bare insert / do-nothing: {insert / nothing:.2f}")
+        survey_rows, raw_rows = stored_counts(survey_id)
+        survey_acks, raw_acks = acknowledged[cases[2].name], acknowledged[cases[1].name]
+        print(
+            f"survey responses acknowledged: {survey_acks:,}   rows stored: {survey_rows:,}   "
+            + ("equal" if survey_acks == survey_rows else "NOT EQUAL")
+        )
+        print(
+            f"bare inserts acknowledged:     {raw_acks:,}   rows stored: {raw_rows:,}   "
+            + ("equal" if raw_acks == raw_rows else "NOT EQUAL")
+        )
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        from django.db import connections
+
+        connections.close_all()
+        admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()
