@@ -5,3 +5,14 @@ class AnalysisConfig(AppConfig):
     name = "touchstone.analysis"
     label = "analysis"
     verbose_name = "Survey analysis"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+        from django.utils.translation import gettext_lazy as _
+
+        from touchstone.analysis.signals import response_saved
+        from touchstone.core.navigation import WORKSPACE_SECTIONS, Section
+        from touchstone.surveys.models import Response
+
+        WORKSPACE_SECTIONS.append(Section(_("Survey analysis"), "manage:analysis:home", order=21))
+        post_save.connect(response_saved, sender=Response, dispatch_uid="analysis-refresh-on-response")

@@ -153,3 +153,115 @@ def _legend(series: Sequence[Series]) -> list[str]:
         )
         x += 24 + 7 * len(s.label)
     return out
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A share or mean with its confidence interval; `value` None draws nothing (a suppressed or empty cell)."""
+
+    label: str
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+
+
+def interval_bars(
+    title: str, items: Sequence[Interval], percent: bool = True, top: float | None = None
+) -> SafeString:
+    """One bar per item with its confidence interval as an error bar (e.g. agreement by channel)."""
+    values = [v for i in items for v in (i.value, i.high) if v is not None]
+    ceiling = top if top is not None else (1.0 if percent else _scale(max(values, default=0)))
+    plot_h = HEIGHT - TOP - BOTTOM
+    step = (WIDTH - LEFT - RIGHT) / max(1, len(items))
+
+    def y_of(value: float) -> float:
+        return TOP + plot_h - plot_h * max(0.0, min(value, ceiling)) / ceiling
+
+    body = []
+    for i, item in enumerate(items):
+        if item.value is None:
+            continue
+        x = LEFT + step * i + step * 0.2
+        y = y_of(item.value)
+        body.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.6:.1f}" height="{TOP + plot_h - y:.1f}" '
+            f'fill="{PALETTE[0]}"/>'
+        )
+        if item.low is not None and item.high is not None:
+            centre = LEFT + step * (i + 0.5)
+            low, high = y_of(item.low), y_of(item.high)
+            body.append(
+                f'<line x1="{centre:.1f}" x2="{centre:.1f}" y1="{low:.1f}" y2="{high:.1f}" stroke="#1b1b1b" '
+                f'stroke-width="1.5"/>'
+                f'<line x1="{centre - 5:.1f}" x2="{centre + 5:.1f}" y1="{low:.1f}" y2="{low:.1f}" stroke="#1b1b1b"/>'
+                f'<line x1="{centre - 5:.1f}" x2="{centre + 5:.1f}" y1="{high:.1f}" y2="{high:.1f}" '
+                f'stroke="#1b1b1b"/>'
+            )
+    body += _x_labels([i.label for i in items], step)
+    return _frame(title, body, ceiling, percent)
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str
+    x: float
+    y: float
+
+
+def quadrant_scatter(
+    title: str,
+    points: Sequence[Point],
+    x_split: float,
+    y_split: float,
+    quadrant_labels: tuple[str, str, str, str],
+    x_label: str,
+    y_label: str,
+) -> SafeString:
+    """A scatter split into quadrants at (x_split, y_split), e.g. importance-performance analysis.
+
+    `quadrant_labels` run top-left, top-right, bottom-left, bottom-right; both axes start at zero.
+    """
+    x_top = max([p.x for p in points] + [x_split]) * 1.15 or 1.0
+    y_top = max([p.y for p in points] + [y_split]) * 1.1 or 1.0
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return LEFT + plot_w * x / x_top, TOP + plot_h - plot_h * y / y_top
+
+    split_x, split_y = at(x_split, y_split)
+    body = [
+        f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#a9aeb1"/>',
+        f'<line x1="{split_x:.1f}" x2="{split_x:.1f}" y1="{TOP}" y2="{TOP + plot_h}" stroke="#71767a" '
+        f'stroke-dasharray="6 4"/>',
+        f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{split_y:.1f}" y2="{split_y:.1f}" stroke="#71767a" '
+        f'stroke-dasharray="6 4"/>',
+    ]
+    corners = [
+        (LEFT + 6, TOP + 14, "start"),
+        (LEFT + plot_w - 6, TOP + 14, "end"),
+        (LEFT + 6, TOP + plot_h - 6, "start"),
+        (LEFT + plot_w - 6, TOP + plot_h - 6, "end"),
+    ]
+    for (corner_x, corner_y, anchor), text in zip(corners, quadrant_labels, strict=True):
+        body.append(
+            f'<text x="{corner_x}" y="{corner_y}" text-anchor="{anchor}" font-size="11" font-style="italic" '
+            f'fill="#565c65">{escape(text)}</text>'
+        )
+    for colour, point in zip(PALETTE * 3, points, strict=False):
+        x, y = at(point.x, point.y)
+        body.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}"/>'
+            f'<text x="{x + 8:.1f}" y="{y + 4:.1f}" font-size="11" fill="#1b1b1b">{escape(point.label)}</text>'
+        )
+    body.append(
+        f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - BOTTOM + 30}" text-anchor="middle" font-size="12" '
+        f'fill="#1b1b1b">{escape(x_label)}</text>'
+        f'<text x="14" y="{TOP + plot_h / 2:.1f}" text-anchor="middle" font-size="12" fill="#1b1b1b" '
+        f'transform="rotate(-90 14 {TOP + plot_h / 2:.1f})">{escape(y_label)}</text>'
+    )
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label="{escape(title)}" class="touchstone-chart" width="100%" preserveAspectRatio="xMidYMid meet">'
+        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+    )
+    return mark_safe(svg)  # noqa: S308  (every text is escaped above)

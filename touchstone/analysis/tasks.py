@@ -1,0 +1,23 @@
+"""Background refresh of a survey's cached analysis."""
+
+import logging
+
+from django.tasks import task
+
+from touchstone.analysis import services
+from touchstone.surveys.models import Survey
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def refresh_survey_analysis(survey_id: int) -> int:
+    """Recompute every cached period of the survey; returns how many were refreshed."""
+    survey = (
+        Survey.objects.select_related("agency", "current_version", "service").filter(pk=survey_id).first()
+    )
+    if survey is None:
+        return 0
+    refreshed = services.refresh_cached_periods(survey)
+    logger.info("Refreshed %d analysis period(s) of survey %d", len(refreshed), survey_id)
+    return len(refreshed)
