@@ -4,7 +4,7 @@ from typing import Any
 
 import segno
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.csp import CSP
@@ -59,6 +59,9 @@ def survey_embed(request: HttpRequest, code: str) -> HttpResponse:
 
 def _form(request: HttpRequest, code: str, *, embedded: bool, survey: Survey | None = None) -> HttpResponse:
     survey = survey or public_survey(code)
+    if survey.is_anonymous:
+        # Employees answer through their one-use link (/e/<token>/), which keeps the answer apart from them.
+        raise Http404("Employee surveys are answered through one-use links.")
     language = get_language() or "en"
     base = {
         "survey": survey,

@@ -15,6 +15,7 @@ from touchstone.core.models import Agency, User
 from touchstone.surveys import instrument
 from touchstone.surveys.blueprints import BLUEPRINTS
 from touchstone.surveys.models import Page, Question, Response, Survey, SurveyVersion
+from touchstone.surveys.signals import survey_closed
 
 EDITABLE_STATUSES = {
     Survey.Status.DRAFT,
@@ -172,6 +173,8 @@ def change_status(*, actor: User | None, survey: Survey, status: str) -> Survey:
         actor=actor,
         agency=survey.agency,
     )
+    if status in {Survey.Status.CLOSED, Survey.Status.ARCHIVED}:
+        survey_closed.send(sender=Survey, survey=survey, actor=actor)
     return survey
 
 
@@ -200,6 +203,11 @@ def record_response(
     """
     if not survey.collecting():
         raise ResponseRefused({"__all__": "This survey is not collecting responses now."})
+    if survey.is_anonymous:
+        # Employee answers are stored by touchstone.voice, apart from the one-use link that proves eligibility.
+        raise ResponseRefused(
+            {"__all__": "Anonymous employee surveys take answers only through their one-use links."}
+        )
     version = survey.current_version
     assert version is not None
     checked = instrument.check_answers(version.questions(), raw, strict_keys=strict_keys)

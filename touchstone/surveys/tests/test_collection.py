@@ -190,8 +190,17 @@ def test_the_embedded_form_may_be_framed_only_by_the_agencys_sites(personas: Per
     assert Response.objects.get().source == "embed"
 
 
-@pytest.mark.parametrize("blueprint", ["a11-v1", "a11-v2", "acsi", "nps", "servqual", "employee-voice"])
+@pytest.mark.parametrize("blueprint", ["a11-v1", "a11-v2", "acsi", "nps", "servqual"])
 def test_every_template_publishes_and_renders_in_both_languages(personas: Personas, blueprint: str) -> None:
     survey = published_survey(personas.agency_a, blueprint=blueprint)
     for language in ("", "/es"):
         assert Client().get(form_url(survey, language)).status_code == 200
+
+
+def test_an_employee_survey_cannot_be_answered_on_the_public_form(personas: Personas) -> None:
+    survey = published_survey(personas.agency_a, blueprint="employee-voice")
+    assert Client().get(form_url(survey)).status_code == 404
+    assert Client().post(form_url(survey), {"page": "0", "engaged": "4", "heard": "4"}).status_code == 404
+    with pytest.raises(services.ResponseRefused):
+        services.record_response(survey=survey, raw={"engaged": 4, "heard": 4})
+    assert not Response.objects.exists()

@@ -1,0 +1,447 @@
+"""Every write of employee voice.
+
+Two writes are deliberately left out of the audit log, because the log keeps the exact moment and the actor:
+an employee's survey answer and an anonymous board post (or any support). Recording them would put a time finer
+than the month, or a supporter's name, beside them. Everything staff do to items, comments and links is logged,
+without the text.
+"""
+
+import csv
+import io
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.tasks import task
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from touchstone.core import audit
+from touchstone.core.models import Agency, Membership, User
+from touchstone.surveys import instrument
+from touchstone.surveys import services as survey_services
+from touchstone.surveys.models import Question, Survey
+from touchstone.voice.models import (
+    BoardItem,
+    EligibilityToken,
+    EmployeeAnswer,
+    EmployeeComment,
+    EmployeeSurveySetup,
+    Support,
+    VoiceSettings,
+    hash_link_token,
+    this_month,
+)
+
+BLUEPRINT = "employee-voice"
+FREE_TEXT_KINDS = {Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT}
+# Kinds that would ask a person who they are; an anonymous survey drops whatever they hold.
+IDENTIFYING_KINDS = {Question.Kind.EMAIL, Question.Kind.PHONE, Question.Kind.HIDDEN}
+TENURE_CHOICES = [
+    ("under2", "Less than 2 years", "Menos de 2 años"),
+    ("2to10", "2 to 10 years", "De 2 a 10 años"),
+    ("over10", "More than 10 years", "Más de 10 años"),
+]
+
+
+# --- settings ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_settings(*, actor: User | None, agency: Agency, minimum_group: int) -> VoiceSettings:
+    voice_settings, _created = VoiceSettings.objects.get_or_create(agency=agency)
+    audit.save_with_audit(voice_settings, {"minimum_group": minimum_group}, actor=actor, agency=agency)
+    return voice_settings
+
+
+@transaction.atomic
+def set_breakdowns(*, actor: User | None, survey: Survey, keys: list[str]) -> EmployeeSurveySetup:
+    known = set(survey.questions.values_list("key", flat=True))
+    unknown = [key for key in keys if key not in known]
+    if unknown:
+        raise ValidationError(
+            _("%(key)s is not a question of this survey.") % {"key": unknown[0]}, code="unknown"
+        )
+    setup, _created = EmployeeSurveySetup.objects.get_or_create(survey=survey)
+    audit.save_with_audit(setup, {"breakdown_keys": sorted(keys)}, actor=actor, agency=survey.agency)
+    return setup
+
+
+# --- employee surveys -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_employee_survey(
+    *,
+    actor: User | None,
+    agency: Agency,
+    title: str,
+    ask_office: bool = True,
+    ask_tenure: bool = True,
+    actor_label: str = "",
+) -> Survey:
+    """A draft employee survey from the "employee-voice" template, with office and tenure to break results down."""
+    survey = survey_services.create_survey(
+        actor=actor,
+        agency=agency,
+        data={"title": title, "audience": Survey.Audience.EMPLOYEES, "minimum_to_show": 10},
+        blueprint=BLUEPRINT,
+        actor_label=actor_label,
+    )
+    keys = []
+    offices = list(agency.offices.order_by("name").values_list("pk", "name"))
+    if ask_office and offices:
+        survey_services.save_question(
+            actor=actor,
+            survey=survey,
+            data={
+                "key": "office",
+                "kind": Question.Kind.DROPDOWN,
+                "text": "Which office do you work in?",
+                "text_es": "¿En qué oficina trabaja?",
+                "choices": [{"value": str(pk), "label": name, "label_es": name} for pk, name in offices],
+            },
+        )
+        keys.append("office")
+    if ask_tenure:
+        survey_services.save_question(
+            actor=actor,
+            survey=survey,
+            data={
+                "key": "tenure",
+                "kind": Question.Kind.SINGLE,
+                "text": "How long have you worked here?",
+                "text_es": "¿Cuánto tiempo lleva trabajando aquí?",
+                "choices": [{"value": v, "label": en, "label_es": es} for v, en, es in TENURE_CHOICES],
+            },
+        )
+        keys.append("tenure")
+    EmployeeSurveySetup.objects.create(survey=survey, breakdown_keys=keys)
+    return survey
+
+
+@transaction.atomic
+def close_survey(*, actor: User | None, survey: Survey) -> Survey:
+    """Stop collecting and forget every address the links were sent to."""
+    survey_services.change_status(actor=actor, survey=survey, status=Survey.Status.CLOSED)
+    forget_addresses(actor=actor, survey=survey)
+    return survey
+
+
+def forget_addresses(*, actor: User | None, survey: Survey) -> int:
+    forgotten = EligibilityToken.objects.filter(survey=survey).exclude(email="").update(email="")
+    if forgotten:
+        audit.record(
+            actor=actor,
+            action="forgot link addresses",
+            target=survey,
+            agency=survey.agency,
+            changes={"addresses": [forgotten, 0]},
+        )
+    return forgotten
+
+
+# --- one-use links ----------------------------------------------------------------------------------------------
+
+
+def emails_of_people(agency: Agency, roles: Iterable[str]) -> list[str]:
+    return sorted(
+        {
+            email.strip().lower()
+            for email in Membership.objects.filter(agency=agency, role__in=list(roles))
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        }
+    )
+
+
+def read_email_list(text: str) -> list[str]:
+    """Addresses from a pasted or uploaded list: one a line, or a CSV with an `email` column.
+
+    A line that is not an address is an error naming the line, so the person can fix the file.
+    """
+    rows = list(csv.reader(io.StringIO(text)))
+    headings = [cell.strip().lower() for cell in rows[0]] if rows else []
+    named = [i for i, cell in enumerate(headings) if cell in {"email", "e-mail", "email address"}]
+    column, start = (named[0], 1) if named else (0, 0)
+    emails, problems = [], []
+    for number, row in enumerate(rows[start:], start=start + 1):
+        if not row or not "".join(row).strip():
+            continue
+        value = row[column].strip() if column < len(row) else ""
+        try:
+            validate_email(value)
+        except ValidationError:
+            problems.append(
+                _("Line %(line)s: “%(value)s” is not an email address.")
+                % {"line": number, "value": value[:80]}
+            )
+            continue
+        emails.append(value.lower())
+    if problems:
+        raise ValidationError(problems[:10])
+    return sorted(set(emails))
+
+
+@dataclass
+class LinksMade:
+    created: int
+    already_invited: int
+
+
+@transaction.atomic
+def create_links(*, actor: User | None, survey: Survey, emails: list[str], send: bool = True) -> LinksMade:
+    """One one-use link per new address, sent by email after the transaction commits. The link itself is never
+    stored: only its hash, so not even staff can answer in an employee's place."""
+    if not survey.is_anonymous:
+        raise ValidationError(_("One-use links are for employee surveys."))
+    if survey.status in {Survey.Status.CLOSED, Survey.Status.ARCHIVED}:
+        raise ValidationError(_("This survey is closed; it takes no more answers."))
+    taken = set(
+        EligibilityToken.objects.filter(survey=survey, email__in=emails).values_list("email", flat=True)
+    )
+    new = [email for email in dict.fromkeys(emails) if email not in taken]
+    outgoing: list[tuple[str, str]] = []
+    tokens = []
+    for email in new:
+        token = secrets.token_urlsafe(24)
+        tokens.append(EligibilityToken(survey=survey, token_hash=hash_link_token(token), email=email))
+        outgoing.append((email, token))
+    EligibilityToken.objects.bulk_create(tokens)
+    audit.record(
+        actor=actor,
+        action="created one-use links",
+        target=survey,
+        agency=survey.agency,
+        changes={"links": [None, len(new)]},
+    )
+    if send and outgoing:
+        survey_id = survey.pk
+        transaction.on_commit(
+            lambda: [send_link.enqueue(survey_id, email, token) for email, token in outgoing]
+        )
+    return LinksMade(len(new), len(taken))
+
+
+def new_link(survey: Survey) -> str:
+    """A single link without an address (for tests and the demo)."""
+    token = secrets.token_urlsafe(24)
+    EligibilityToken.objects.create(survey=survey, token_hash=hash_link_token(token))
+    return token
+
+
+@task()
+def send_link(survey_id: int, email: str, token: str) -> None:
+    survey = Survey.objects.select_related("agency").get(pk=survey_id)
+    with override("en"):
+        english = settings.SITE_URL.rstrip("/") + reverse("portal_voice:answer", args=[token])
+    with override("es"):
+        spanish = settings.SITE_URL.rstrip("/") + reverse("portal_voice:answer", args=[token])
+    subject = f"{survey.agency.name}: {survey.title}"
+    body = (
+        f"{survey.agency.name} asks front-line staff what gets in the way of serving customers, and what would "
+        f"help.\n\nYour link works once:\n{english}\n\nYour answers are kept without your name, your email "
+        f"address or the time you answered.\n\n"
+        f"En español:\n{spanish}\n"
+    )
+    send_mail(subject, body, None, [email])
+
+
+# --- answering --------------------------------------------------------------------------------------------------
+
+
+class LinkRefused(Exception):
+    """The link cannot be used: unknown, already used, or the survey is not collecting."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class AnswersRefused(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(errors.values()))
+
+
+def employee_questions(survey: Survey) -> list[dict[str, Any]]:
+    """The current version's questions an anonymous form asks: every page, none that asks who someone is."""
+    assert survey.current_version is not None
+    return [q for q in survey.current_version.questions() if q["kind"] not in IDENTIFYING_KINDS]
+
+
+@transaction.atomic
+def submit_answers(*, token: str, raw: dict[str, Any]) -> None:
+    """Check the answers, use up the link and store the answers, in one transaction and with nothing linking the
+    answer to the link: the answer gets a random id and the month only; free text becomes separate comments."""
+    link = (
+        EligibilityToken.objects.select_for_update()
+        .select_related("survey")
+        .filter(token_hash=hash_link_token(token))
+        .first()
+    )
+    if link is None:
+        raise LinkRefused("unknown")
+    if link.used:
+        raise LinkRefused("used")
+    survey = link.survey
+    if not survey.is_anonymous or not survey.collecting():
+        raise LinkRefused("closed")
+    questions = employee_questions(survey)
+    checked = instrument.check_answers(questions, raw)
+    if checked.errors:
+        raise AnswersRefused(checked.errors)
+    link.used = True
+    link.save(update_fields=["used"])
+    kinds = {q["key"]: q for q in questions}
+    closed: dict[str, Any] = {}
+    comments = []
+    for key, value in checked.answers.items():
+        if key.endswith("__other"):
+            continue  # the words typed beside "Other" are free text nobody has reviewed
+        question = kinds.get(key)
+        if question is None:
+            continue
+        if question["kind"] in FREE_TEXT_KINDS:
+            comments.append(
+                EmployeeComment(
+                    survey=survey, question_key=key, measures=question.get("measures") or "", original=value
+                )
+            )
+        else:
+            closed[key] = value
+    assert survey.current_version is not None
+    EmployeeAnswer.objects.create(
+        survey=survey, version=survey.current_version, answers=closed, period=this_month()
+    )
+    EmployeeComment.objects.bulk_create(comments)
+
+
+# --- reviewing free text ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_comment(
+    *, actor: User | None, comment: EmployeeComment, redacted: str, approve: bool
+) -> EmployeeComment:
+    """Approve the redacted copy, or withhold the comment. Either way the original words are erased."""
+    redacted = redacted.strip()
+    if approve and not redacted:
+        raise ValidationError({"redacted": _("Write the comment as it may be shown, or withhold it.")})
+    before = comment.status
+    comment.status = EmployeeComment.Status.APPROVED if approve else EmployeeComment.Status.WITHHELD
+    comment.redacted = redacted if approve else ""
+    comment.original = ""
+    comment.save(update_fields=["status", "redacted", "original"])
+    audit.record(
+        actor=actor,
+        action="reviewed comment",
+        target=comment,
+        agency=comment.survey.agency,
+        changes={"status": [before, comment.status], "text": "changed"},
+    )
+    return comment
+
+
+# --- the board --------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def post_item(*, actor: User, agency: Agency, data: dict[str, Any], anonymous: bool) -> BoardItem:
+    """Post a barrier or idea. An anonymous post keeps no author and is not written to the audit log."""
+    _check_links(agency, data)
+    item = BoardItem(agency=agency, author=None if anonymous else actor, period=this_month(), **data)
+    item.full_clean()
+    item.save()
+    if not anonymous:
+        audit.record(
+            actor=actor,
+            action="posted",
+            target=item,
+            agency=agency,
+            changes={"kind": [None, item.kind], "text": "changed"},
+        )
+    return item
+
+
+def _check_links(agency: Agency, data: dict[str, Any]) -> None:
+    service, stage = data.get("service"), data.get("journey_stage")
+    if service is not None and service.agency_id != agency.pk:
+        raise ValidationError({"service": _("Choose one of this agency's services.")})
+    if stage is not None and (
+        stage.service.agency_id != agency.pk or (service and stage.service_id != service.pk)
+    ):
+        raise ValidationError({"journey_stage": _("Choose a stage of the service you chose.")})
+    standard, topic = data.get("standard"), data.get("topic")
+    if standard is not None and standard.agency_id != agency.pk:
+        raise ValidationError({"standard": _("Choose one of this agency's standards.")})
+    if topic is not None and topic.agency_id != agency.pk:
+        raise ValidationError({"topic": _("Choose one of this agency's complaint topics.")})
+
+
+@transaction.atomic
+def toggle_support(*, actor: User, item: BoardItem) -> bool:
+    """Support an item, or take the support back. Returns whether the person now supports it. Not audited: the
+    log would name the supporter."""
+    if item.merged_into_id is not None:
+        raise ValidationError(_("This item was merged into another; support that one instead."))
+    deleted, _rows = Support.objects.filter(item=item, supporter=actor).delete()
+    if deleted:
+        return False
+    Support.objects.create(item=item, supporter=actor)
+    return True
+
+
+TRIAGE_FIELDS = ["status", "kind", "barrier_kind", "service", "journey_stage", "standard", "topic"]
+
+
+@transaction.atomic
+def triage_item(*, actor: User, item: BoardItem, data: dict[str, Any]) -> BoardItem:
+    """Change status, tags, reply and links. The reply's words are not copied into the log, only that it changed."""
+    _check_links(item.agency, {**{f: getattr(item, f) for f in ("service", "journey_stage")}, **data})
+    stored = BoardItem.objects.get(pk=item.pk)  # a bound form has already changed `item` in memory
+    before = audit.snapshot(stored, TRIAGE_FIELDS)
+    old_reply = stored.reply
+    for field, value in data.items():
+        setattr(item, field, value)
+    if item.status == BoardItem.Status.DONE and item.done_period is None:
+        item.done_period = this_month()
+    elif item.status != BoardItem.Status.DONE:
+        item.done_period = None
+    item.full_clean()
+    item.save()
+    changes = audit.describe_changes(before, audit.snapshot(item, TRIAGE_FIELDS))
+    if item.reply != old_reply:
+        changes["text"] = "changed"
+    audit.record(actor=actor, action="triaged", target=item, agency=item.agency, changes=changes)
+    return item
+
+
+@transaction.atomic
+def merge_items(*, actor: User | None, duplicate: BoardItem, kept: BoardItem) -> BoardItem:
+    """Fold a duplicate into the item kept: its supports move over (one per person), and it leaves the board."""
+    if duplicate.pk == kept.pk or duplicate.agency_id != kept.agency_id:
+        raise ValidationError(_("Choose another item of this agency to keep."))
+    if kept.merged_into_id is not None:
+        raise ValidationError(_("The item to keep was itself merged; choose the item it was merged into."))
+    already = set(Support.objects.filter(item=kept).values_list("supporter_id", flat=True))
+    Support.objects.filter(item=duplicate, supporter_id__in=already).delete()
+    moved = Support.objects.filter(item=duplicate).update(item=kept)
+    BoardItem.objects.filter(merged_into=duplicate).update(merged_into=kept)
+    duplicate.merged_into = kept
+    duplicate.save(update_fields=["merged_into"])
+    audit.record(
+        actor=actor,
+        action="merged",
+        target=duplicate,
+        agency=kept.agency,
+        changes={"merged_into": [None, str(kept.pk)], "supports moved": [None, moved]},
+    )
+    return kept
