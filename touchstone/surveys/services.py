@@ -224,18 +224,21 @@ def record_response(
         status=status,
         **fields,
     )
-    if idempotency_key:
-        existing = Response.objects.filter(survey=survey, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing, False
-        try:
-            with transaction.atomic():
-                response.save()
-        except IntegrityError:
-            # Two retries raced: the other one won; give its response back.
-            return Response.objects.get(survey=survey, idempotency_key=idempotency_key), False
+    if not idempotency_key:
+        response.save()
         return response, True
-    response.save()
+    # Insert first: a new key (the usual case) costs one statement; a retry hits the unique constraint.
+    try:
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():  # a savepoint, so the caller's transaction survives a conflict
+                response.save()
+        else:
+            response.save()  # autocommit: a conflict fails only this statement
+    except IntegrityError:
+        existing = Response.objects.filter(survey=survey, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing, False
     return response, True
 
 
