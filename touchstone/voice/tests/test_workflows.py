@@ -279,7 +279,9 @@ def test_the_demo_has_a_survey_with_results_and_a_board_and_loads_twice_the_same
     assert BoardItem.objects.filter(agency=personas.agency_a).count() >= 24
 
 
-def test_closing_an_employee_survey_from_the_surveys_page_forgets_the_link_addresses(personas: Personas) -> None:
+def test_closing_an_employee_survey_from_the_surveys_page_forgets_the_link_addresses(
+    personas: Personas,
+) -> None:
     from touchstone.surveys import services as survey_services
     from touchstone.voice.models import EligibilityToken
 
