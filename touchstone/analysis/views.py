@@ -95,6 +95,7 @@ def survey_analysis(request: AgencyRequest, survey_id: int) -> HttpResponse:
     a11 = data.get("a11") or []
     if a11:
         context["a11_chart"] = charts.interval_bars(
+            # xgettext:no-python-format
             _("Share agreeing with each A-11 statement, with 95% intervals"),
             [
                 charts.Interval(_label(r["measure"]), r.get("value"), r.get("ci_low"), r.get("ci_high"))

@@ -244,8 +244,7 @@ class TransactionsImporter(Importer):
             (({c}.ord - {c}.bday::INTEGER) * {m} + CASE WHEN {c}.bday THEN
               least(greatest(hour({t}) * 60 + minute({t}) - {o}, 0), {m}) ELSE 0 END)
         """
-        cursor = con.execute(
-            f"""
+        cursor_sql = f"""
             SELECT {agency.pk}, p.service_id, p.channel, p.office_id, p.external_id,
                    strftime(timezone('UTC', p.st), {stamp}) || '{suffix}',
                    CASE WHEN p.en IS NULL THEN NULL ELSE strftime(timezone('UTC', p.en), {stamp}) || '{suffix}' END,
@@ -261,7 +260,15 @@ class TransactionsImporter(Importer):
             LEFT JOIN calendar ce ON ce.day = CAST(p.en AS DATE)
             ORDER BY p.line
             """
-        )
+        if connection.vendor == "postgresql":
+            # DuckDB writes the rows as CSV and PostgreSQL COPYs the bytes: no Python object per row.
+            with tempfile.TemporaryDirectory() as folder:
+                staged = Path(folder) / "transactions.csv"
+                query = cursor_sql.strip()
+                con.execute(f"COPY ({query}) TO '{_sql_path(staged)}' (HEADER false, DELIMITER ',')")
+                services.copy_transaction_file(staged, progress=lambda done: context.progress(done, total))
+            return touched
+        cursor = con.execute(cursor_sql)
         done = 0
         while True:
             chunk = cursor.fetchmany(CHUNK_ROWS)

@@ -261,10 +261,69 @@ def upsert_sql() -> str:
     )
 
 
-def write_transaction_rows(rows: Sequence[Sequence[Any]]) -> None:
-    """Write rows in TRANSACTION_COLUMNS order; the caller holds the transaction."""
+STAGING_TABLE = "standards_transaction_staging"
+
+
+def _merge_staging(cursor: Any) -> None:
+    table = Transaction._meta.db_table
+    columns = ", ".join(TRANSACTION_COLUMNS)
+    updates = ", ".join(
+        f"{column} = excluded.{column}"
+        for column in TRANSACTION_COLUMNS
+        if column not in {"agency_id", "external_id"}
+    )
+    # The importer has refused repeated external ids, so one row per key reaches the merge.
+    cursor.execute(
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {STAGING_TABLE} "  # noqa: S608 (the model's names)
+        f"ON CONFLICT (agency_id, external_id) DO UPDATE SET {updates}"
+    )
+
+
+def _staging(cursor: Any) -> None:
+    table = Transaction._meta.db_table
+    columns = ", ".join(TRANSACTION_COLUMNS)
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {STAGING_TABLE} ON COMMIT DROP AS "  # noqa: S608  (the model's names)
+        f"SELECT {columns} FROM {table} WITH NO DATA"
+    )
+    cursor.execute(f"TRUNCATE {STAGING_TABLE}")
+
+
+def copy_transaction_file(path: Any, progress: Any = None) -> None:
+    """PostgreSQL: COPY a CSV of rows in TRANSACTION_COLUMNS order into staging, then merge by external id."""
+    columns = ", ".join(TRANSACTION_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.executemany(upsert_sql(), rows)
+        _staging(cursor)
+        sent = 0
+        with (
+            cursor.cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN (FORMAT csv)") as copy,  # type: ignore[attr-defined]
+            open(path, "rb") as handle,
+        ):
+            for block in iter(lambda: handle.read(4 * 1024 * 1024), b""):
+                copy.write(block)
+                sent += block.count(b"\n")
+                if progress is not None:
+                    progress(sent)
+        _merge_staging(cursor)
+
+
+def write_transaction_rows(rows: Sequence[Sequence[Any]]) -> None:
+    """Write rows in TRANSACTION_COLUMNS order; the caller holds the transaction.
+
+    On PostgreSQL the rows are streamed with COPY into a temporary table and merged with one INSERT ... ON
+    CONFLICT, instead of one upsert statement per row.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.executemany(upsert_sql(), rows)
+        return
+    columns = ", ".join(TRANSACTION_COLUMNS)
+    with connection.cursor() as cursor:
+        _staging(cursor)
+        with cursor.cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            for row in rows:
+                copy.write_row(row)
+        _merge_staging(cursor)
 
 
 @transaction.atomic
