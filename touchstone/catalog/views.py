@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from touchstone.catalog import selectors, services
+from touchstone.catalog.channels import Channel
 from touchstone.catalog.charts import channel_mix_chart, digital_take_up_chart
 from touchstone.catalog.forms import (
     ChannelVolumeForm,
@@ -20,6 +21,7 @@ from touchstone.catalog.forms import (
     ServiceSegmentForm,
 )
 from touchstone.catalog.models import ChannelVolume, Service
+from touchstone.catalog.outcomes import channel_measures
 from touchstone.core.access import AgencyRequest, member_view
 from touchstone.core.pages import form_page, render_workspace
 
@@ -83,10 +85,24 @@ def service_detail(request: AgencyRequest, service_id: int) -> HttpResponse:
     if period not in ChannelVolume.Period.values:
         period = ChannelVolume.Period.MONTH
     mix = selectors.channel_mix(service, period)
+    measures = channel_measures(service)
+    labels = dict(Channel.choices)
+    codes = [row.channel for row in service.channels.all()]
+    codes += [code for code, _label in mix.channels if code not in codes]
+    channel_rows = [
+        (
+            labels.get(code, code),
+            mix.share(code) if code in mix.totals else None,
+            [measure.for_channel(code) for measure in measures],
+        )
+        for code in codes
+    ]
     return render_workspace(
         request,
         "manage/catalog/service.html",
         {
+            "measures": measures,
+            "channel_rows": channel_rows,
             "service": service,
             "channels": service.channels.all(),
             "stages": service.journey_stages.all(),

@@ -24,3 +24,7 @@ class ComplaintsConfig(AppConfig):
         # Escalate before and at a breach every five minutes; anonymise past the retention period daily.
         every_command(dt.timedelta(minutes=5), "check_complaint_clocks")
         every_command(dt.timedelta(days=1), "anonymise_complaints")
+        from touchstone.catalog.outcomes import register
+        from touchstone.complaints.outcomes import complaints_by_channel
+
+        register(complaints_by_channel)

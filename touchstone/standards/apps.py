@@ -16,3 +16,7 @@ class StandardsConfig(AppConfig):
 
         WORKSPACE_SECTIONS.append(Section(_("Service standards"), "manage:standards:list", order=30))
         DEMO_STEPS.append(("standards", load_standards_demo))
+        from touchstone.catalog.outcomes import register
+        from touchstone.standards.outcomes import standards_by_channel
+
+        register(standards_by_channel)

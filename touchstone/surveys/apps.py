@@ -24,3 +24,7 @@ class SurveysConfig(AppConfig):
         every_command(dt.timedelta(days=1), "warn_expiring_surveys")
         every_command(dt.timedelta(days=1), "send_survey_reminders")
         every_command(dt.timedelta(days=1), "purge_survey_contacts")
+        from touchstone.catalog.outcomes import register
+        from touchstone.surveys.outcomes import satisfaction_by_channel
+
+        register(satisfaction_by_channel)
