@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from touchstone.api import reference as api_reference
 from touchstone.api.api import api
 from touchstone.core import views as core_views
 from touchstone.core.forms import UswdsFormMixin
@@ -14,6 +15,7 @@ password_reset_form = type("PasswordResetForm", (UswdsFormMixin, auth_forms.Pass
 set_password_form = type("SetPasswordForm", (UswdsFormMixin, auth_forms.SetPasswordForm), {})
 
 urlpatterns = [
+    path("api/v1/docs", api_reference.reference, name="api-reference"),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

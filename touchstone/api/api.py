@@ -11,6 +11,7 @@ api = NinjaAPI(
     description="Customer service standards for public agencies (Executive Order 12862). "
     "Authenticate with an agency API token: `Authorization: Bearer ts_...`.",
     urls_namespace="api",
+    docs_url=None,  # the accessible reference at /api/v1/docs replaces the Swagger explorer
 )
 errors.install(api)
 api.add_router("/", agencies.router)

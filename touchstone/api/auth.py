@@ -29,9 +29,21 @@ class TokenAuth(HttpBearer):
         return api_token
 
 
-read = TokenAuth(ApiToken.Scope.READ)
-submit = TokenAuth(ApiToken.Scope.SUBMIT)
-write = TokenAuth(ApiToken.Scope.WRITE)
+class ReadToken(TokenAuth):
+    """A token with the read scope (the OpenAPI schema names each scope by its class)."""
+
+
+class SubmitToken(TokenAuth):
+    """A token with the submit scope: responses and complaints in."""
+
+
+class WriteToken(TokenAuth):
+    """A token with the write scope: records created and changed."""
+
+
+read = ReadToken(ApiToken.Scope.READ)
+submit = SubmitToken(ApiToken.Scope.SUBMIT)
+write = WriteToken(ApiToken.Scope.WRITE)
 
 
 def token_of(request: HttpRequest) -> ApiToken:
