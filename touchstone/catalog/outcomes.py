@@ -35,3 +35,18 @@ def register(provider: Provider) -> Provider:
 
 def channel_measures(service: Service) -> list[ChannelMeasure]:
     return [measure for provider in PROVIDERS if (measure := provider(service)) is not None]
+
+
+# Short statements about how a service is keeping its promises ("Decide claims in 30 days: 72% in 2026-09
+# against 90%, slipping"), for pages that look across capabilities, such as complaint insight.
+ServiceSignals = Callable[[Service], list[str]]
+SIGNAL_PROVIDERS: list[ServiceSignals] = []
+
+
+def register_signals(provider: ServiceSignals) -> ServiceSignals:
+    SIGNAL_PROVIDERS.append(provider)
+    return provider
+
+
+def service_signals(service: Service) -> list[str]:
+    return [text for provider in SIGNAL_PROVIDERS for text in provider(service)]

@@ -354,3 +354,49 @@ def open_counts_by_state(agency: Agency) -> list[tuple[str, int]]:
         .order_by("state")
     )
     return [(str(labels[row["state"]]), row["count"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class ServiceWatch:
+    """One service seen from complaints and from its promises: is a rising topic meeting a slipping standard?"""
+
+    service: Service
+    recent: int  # complaints in the last three months
+    prior: int  # complaints in the three months before
+    rising_topic: str
+    signals: list[str]
+
+    @property
+    def rising(self) -> bool:
+        return self.recent > self.prior
+
+
+def service_watch(agency: Agency, now: dt.datetime | None = None) -> list[ServiceWatch]:
+    """Services with complaints in the last six months, rising ones first, each with its standards' signals."""
+    from touchstone.catalog.outcomes import service_signals
+
+    today = timezone.localdate(now or timezone.now())
+    recent_start = (today.replace(day=1) - dt.timedelta(days=62)).replace(day=1)
+    prior_start = (recent_start - dt.timedelta(days=88)).replace(day=1)
+    cases = (
+        cases_of(agency)
+        .filter(received_at__date__gte=prior_start, service__isnull=False)
+        .select_related("service", "topic")
+    )
+    counts: dict[int, list[int]] = {}
+    topics: dict[int, Counter[str]] = {}
+    services: dict[int, Service] = {}
+    for case in cases:
+        assert case.service is not None
+        services[case.service.pk] = case.service
+        recent = case.received_at.date() >= recent_start
+        counts.setdefault(case.service.pk, [0, 0])[0 if recent else 1] += 1
+        if case.topic is not None:
+            topics.setdefault(case.service.pk, Counter())[str(case.topic)] += 1 if recent else -1
+    rows = []
+    for pk, service in services.items():
+        recent, prior = counts[pk]
+        growth = topics.get(pk, Counter()).most_common(1)
+        rising_topic = growth[0][0] if growth and growth[0][1] > 0 else ""
+        rows.append(ServiceWatch(service, recent, prior, rising_topic, service_signals(service)))
+    return sorted(rows, key=lambda row: (not row.rising, -(row.recent - row.prior), row.service.name))

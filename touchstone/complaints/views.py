@@ -338,7 +338,11 @@ def insight(request: AgencyRequest) -> HttpResponse:
     return _render(
         request,
         "manage/complaints/insight.html",
-        {"insight": selectors.insight(agency), "model": selectors.triage_model_of(agency)},
+        {
+            "insight": selectors.insight(agency),
+            "model": selectors.triage_model_of(agency),
+            "watch": selectors.service_watch(agency),
+        },
     )
 
 

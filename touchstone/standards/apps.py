@@ -16,7 +16,8 @@ class StandardsConfig(AppConfig):
 
         WORKSPACE_SECTIONS.append(Section(_("Service standards"), "manage:standards:list", order=30))
         DEMO_STEPS.append(("standards", load_standards_demo))
-        from touchstone.catalog.outcomes import register
-        from touchstone.standards.outcomes import standards_by_channel
+        from touchstone.catalog.outcomes import register, register_signals
+        from touchstone.standards.outcomes import standard_signals, standards_by_channel
 
         register(standards_by_channel)
+        register_signals(standard_signals)

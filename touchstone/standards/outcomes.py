@@ -39,3 +39,29 @@ def standards_by_channel(service: Service) -> ChannelMeasure | None:
     if not values:
         return None
     return ChannelMeasure(_("Service standards, latest period"), {k: "; ".join(v) for k, v in values.items()})
+
+
+def standard_signals(service: Service) -> list[str]:
+    """Each current standard's latest result, and whether its control chart shows the process slipping."""
+    from touchstone.standards.selectors import control_chart_of, summaries
+
+    standards = list(ServiceStandard.objects.filter(service=service, valid_until__isnull=True))
+    texts = []
+    for summary in summaries(standards, recent=2):
+        latest = summary.latest
+        if latest is None or latest.performance is None:
+            continue
+        chart = control_chart_of(summary.standard)
+        recent_signal = bool(chart.rows) and bool(chart.rows[-1].signals)
+        text = _("%(statement)s %(performance).0f%% in %(period)s (%(verdict)s)") % {
+            "statement": summary.standard.statement,
+            "performance": 100 * latest.performance,
+            "period": latest.label,
+            "verdict": latest.get_verdict_display(),
+        }
+        if recent_signal:
+            text += " " + _("— the control chart signals a change")
+        elif summary.trend == "down":
+            text += " " + _("— down from the period before")
+        texts.append(text)
+    return texts
