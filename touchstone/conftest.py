@@ -29,8 +29,12 @@ def english_by_default() -> Iterator[None]:
     """A Spanish request leaves its language active in the thread; start every test in English."""
     from django.utils import translation
 
+    from touchstone.core.ttl import clear_all
+
     translation.activate("en")
+    clear_all()  # database ids repeat between tests; so would memo keys
     yield
+    clear_all()
     translation.deactivate()
 
 

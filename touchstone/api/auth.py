@@ -7,7 +7,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from touchstone.core.models import ApiToken
-from touchstone.core.selectors import active_token_for_secret
+from touchstone.core.selectors import cached_active_token
 from touchstone.core.services import note_token_used
 
 
@@ -17,7 +17,7 @@ class TokenAuth(HttpBearer):
         self.scope = scope
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        api_token = active_token_for_secret(token)
+        api_token = cached_active_token(token)
         if api_token is None:
             return None
         if not api_token.allows(self.scope):

@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
 from touchstone.core.models import Agency, ApiToken, AuditEntry, ImportRun, Membership, Office, User
+from touchstone.core.ttl import TimedMemo
 
 
 def public_agencies() -> QuerySet[Agency]:
@@ -98,6 +99,15 @@ def active_token_for_secret(secret: str) -> ApiToken | None:
     if token is None or token.hashed_secret != ApiToken.hash_secret(secret):
         return None
     return token
+
+
+# A busy client sends its token with every call; revocation reaches every worker within this many seconds
+# (at once in the worker that revoked it).
+TOKEN_MEMO = TimedMemo(seconds=10)
+
+
+def cached_active_token(secret: str) -> ApiToken | None:
+    return TOKEN_MEMO.get(ApiToken.hash_secret(secret), lambda: active_token_for_secret(secret))  # type: ignore[no-any-return]
 
 
 def import_runs_of(agency: Agency) -> QuerySet[ImportRun]:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from touchstone.core import audit
 from touchstone.core.models import Agency, ApiToken, ImportRun, Membership, Office, User
+from touchstone.core.selectors import TOKEN_MEMO
 
 AGENCY_FIELDS = ["name", "abbreviation", "parent", "is_independent", "mission", "website"]
 OFFICE_FIELDS = [
@@ -116,6 +117,7 @@ def create_api_token(*, actor: User, agency: Agency, name: str, scopes: list[str
 @transaction.atomic
 def revoke_api_token(*, actor: User, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
+        TOKEN_MEMO.clear()  # the token's secret is not kept, so its memo entry cannot be found by key
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit.record(actor=actor, action="revoked API token", target=token, agency=token.agency)
@@ -127,6 +129,7 @@ def note_token_used(token: ApiToken) -> None:
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now  # the memoised token remembers, so the next minute's calls skip the write
 
 
 def store_upload(upload: IO[bytes], original_name: str) -> Path:

@@ -4,6 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from touchstone.core.models import Agency
+from touchstone.core.ttl import TimedMemo
 from touchstone.surveys.models import Invitation, Page, Question, Response, Survey
 
 PUBLIC_STATUSES = {Survey.Status.PUBLISHED, Survey.Status.PAUSED, Survey.Status.CLOSED}
@@ -41,6 +42,15 @@ def survey_of(agency: Agency, survey_id: int) -> Survey:
     if survey is None:
         raise Http404("No such survey in this agency.")
     return survey
+
+
+# The survey being answered, for the API's submission path; a pause or close reaches every worker within this
+# many seconds (at once in the worker that made it).
+SUBMISSION_MEMO = TimedMemo(seconds=5)
+
+
+def survey_for_submission(agency: Agency, survey_id: int) -> Survey:
+    return SUBMISSION_MEMO.get((agency.pk, survey_id), lambda: survey_of(agency, survey_id))  # type: ignore[no-any-return]
 
 
 def question_of(survey: Survey, question_id: int) -> Question:

@@ -173,6 +173,9 @@ def change_status(*, actor: User | None, survey: Survey, status: str) -> Survey:
         actor=actor,
         agency=survey.agency,
     )
+    from touchstone.surveys.selectors import SUBMISSION_MEMO
+
+    SUBMISSION_MEMO.clear()
     if status in {Survey.Status.CLOSED, Survey.Status.ARCHIVED}:
         survey_closed.send(sender=Survey, survey=survey, actor=actor)
     return survey

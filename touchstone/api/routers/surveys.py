@@ -92,7 +92,7 @@ def submit_response(
 ) -> tuple[int, Response]:
     """Store one response. Send an `Idempotency-Key` header (e.g. a UUID made on the device): a retry after a lost
     connection returns the stored response with 200 instead of creating a second one."""
-    survey = _survey(request, survey_id)
+    survey = selectors.survey_for_submission(auth.token_of(request).agency, survey_id)
     if survey.is_anonymous:
         raise HttpError(403, "Anonymous employee surveys take answers only through their one-use links.")
     if idempotency_key is not None and not 8 <= len(idempotency_key) <= 100:
