@@ -389,10 +389,10 @@ def service_watch(agency: Agency, now: dt.datetime | None = None) -> list[Servic
     for case in cases:
         assert case.service is not None
         services[case.service.pk] = case.service
-        recent = case.received_at.date() >= recent_start
-        counts.setdefault(case.service.pk, [0, 0])[0 if recent else 1] += 1
+        is_recent = case.received_at.date() >= recent_start
+        counts.setdefault(case.service.pk, [0, 0])[0 if is_recent else 1] += 1
         if case.topic is not None:
-            topics.setdefault(case.service.pk, Counter())[str(case.topic)] += 1 if recent else -1
+            topics.setdefault(case.service.pk, Counter())[str(case.topic)] += 1 if is_recent else -1
     rows = []
     for pk, service in services.items():
         recent, prior = counts[pk]

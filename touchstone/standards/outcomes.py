@@ -11,7 +11,7 @@ def standards_by_channel(service: Service) -> ChannelMeasure | None:
     standards = list(ServiceStandard.objects.filter(service=service, valid_until__isnull=True))
     if not standards:
         return None
-    latest = {}
+    latest: dict[int, PeriodResult] = {}
     for result in (
         PeriodResult.objects.filter(standard__in=standards)
         .exclude(performance=None)
@@ -20,9 +20,10 @@ def standards_by_channel(service: Service) -> ChannelMeasure | None:
         latest.setdefault(result.standard_id, result)
     values: dict[str, list[str]] = {}
     for standard in standards:
-        result = latest.get(standard.pk)
-        if result is None:
+        found = latest.get(standard.pk)
+        if found is None:
             continue
+        result = found
         if standard.target is None:
             text = _("%(performance).0f%% in %(period)s") % {
                 "performance": 100 * (result.performance or 0),
