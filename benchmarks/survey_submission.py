@@ -1,4 +1,4 @@
-"""Public survey submissions per second and their p50/p99 latency, through gunicorn on PostgreSQL, beside two
+"""Public survey submissions and complaint intake per second and their p50/p99 latency, through gunicorn on PostgreSQL, beside two
 baselines served the same way in the same run: a do-nothing Django view and a view that only inserts the request
 body as one row.
 
@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,6 +44,7 @@ class Case:
     path: str
     headers: Callable[[], dict[str, str]]
     ok_status: frozenset[int] = frozenset({200, 201})
+    body: dict[str, Any] = field(default_factory=lambda: BODY)
 
 
 @dataclass
@@ -106,6 +108,9 @@ def prepare(env: dict[str, str]) -> tuple[int, str]:
     _token, secret = core_services.create_api_token(
         actor=admin, agency=agency, name="Load test", scopes=["submit"]
     )
+    from touchstone.complaints.selectors import settings_of
+
+    settings_of(agency)  # complaint settings exist, as in a configured agency
     connection.close()
     return survey.pk, secret
 
@@ -121,6 +126,25 @@ def stored_counts(survey_id: int) -> tuple[int, int]:
     survey_rows = Response.objects.filter(survey_id=survey_id).count()
     connection.close()
     return survey_rows, raw
+
+
+def complaint_count() -> int:
+    from django.db import connection
+
+    from touchstone.complaints.models import Case as ComplaintCase
+
+    rows = ComplaintCase.objects.count()
+    connection.close()
+    return rows
+
+
+COMPLAINT = {
+    "narrative": "I applied online in March and have heard nothing. The phone line hangs up after an hour on hold.",
+    "channel": "website",
+    "remedy_wanted": "A decision on my application.",
+    "contact_preference": "email",
+    "contact_email": "customer@example.com",
+}
 
 
 def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
@@ -166,7 +190,7 @@ def drive(
     tallies = [Tally() for _ in range(clients)]
     sent = [0]
     lock = threading.Lock()
-    body = json.dumps(BODY).encode()
+    body = json.dumps(case.body).encode()
     started = time.perf_counter()
     stop = started + seconds
     interval = clients / rate if rate else 0.0
@@ -258,6 +282,12 @@ def main() -> None:
                 f"/api/v1/surveys/{survey_id}/responses",
                 lambda: {"Authorization": f"Bearer {secret}", "Idempotency-Key": uuid.uuid4().hex},
             ),
+            Case(
+                "complaint intake (API)",
+                "/api/v1/complaints",
+                lambda: {"Authorization": f"Bearer {secret}", "Idempotency-Key": uuid.uuid4().hex},
+                body=COMPLAINT,
+            ),
         ]
         print(
             f"gunicorn {args.workers} gthread workers x {args.threads} threads, PostgreSQL, "
@@ -292,8 +322,9 @@ def main() -> None:
                     else ""
                 )
             )
-        nothing, insert, survey = (peak[c.name] for c in cases)
+        nothing, insert, survey, complaint = (peak[c.name] for c in cases)
         print(f"ratio survey / bare insert: {survey / insert:.2f}   (aim: at least 0.7)")
+        print(f"ratio complaint intake / bare insert: {complaint / insert:.2f}   (aim: at least 0.5)")
         print(f"ratio survey / do-nothing:  {survey / nothing:.2f}")
         print(f"ratio bare insert / do-nothing: {insert / nothing:.2f}")
         survey_rows, raw_rows = stored_counts(survey_id)
@@ -305,6 +336,11 @@ def main() -> None:
         print(
             f"bare inserts acknowledged:     {raw_acks:,}   rows stored: {raw_rows:,}   "
             + ("equal" if raw_acks == raw_rows else "NOT EQUAL")
+        )
+        complaint_acks, complaint_rows = acknowledged[cases[3].name], complaint_count()
+        print(
+            f"complaints acknowledged:       {complaint_acks:,}   rows stored: {complaint_rows:,}   "
+            + ("equal" if complaint_acks == complaint_rows else "NOT EQUAL")
         )
     finally:
         if server is not None:

@@ -206,11 +206,19 @@ def file_complaint(
     if acknowledge:
         case.state, case.acknowledged_at = Case.State.ACKNOWLEDGED, now
     case.refresh_clock()
-    case.full_clean(exclude=["tracking_number", "narrative"] if not case.narrative else ["tracking_number"])
+    # Related records were found within the agency above, and the database enforces uniqueness (the tracking
+    # number draw and the idempotency key both rely on it), so validation skips those lookups: intake is hot.
+    exclude = ["tracking_number", "agency", "service", "office", "handler", "policy", "topic", "queue"]
+    case.full_clean(
+        exclude=exclude if case.narrative else [*exclude, "narrative"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     _create_with_tracking_number(case)
-    CaseEvent.objects.create(case=case, state=Case.State.RECEIVED, at=now)
+    events = [CaseEvent(case=case, state=Case.State.RECEIVED, at=now)]
     if acknowledge:
-        CaseEvent.objects.create(case=case, state=Case.State.ACKNOWLEDGED, at=now)
+        events.append(CaseEvent(case=case, state=Case.State.ACKNOWLEDGED, at=now))
+    CaseEvent.objects.bulk_create(events)
     _save_attachments(case, attachments)
     audit.record(
         actor=actor,
