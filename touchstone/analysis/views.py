@@ -81,6 +81,47 @@ def analysis_home(request: AgencyRequest) -> HttpResponse:
     )
 
 
+@member_view()
+def service_analysis(request: AgencyRequest, service_id: int) -> HttpResponse:
+    """Every customer survey of one service at once: the A-11 drivers by fiscal quarter, pooled."""
+    from touchstone.analysis.across import service_across_surveys
+    from touchstone.catalog.selectors import service_of
+
+    found = service_across_surveys(service_of(request.agency, service_id))
+    labels = [quarter.label for quarter in found.quarters]
+    series = [
+        charts.Series(
+            _label(trend.measure),
+            [
+                (shown.value if (shown := found.shown(trend.by_quarter.get(quarter))) else None)
+                for quarter in found.quarters
+            ],
+        )
+        for trend in found.drivers
+    ]
+    rows = [
+        (_label(trend.measure), [found.shown(trend.by_quarter.get(quarter)) for quarter in found.quarters])
+        for trend in found.drivers
+    ]
+    return render_workspace(
+        request,
+        "manage/analysis/service.html",
+        {
+            "found": found,
+            "labels": labels,
+            "rows": rows,
+            "chart": charts.lines(
+                _("Share agreeing by fiscal quarter, all surveys of %(name)s") % {"name": found.service.name},
+                labels,
+                series,
+                percent=True,
+            )
+            if found.quarters
+            else None,
+        },
+    )
+
+
 def _label(measure: str) -> str:
     return str(MEASURE_LABELS.get(measure, measure)).replace("A-11: ", "")
 
