@@ -281,4 +281,12 @@ def oversight(request: SignedInRequest) -> HttpResponse:
     """Government-wide view for overseers: every agency's public figures, nothing private."""
     if not request.user.is_overseer:
         raise PermissionDenied(_("Only government-wide overseers can see this page."))
-    return render(request, "manage/oversight.html", {"agencies": selectors.public_agencies()})
+    from touchstone.catalog.channels import Channel
+    from touchstone.catalog.selectors import channel_totals
+
+    labels = dict(Channel.choices)
+    totals = sorted(channel_totals().items(), key=lambda item: -item[1])
+    return render(request, "manage/oversight.html", {
+        "agencies": selectors.public_agencies(),
+        "channel_totals": [(labels.get(code, code), volume) for code, volume in totals],
+    })

@@ -116,6 +116,17 @@ def test_channel_totals_on_our_pages_equal_the_sums_of_the_files_columns(db: obj
     assert outcome.summary["website_visits_not_stored"] == visits
     cra = Agency.objects.get(external_code="cra-arc")
     assert sum(channel_totals(cra).values()) < sum(channel_totals().values())
+    # And the same totals on the page an overseer reads.
+    from django.test import Client
+
+    from touchstone.core.models import User
+
+    overseer = User.objects.create_user(username="overseer", password="x" * 14, is_overseer=True)
+    client = Client()
+    client.force_login(overseer)
+    html = client.get("/manage/oversight/").content.decode()
+    for volume in expected.values():
+        assert f"<td>{volume:,}</td>" in html
 
 
 def test_nd_and_na_are_stored_as_no_data_and_not_applicable_never_zero(db: object, tmp_path: Path) -> None:
