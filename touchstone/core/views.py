@@ -286,7 +286,11 @@ def oversight(request: SignedInRequest) -> HttpResponse:
 
     labels = dict(Channel.choices)
     totals = sorted(channel_totals().items(), key=lambda item: -item[1])
-    return render(request, "manage/oversight.html", {
-        "agencies": selectors.public_agencies(),
-        "channel_totals": [(labels.get(code, code), volume) for code, volume in totals],
-    })
+    return render(
+        request,
+        "manage/oversight.html",
+        {
+            "agencies": selectors.public_agencies(),
+            "channel_totals": [(labels.get(code, code), volume) for code, volume in totals],
+        },
+    )

@@ -193,3 +193,71 @@ def embed_snippet(form_url: str, title: str) -> str:
 
 def schema_json(schema: dict[str, Any]) -> str:
     return json.dumps(schema, ensure_ascii=False, indent=2)
+
+
+class PageForm(UswdsFormMixin, forms.Form):
+    """A page's title and where it leads: one rule a line, `question = value, value -> page number`."""
+
+    title = forms.CharField(label=_("Page title"), max_length=200, required=False)
+    title_es = forms.CharField(label=_("Page title in Spanish"), max_length=200, required=False)
+    branching = forms.CharField(
+        label=_("Where this page leads"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One rule a line, checked in order: question = value, value -> page number. For example "
+            "“question_1 = 1, 2, 3 -> 3”. With no rule that matches, the next page follows."
+        ),
+    )
+
+    def __init__(self, *args: Any, page: Page, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.page = page
+        if not self.is_bound:
+            self.initial = {
+                "title": page.title,
+                "title_es": page.title_es,
+                "branching": "\n".join(
+                    f"{rule['question']} = {', '.join(str(v) for v in rule['values'])} -> {rule['go_to']}"
+                    for rule in page.branching
+                ),
+            }
+
+    def clean_branching(self) -> list[dict[str, Any]]:
+        survey = self.page.survey
+        asked = set(
+            survey.questions.filter(page__position__lte=self.page.position).values_list("key", flat=True)
+        )
+        later = set(survey.pages.filter(position__gt=self.page.position).values_list("position", flat=True))
+        rules = []
+        for number, line in enumerate(self.cleaned_data["branching"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            condition, arrow, target = line.partition("->")
+            key, equals, values = condition.partition("=")
+            if not (arrow and equals):
+                raise forms.ValidationError(
+                    _("Line %(n)s: write it as question = value, value -> page number.") % {"n": number}
+                )
+            key = key.strip()
+            if key not in asked:
+                raise forms.ValidationError(
+                    _("Line %(n)s: “%(key)s” is not a question on this page or before it.")
+                    % {"n": number, "key": key}
+                )
+            try:
+                go_to = int(target.strip())
+            except ValueError:
+                raise forms.ValidationError(
+                    _("Line %(n)s: the page after -> must be a number.") % {"n": number}
+                ) from None
+            if go_to not in later:
+                raise forms.ValidationError(
+                    _("Line %(n)s: page %(page)s is not a later page of this survey.")
+                    % {"n": number, "page": go_to}
+                )
+            parsed = [int(v) if v.strip().isdigit() else v.strip() for v in values.split(",") if v.strip()]
+            if not parsed:
+                raise forms.ValidationError(_("Line %(n)s: give at least one value.") % {"n": number})
+            rules.append({"question": key, "values": parsed, "go_to": go_to})
+        return rules

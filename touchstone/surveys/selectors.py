@@ -60,6 +60,13 @@ def question_of(survey: Survey, question_id: int) -> Question:
     return question
 
 
+def page_of(survey: Survey, page_id: int) -> Page:
+    page = Page.objects.filter(survey=survey, pk=page_id).select_related("survey").first()
+    if page is None:
+        raise Http404("No such page in this survey.")
+    return page
+
+
 def pages_of(survey: Survey) -> QuerySet[Page]:
     return Page.objects.filter(survey=survey).prefetch_related("questions").order_by("position", "pk")
 

@@ -123,6 +123,14 @@ def delete_question(*, actor: User | None, question: Question) -> None:
 
 
 @transaction.atomic
+def save_page(*, actor: User | None, page: Page, data: dict[str, Any]) -> Page:
+    """A page's titles and branching rules; like questions, a change reaches respondents when published again."""
+    _require_editable(page.survey)
+    audit.save_with_audit(page, data, actor=actor, agency=page.survey.agency)
+    return page
+
+
+@transaction.atomic
 def add_page(*, actor: User | None, survey: Survey) -> Page:
     _require_editable(survey)
     position = (survey.pages.aggregate(m=Max("position"))["m"] or 0) + 1

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from touchstone.core.access import AgencyRequest, member_view
 from touchstone.core.pages import form_page, render_workspace
 from touchstone.surveys import selectors, services
-from touchstone.surveys.forms import NewSurveyForm, QuestionForm, SurveyForm, embed_snippet
+from touchstone.surveys.forms import NewSurveyForm, PageForm, QuestionForm, SurveyForm, embed_snippet
 from touchstone.surveys.models import Survey
 
 EDIT = "edit_surveys"
@@ -151,6 +151,22 @@ def question_delete(request: AgencyRequest, survey_id: int, question_id: int) ->
     else:
         messages.success(request, _("Question removed."))
     return redirect(_survey_url(survey))
+
+
+@member_view(EDIT)
+def page_edit(request: AgencyRequest, survey_id: int, page_id: int) -> HttpResponse:
+    survey = selectors.survey_of(request.agency, survey_id)
+    page = selectors.page_of(survey, page_id)
+    return form_page(
+        request,
+        PageForm(request.POST or None, page=page),
+        lambda data: services.save_page(actor=request.user, page=page, data=data),
+        title=_("Page %(n)s") % {"n": page.position},
+        success=_("Page saved. Publish again to put the change in front of respondents.")
+        if survey.status == Survey.Status.PUBLISHED
+        else _("Page saved."),
+        then=_survey_url(survey),
+    )
 
 
 @member_view(EDIT)

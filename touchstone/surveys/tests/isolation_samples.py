@@ -17,4 +17,5 @@ def samples(personas: Any) -> dict[str, Any]:
         "question_id": survey.questions.first().pk,
         "response_id": response.pk,
         "invitation_id": invitation.pk,
+        "page_id": survey.pages.first().pk,
     }

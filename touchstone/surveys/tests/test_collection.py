@@ -204,3 +204,36 @@ def test_an_employee_survey_cannot_be_answered_on_the_public_form(personas: Pers
     with pytest.raises(services.ResponseRefused):
         services.record_response(survey=survey, raw={"engaged": 4, "heard": 4})
     assert not Response.objects.exists()
+
+
+def test_an_analyst_sets_page_branching_and_the_form_follows_it(personas: Personas) -> None:
+    from django.urls import reverse
+
+    survey = services.create_survey(
+        actor=None,
+        agency=personas.agency_a,
+        blueprint="servqual",
+        data={
+            "title": "Branching",
+            "omb_control_number": "1090-0011",
+            "omb_expiration_date": dt.date.today() + dt.timedelta(days=90),
+        },
+    )
+    services.add_page(actor=None, survey=survey)  # page 3, empty but for one question
+    third = survey.pages.get(position=3)
+    services.save_question(
+        actor=None, survey=survey, data={"page": third, "kind": "long_text", "text": "Why?", "key": "why"}
+    )
+    first = survey.pages.get(position=1)
+    client = personas.client(personas.analyst_a)
+    url = reverse("manage:surveys:page-edit", args=[personas.agency_a.slug, survey.pk, first.pk])
+    refused = client.post(url, {"branching": "expect_reliability = 1, 2 -> 9"})
+    assert "page 9 is not a later page" in refused.content.decode()
+    client.post(url, {"title": "What you expect", "branching": "expect_reliability = 1, 2 -> 3"})
+    first.refresh_from_db()
+    assert first.branching == [{"question": "expect_reliability", "values": [1, 2], "go_to": 3}]
+    services.change_status(actor=None, survey=survey, status=Survey.Status.PUBLISHED)
+    skipped = Client().post(form_url(survey), {"page": "0", "expect_reliability": "1"})
+    assert "page=2&" in skipped["Location"]  # index 2 is the third page: the second was skipped
+    followed = Client().post(form_url(survey), {"page": "0", "expect_reliability": "6"})
+    assert "page=1&" in followed["Location"]
