@@ -33,6 +33,7 @@ from touchstone.complaints.models import (
 )
 from touchstone.core import audit
 from touchstone.core.models import Agency, Membership, Office, Role, User
+from touchstone.surveys.models import Response, Survey
 
 logger = logging.getLogger(__name__)
 
@@ -461,7 +462,51 @@ def answer_follow_up(
         agency=follow_up.case.agency,
         changes={"resolved": [None, resolved], "satisfaction": [None, satisfaction]},
     )
+    _record_in_follow_up_survey(follow_up.case, resolved, satisfaction)
     return follow_up
+
+
+FOLLOW_UP_TEMPLATE = "complaint-follow-up"
+
+
+def follow_up_survey(agency: Agency) -> Survey:
+    """The agency's complaint follow-up survey, made from its template the first time (a draft: an analyst adds
+    the OMB clearance and publishes it, after which every answer is also a survey response)."""
+    from touchstone.surveys import services as survey_services
+
+    found = Survey.objects.filter(agency=agency, template=FOLLOW_UP_TEMPLATE).order_by("pk").first()
+    if found is None:
+        found = survey_services.create_survey(
+            actor=None,
+            actor_label="complaints",
+            agency=agency,
+            blueprint=FOLLOW_UP_TEMPLATE,
+            data={
+                "title": "How we handled your complaint",
+                "title_es": "Cómo atendimos su queja",
+                "transaction_point": Survey.TransactionPoint.POST_SERVICE_JOURNEY,
+            },
+        )
+    return found
+
+
+def _record_in_follow_up_survey(case: Case, resolved: bool, satisfaction: int) -> None:
+    """The same answer as a response of the surveys capability, so handling satisfaction is analysed with the rest."""
+    from touchstone.surveys import services as survey_services
+
+    survey = follow_up_survey(case.agency)
+    if not survey.collecting():
+        return
+    try:
+        survey_services.record_response(
+            survey=survey,
+            raw={"resolved": "yes" if resolved else "no", "handling_satisfaction": satisfaction},
+            source=Response.Source.EMAIL,
+            language=case.language or "en",
+            context={"service": case.service, "channel": case.channel},
+        )
+    except survey_services.ResponseRefused:
+        logger.warning("complaint follow-up of case %s did not fit the follow-up survey", case.pk)
 
 
 # --- settings, policies, rules, calendars -----------------------------------------------------------------------

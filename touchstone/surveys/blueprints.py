@@ -340,6 +340,36 @@ def _employees() -> Blueprint:
     )
 
 
+def _complaint_follow_up() -> Blueprint:
+    return Blueprint(
+        "complaint-follow-up",
+        "After a complaint is closed: was it resolved, how was it handled",
+        "Sent with the decision on a complaint (EO 12862 §1(h)); its answers also feed complaint insight.",
+        pages=[
+            [
+                Item(
+                    "resolved",
+                    "yes_no",
+                    "Was your complaint resolved?",
+                    "¿Se resolvió su queja?",
+                    "effectiveness",
+                    True,
+                ),
+                Item(
+                    "handling_satisfaction",
+                    "likert5",
+                    "I am satisfied with how my complaint was handled.",
+                    "Estoy satisfecho con la forma en que se atendió mi queja.",
+                    "satisfaction",
+                    True,
+                    AGREE_5,
+                ),
+            ]
+        ],
+    )
+
+
 BLUEPRINTS: dict[str, Blueprint] = {
-    b.slug: b for b in (_a11_v1(), _a11_v2(), _acsi(), _nps(), _servqual(), _employees())
+    b.slug: b
+    for b in (_a11_v1(), _a11_v2(), _acsi(), _nps(), _servqual(), _employees(), _complaint_follow_up())
 }

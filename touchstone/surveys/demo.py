@@ -144,6 +144,11 @@ def load_surveys_demo(agency: Agency) -> None:
         if not survey.responses.exists():
             Response.objects.bulk_create(_responses(survey, service, offices, rng, count), batch_size=1000)
     _invitation_survey(agency, rng)
+    # Complaint follow-ups are answered through this survey too (the complaints demo closes cases after this step).
+    follow_up = _published(agency, "How we handled your complaint", None, "complaint-follow-up")
+    if not follow_up.title_es:
+        follow_up.title_es = "Cómo atendimos su queja"
+        follow_up.save(update_fields=["title_es"])
 
 
 def _invitation_survey(agency: Agency, rng: random.Random) -> None:
