@@ -9,13 +9,21 @@ class ComplaintsConfig(AppConfig):
     verbose_name = "Complaints"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
         from django.utils.translation import gettext_lazy as _
 
         from touchstone.complaints import importers  # noqa: F401  (registers import and export kinds)
+        from touchstone.complaints.config import WATCHED, forget
         from touchstone.complaints.demo import load_complaints_demo
         from touchstone.core.demo import DEMO_STEPS
         from touchstone.core.navigation import WORKSPACE_SECTIONS, Section
         from touchstone.core.schedule import every_command
+
+        for model in WATCHED:  # intake's memo of the configuration is forgotten the moment any of it changes
+            post_save.connect(forget, sender=model, dispatch_uid=f"complaint-config-{model.__name__}")
+            post_delete.connect(
+                forget, sender=model, dispatch_uid=f"complaint-config-delete-{model.__name__}"
+            )
 
         WORKSPACE_SECTIONS.append(Section(_("Complaints"), "manage:complaints:worklist", order=40))
         WORKSPACE_SECTIONS.append(Section(_("Complaint insight"), "manage:complaints:insight", order=41))

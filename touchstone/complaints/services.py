@@ -14,6 +14,7 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from touchstone.complaints import triage
+from touchstone.complaints.config import intake_config
 from touchstone.complaints.models import (
     Case,
     CaseAttachment,
@@ -98,7 +99,7 @@ def policy_for(
     """The most specific of the agency's policies that applies (service, then severity, then channel)."""
     candidates = [
         policy
-        for policy in ServiceLevelPolicy.objects.filter(agency=agency)
+        for policy in intake_config(agency).policies
         if policy.applies_to(service_id, channel, severity)
     ]
     return max(candidates, key=lambda policy: (policy.specificity, -policy.pk), default=None)
@@ -106,7 +107,7 @@ def policy_for(
 
 def route(case: Case) -> RoutingRule | None:
     text = case.text_for_matching()
-    for rule in RoutingRule.objects.filter(agency=case.agency).order_by("position", "pk"):
+    for rule in intake_config(case.agency).rules:
         if rule.matches(service_id=case.service_id, topic_id=case.topic_id, state=case.state_code, text=text):
             return rule
     return None
@@ -114,7 +115,7 @@ def route(case: Case) -> RoutingRule | None:
 
 def choose_handler(case: Case) -> User | None:
     """A handler in the case's office (or any handler of the agency), by the agency's assignment rule."""
-    strategy = ComplaintSettings.of(case.agency).assignment
+    strategy = intake_config(case.agency).settings.assignment
     if strategy == ComplaintSettings.Assignment.MANUAL:
         return None
     handlers = User.objects.filter(
@@ -187,10 +188,7 @@ def file_complaint(
 
     The acknowledgement email is sent only after the transaction commits, so a number given out is never lost.
     """
-    if idempotency_key:
-        existing = Case.objects.filter(agency=agency, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
+    # A repeated idempotency key fails at the unique constraint (IntegrityError): the caller returns the first case.
     now = received_at or timezone.now()
     case = Case(agency=agency, received_at=now, idempotency_key=idempotency_key[:100])
     for name in INTAKE_FIELDS:
@@ -609,6 +607,8 @@ def _bundle(model: TriageModel) -> triage.TriageBundle:
 
 
 def suggest_triage(case: Case) -> TriageSuggestion | None:
+    if intake_config(case.agency).triage_model_id is None:
+        return None
     model = TriageModel.objects.filter(agency=case.agency).defer("blob").first()
     if model is None:
         return None

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.core.validators import validate_email
+from django.db import IntegrityError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
@@ -89,6 +90,12 @@ def file_complaint(request: HttpRequest, payload: ComplaintIn) -> tuple[int, Cas
         case = services.file_complaint(
             agency=agency, data=data, actor=None, actor_label=f"API token {token.name}", idempotency_key=key
         )
+    except IntegrityError:
+        # The same key arrived twice at once: the other request filed it; answer with that case.
+        existing = Case.objects.filter(agency=agency, idempotency_key=key).first() if key else None
+        if existing is None:
+            raise
+        return 200, existing
     except ModelValidationError as error:
         raise HttpError(
             422, "; ".join(f"{f}: {' '.join(m)}" for f, m in error.message_dict.items())

@@ -54,6 +54,11 @@ def test_the_query_count_of_the_home_page_does_not_grow_with_agencies(
 
 def test_an_agency_page_leads_to_its_services_standards_and_complaints(personas: Personas) -> None:
     html = Client().get("/agencies/aaa/").content.decode()
-    for link in ("/agencies/aaa/services/", "/agencies/aaa/standards/", "/agencies/aaa/complaints/",
-                 "/complaints/status/", "/agencies/aaa/complaints/statistics/"):
+    for link in (
+        "/agencies/aaa/services/",
+        "/agencies/aaa/standards/",
+        "/agencies/aaa/complaints/",
+        "/complaints/status/",
+        "/agencies/aaa/complaints/statistics/",
+    ):
         assert f'href="{link}"' in html, link
