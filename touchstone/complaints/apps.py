@@ -36,3 +36,7 @@ class ComplaintsConfig(AppConfig):
         from touchstone.complaints.outcomes import complaints_by_channel
 
         register(complaints_by_channel)
+        from touchstone.complaints.outcomes import complaints_by_agency
+        from touchstone.core import oversight
+
+        oversight.register(complaints_by_agency)

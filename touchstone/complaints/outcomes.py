@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from touchstone.catalog.models import Service
 from touchstone.catalog.outcomes import ChannelMeasure
 from touchstone.complaints.models import Case
+from touchstone.core.oversight import OversightColumn
 
 
 def complaints_by_channel(service: Service) -> ChannelMeasure | None:
@@ -21,4 +22,12 @@ def complaints_by_channel(service: Service) -> ChannelMeasure | None:
         return None
     return ChannelMeasure(
         _("Complaints, last 12 months"), values, note=_("by the channel the complaint came in")
+    )
+
+
+def complaints_by_agency() -> OversightColumn:
+    since = timezone.now() - dt.timedelta(days=365)
+    rows = Case.objects.filter(received_at__gte=since).values("agency_id").annotate(n=Count("pk"))
+    return OversightColumn(
+        _("Complaints, last 12 months"), {row["agency_id"]: f"{row['n']:,}" for row in rows}
     )

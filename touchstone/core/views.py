@@ -286,11 +286,18 @@ def oversight(request: SignedInRequest) -> HttpResponse:
 
     labels = dict(Channel.choices)
     totals = sorted(channel_totals().items(), key=lambda item: -item[1])
+    from touchstone.core.oversight import columns
+
+    figures = columns()
+    agencies = list(selectors.public_agencies())
     return render(
         request,
         "manage/oversight.html",
         {
-            "agencies": selectors.public_agencies(),
+            "figures": figures,
+            "rows": [
+                (agency, [column.values.get(agency.pk, "—") for column in figures]) for agency in agencies
+            ],
             "channel_totals": [(labels.get(code, code), volume) for code, volume in totals],
         },
     )

@@ -21,3 +21,7 @@ class StandardsConfig(AppConfig):
 
         register(standards_by_channel)
         register_signals(standard_signals)
+        from touchstone.core import oversight
+        from touchstone.standards.outcomes import standards_met_by_agency
+
+        oversight.register(standards_met_by_agency)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from touchstone.catalog.models import Service
 from touchstone.catalog.outcomes import ALL_CHANNELS, ChannelMeasure
+from touchstone.core.oversight import OversightColumn
 from touchstone.standards.models import PeriodResult, ServiceStandard
 
 
@@ -66,3 +67,16 @@ def standard_signals(service: Service) -> list[str]:
             text += " " + _("— down from the period before")
         texts.append(text)
     return texts
+
+
+def standards_met_by_agency() -> OversightColumn:
+    from touchstone.standards.selectors import government_wide
+
+    values = {}
+    for agency, rollup in government_wide():
+        if rollup.measured:
+            values[agency.pk] = _("%(met)s of %(measured)s standards met") % {
+                "met": rollup.met,
+                "measured": rollup.measured,
+            }
+    return OversightColumn(_("Service standards, latest period"), values)

@@ -28,3 +28,7 @@ class SurveysConfig(AppConfig):
         from touchstone.surveys.outcomes import satisfaction_by_channel
 
         register(satisfaction_by_channel)
+        from touchstone.core import oversight
+        from touchstone.surveys.outcomes import satisfaction_by_agency
+
+        oversight.register(satisfaction_by_agency)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from touchstone.catalog.models import Service
 from touchstone.catalog.outcomes import ChannelMeasure
+from touchstone.core.oversight import OversightColumn
 from touchstone.stats.proportions import wilson_interval
 from touchstone.surveys.models import Response, Survey
 
@@ -45,3 +46,26 @@ def satisfaction_by_channel(service: Service) -> ChannelMeasure | None:
     if not values:
         return None
     return ChannelMeasure(_("Satisfied (A-11, last 12 months)"), values)
+
+
+def satisfaction_by_agency() -> OversightColumn:
+    """Share satisfied (4-5 on the A-11 satisfaction item) per agency over the last year; n shown beside it."""
+    since = timezone.now() - dt.timedelta(days=365)
+    rows = (
+        Response.objects.filter(
+            status=Response.Status.COMPLETE,
+            is_spam=False,
+            submitted_at__gte=since,
+            answers__has_key="satisfaction",
+        )
+        .exclude(survey__audience=Survey.Audience.EMPLOYEES)
+        .values("survey__agency_id")
+        .annotate(total=Count("pk"), satisfied=Count("pk", filter=Q(answers__satisfaction__gte=4)))
+    )
+    values = {
+        row["survey__agency_id"]: _("%(share).0f%% (n=%(n)s)")
+        % {"share": 100 * row["satisfied"] / row["total"], "n": row["total"]}
+        for row in rows
+        if row["total"] >= 30
+    }
+    return OversightColumn(_("Satisfied (A-11, last 12 months)"), values)
