@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
@@ -393,6 +394,10 @@ def close_case(
     *, actor: User, case: Case, outcome: str, response: str, relief_amount: Decimal | None = None
 ) -> Case:
     """Close with an outcome and the response the customer receives; ask them how it went."""
+    if outcome not in Case.Outcome.values:
+        raise ValidationError(
+            {"outcome": f"{outcome!r} is not an outcome; choose one of {', '.join(Case.Outcome.values)}."}
+        )
     now = timezone.now()
     CaseMessage.objects.create(
         case=case, direction=CaseMessage.Direction.TO_CUSTOMER, author=actor, body=response, created_at=now

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from touchstone.complaints import services
-from touchstone.complaints.models import SatisfactionFollowUp
+from touchstone.complaints.models import Case, SatisfactionFollowUp
 from touchstone.complaints.tests.factories import file_case
 from touchstone.conftest import Personas
 from touchstone.surveys import services as survey_services
@@ -15,7 +15,7 @@ def close_and_answer(personas: Personas) -> None:
     services.close_case(
         actor=personas.handler_a,
         case=case,
-        outcome="closed_with_explanation",
+        outcome=Case.Outcome.EXPLANATION,
         response="We paid you on Friday.",
     )
     follow_up = SatisfactionFollowUp.objects.get(case=case)
