@@ -3,6 +3,7 @@
 A tracking number appears only after the case is committed (post, commit, redirect, show).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from touchstone.complaints.forms import (
     StatusCheckForm,
 )
 from touchstone.complaints.models import Case
+from touchstone.core.ratelimit import over_limit
 from touchstone.core.selectors import public_agency
 
 RECEIVED_KEY = "complaint_received"
@@ -80,6 +82,12 @@ def status(request: HttpRequest) -> HttpResponse:
             },
         )
     form = StatusCheckForm(request.POST or None)
+    if request.method == "POST" and over_limit(
+        request, "complaint-status", settings.COMPLAINT_STATUS_CHECKS_PER_MINUTE
+    ):
+        # Guessing tracking numbers and emails is slowed to a few tries a minute per address.
+        form.add_error(None, _("Too many tries in the last minute. Please wait a minute and try again."))
+        return render(request, "portal/complaints/check.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         found = selectors.case_for_customer(form.cleaned_data["tracking_number"], form.cleaned_data["email"])
         if found is not None:

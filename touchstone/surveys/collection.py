@@ -4,19 +4,18 @@ Nothing is kept about the respondent beyond what the survey asks, except a coars
 came from: no IP address, no user agent. The rate limit counts a salted hash of the address in the cache only.
 """
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
 from touchstone.core.models import Office
+from touchstone.core.ratelimit import over_limit
 from touchstone.surveys import instrument
 from touchstone.surveys.models import Response, Survey
 
@@ -26,16 +25,7 @@ LINK_FIELDS = ("service", "channel", "location", "office")
 
 def rate_limited(request: HttpRequest, survey: Survey) -> bool:
     """More than SURVEY_SUBMISSIONS_PER_MINUTE submissions from one address to one survey in a minute."""
-    address = request.META.get("REMOTE_ADDR", "")
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:24]
-    key = f"survey-rate:{survey.pk}:{digest}:{timezone.now():%Y%m%d%H%M}"
-    count = cache.get_or_set(key, 0, timeout=70)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=70)
-        count = 1
-    return int(count) > settings.SURVEY_SUBMISSIONS_PER_MINUTE
+    return over_limit(request, f"survey:{survey.pk}", settings.SURVEY_SUBMISSIONS_PER_MINUTE)
 
 
 def link_context(survey: Survey, params: dict[str, Any]) -> dict[str, Any]:

@@ -56,3 +56,19 @@ def test_closed_cases_past_the_agencys_retention_period_are_anonymised(personas:
     assert SECRET not in old.narrative and old.contact_email == "" and old.anonymised_at is not None
     assert recent.narrative == SECRET
     assert old.messages.get().body != "Done."
+
+
+def test_guessing_at_the_status_check_is_slowed(personas: Personas) -> None:
+    from django.core.cache import cache
+    from django.test import Client, override_settings
+
+    cache.clear()
+    client = Client()
+    with override_settings(COMPLAINT_STATUS_CHECKS_PER_MINUTE=3):
+        codes = [
+            client.post(
+                "/complaints/status/", {"tracking_number": f"AAA-2026-ZZZZZ{n}", "email": "guess@example.com"}
+            ).status_code
+            for n in range(4)
+        ]
+    assert codes == [200, 200, 200, 429]
