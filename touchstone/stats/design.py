@@ -197,7 +197,54 @@ def _make_stage(
     )
 
 
-class SurveyDesign:
+class SharesFromMean:
+    """Proportions as means of 0/1 indicators, for any design whose `mean` gives an Estimate: what R does when
+    `svymean` meets a factor. Shared by the linearised and the replicate-weight designs."""
+
+    def mean(
+        self,
+        values: npt.ArrayLike,
+        *,
+        level: float = 0.95,
+        interval: Interval = "t",
+        domain: npt.ArrayLike | None = None,
+    ) -> Estimate:
+        raise NotImplementedError
+
+    def proportion(
+        self,
+        categories: npt.ArrayLike,
+        category: object,
+        *,
+        level: float = 0.95,
+        interval: Interval = "t",
+        domain: npt.ArrayLike | None = None,
+    ) -> Estimate:
+        """Weighted share of rows whose category equals `category`; rows with a missing category are left out."""
+        return self.mean(indicator(categories, category), level=level, interval=interval, domain=domain)
+
+    def proportions(
+        self,
+        categories: npt.ArrayLike,
+        *,
+        level: float = 0.95,
+        interval: Interval = "t",
+        domain: npt.ArrayLike | None = None,
+    ) -> dict[str, Estimate]:
+        """Weighted share of every category, keyed by the category as text (R's `svymean` of a factor)."""
+        codes, present = category_codes(categories)
+        return {
+            label: self.mean(
+                np.where(codes < 0, math.nan, (codes == position).astype(np.float64)),
+                level=level,
+                interval=interval,
+                domain=domain,
+            )
+            for position, label in enumerate(present)
+        }
+
+
+class SurveyDesign(SharesFromMean):
     """A stratified, one- or two-stage cluster sample described by arrays, as R's `svydesign` is.
 
     weights: sampling weights (1 / inclusion probability); if omitted they are derived from the fpc given as
@@ -520,38 +567,6 @@ class SurveyDesign:
         deff = variance / (srs * weight_sum**2) if srs else None
         df = self._df_for(interval)
         return make_estimate(total, variance, df=df, level=level, deff=deff, n=int(np.count_nonzero(weights)))
-
-    def proportion(
-        self,
-        categories: npt.ArrayLike,
-        category: object,
-        *,
-        level: float = 0.95,
-        interval: Interval = "t",
-        domain: npt.ArrayLike | None = None,
-    ) -> Estimate:
-        """Weighted share of rows whose category equals `category`; rows with a missing category are left out."""
-        return self.mean(indicator(categories, category), level=level, interval=interval, domain=domain)
-
-    def proportions(
-        self,
-        categories: npt.ArrayLike,
-        *,
-        level: float = 0.95,
-        interval: Interval = "t",
-        domain: npt.ArrayLike | None = None,
-    ) -> dict[str, Estimate]:
-        """Weighted share of every category, keyed by the category as text (R's `svymean` of a factor)."""
-        codes, present = category_codes(categories)
-        return {
-            label: self.mean(
-                np.where(codes < 0, math.nan, (codes == position).astype(np.float64)),
-                level=level,
-                interval=interval,
-                domain=domain,
-            )
-            for position, label in enumerate(present)
-        }
 
     def ratio(
         self,

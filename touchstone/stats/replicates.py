@@ -20,9 +20,8 @@ from touchstone.stats.design import (
     Estimate,
     FloatArray,
     Interval,
+    SharesFromMean,
     SurveyDesign,
-    category_codes,
-    indicator,
     make_estimate,
     srs_variance_of_mean,
     woodruff_quantile,
@@ -31,7 +30,7 @@ from touchstone.stats.design import (
 ReplicateMethod = Literal["JK1", "JKn", "bootstrap"]
 
 
-class ReplicateDesign:
+class ReplicateDesign(SharesFromMean):
     """Full-sample weights plus an n x R matrix of replicate weights and the constants that turn them into SEs."""
 
     def __init__(
@@ -164,38 +163,6 @@ class ReplicateDesign:
             deff=deff,
             n=int(np.count_nonzero(weights)),
         )
-
-    def proportion(
-        self,
-        categories: npt.ArrayLike,
-        category: object,
-        *,
-        level: float = 0.95,
-        interval: Interval = "t",
-        domain: npt.ArrayLike | None = None,
-    ) -> Estimate:
-        """Weighted share of rows in `category`; rows with a missing category are left out."""
-        return self.mean(indicator(categories, category), level=level, interval=interval, domain=domain)
-
-    def proportions(
-        self,
-        categories: npt.ArrayLike,
-        *,
-        level: float = 0.95,
-        interval: Interval = "t",
-        domain: npt.ArrayLike | None = None,
-    ) -> dict[str, Estimate]:
-        """Weighted share of every category, keyed by the category as text."""
-        codes, present = category_codes(categories)
-        return {
-            label: self.mean(
-                np.where(codes < 0, math.nan, (codes == position).astype(np.float64)),
-                level=level,
-                interval=interval,
-                domain=domain,
-            )
-            for position, label in enumerate(present)
-        }
 
     def ratio(
         self,
