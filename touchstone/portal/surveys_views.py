@@ -135,21 +135,7 @@ def _form(request: HttpRequest, code: str, *, embedded: bool, survey: Survey | N
             if not errors:
                 return _thanks_redirect(survey, embedded, request=request, language=language)
     questions = collection.page_questions(survey, index)
-    shown = [
-        {
-            **q,
-            "label": instrument.label(q, language),
-            "hint": q.get("help_text_es")
-            if language == "es" and q.get("help_text_es")
-            else q.get("help_text"),
-            "options": collection.choices_for(q, language),
-            "error": errors.get(q["key"]),
-            "value": submitted.get(q["key"], earlier.get(q["key"])),
-            "other_value": submitted.get(f"{q['key']}__other", ""),
-        }
-        for q in questions
-        if q["kind"] != "hidden"
-    ]
+    shown = collection.questions_to_show(questions, language, errors, {**earlier, **submitted})
     link_values = {key: params.get(f"link_{key}", params.get(key, "")) for key in collection.LINK_FIELDS}
     link_values.update(
         {

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 
-from touchstone.surveys import collection, instrument
+from touchstone.surveys import collection
 from touchstone.voice import services
 from touchstone.voice.models import EligibilityToken, hash_link_token
 
@@ -57,19 +57,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             return _private(render(request, template, base))
         else:
             return _private(redirect(reverse("portal_voice:thanks")))
-    shown = [
-        {
-            **q,
-            "label": instrument.label(q, language),
-            "hint": q.get("help_text_es")
-            if language == "es" and q.get("help_text_es")
-            else q.get("help_text"),
-            "options": collection.choices_for(q, language),
-            "error": errors.get(q["key"]),
-            "value": submitted.get(q["key"]),
-        }
-        for q in questions
-    ]
+    shown = collection.questions_to_show(questions, language, errors, submitted)
     return _private(
         render(
             request,

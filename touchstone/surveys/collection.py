@@ -128,3 +128,28 @@ def choices_for(question: dict[str, Any], language: str) -> list[tuple[str, str]
     if kind == "yes_no":
         return [("yes", "Sí" if language == "es" else "Yes"), ("no", "No")]
     return []
+
+
+def questions_to_show(
+    questions: list[dict[str, Any]],
+    language: str,
+    errors: dict[str, str],
+    values: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """The page's questions as the form template draws them (`portal/surveys/question.html`): label and hint in
+    the respondent's language, choices, the error to show and the answer to put back. Hidden fields are left out."""
+    return [
+        {
+            **q,
+            "label": instrument.label(q, language),
+            "hint": q.get("help_text_es")
+            if language == "es" and q.get("help_text_es")
+            else q.get("help_text"),
+            "options": choices_for(q, language),
+            "error": errors.get(q["key"]),
+            "value": values.get(q["key"]),
+            "other_value": values.get(f"{q['key']}__other", ""),
+        }
+        for q in questions
+        if q["kind"] != "hidden"
+    ]
