@@ -10,12 +10,23 @@ Creates the database touchstone_bench_surveys (dropped at the end), migrates it,
 connections. Survey submissions go to the real path: POST /api/v1/surveys/{id}/responses with a submit token and an
 Idempotency-Key, as the mobile apps send them. Each case runs flat out (peak), then paced at half that peak for the
 p99 a busy day would see. No timing is asserted: runs on these machines vary by 2x; compare the ratios.
+
+Complaint intake is measured twice. Through the API: POST /api/v1/complaints with a submit token and an
+Idempotency-Key. Through the public form, as a browser files one: a multipart POST of the form with its CSRF token,
+then the GET of the page the 302 leads to, which shows the tracking number; the pair counts as one intake. Each
+client connection is one browser: it fetches the form once for its CSRF cookie and token and keeps its cookies, so
+its session row is updated rather than created on each intake (a first-time visitor also costs a session insert).
+A complaint counts as acknowledged only when its tracking number came back, and every number that came back must be
+a stored case. The agency has handlers and a clock policy, so intake's background completion (routing, clocks,
+handler, audit entry) has real work; no task worker runs during the timed runs, and the completion of everything
+left pending is timed at the end, in this process, as one worker would do it.
 """
 
 import argparse
 import http.client
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -24,6 +35,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +57,7 @@ class Case:
     headers: Callable[[], dict[str, str]]
     ok_status: frozenset[int] = frozenset({200, 201})
     body: dict[str, Any] = field(default_factory=lambda: BODY)
+    public_form: bool = False  # a browser filing the HTML form, then reading the page with the number
 
 
 @dataclass
@@ -53,6 +66,7 @@ class Tally:
     acknowledged: int = 0
     failed: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
+    numbers: list[str] = field(default_factory=list)  # tracking numbers given out
 
 
 def free_port() -> int:
@@ -84,8 +98,9 @@ def admin_sql(statement: str) -> None:
         connection.execute(statement)
 
 
-def prepare(env: dict[str, str]) -> tuple[int, str]:
-    """Migrate the fresh database and make an agency, a published A-11 survey and a submit token."""
+def prepare(env: dict[str, str]) -> tuple[int, str, str]:
+    """Migrate the fresh database and make an agency with complaint handlers and a clock policy, a published A-11
+    survey and a submit token."""
     os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
     os.environ["DJANGO_SETTINGS_MODULE"] = "touchstone.settings"
     import django
@@ -108,11 +123,16 @@ def prepare(env: dict[str, str]) -> tuple[int, str]:
     _token, secret = core_services.create_api_token(
         actor=admin, agency=agency, name="Load test", scopes=["submit"]
     )
+    from touchstone.complaints.models import ServiceLevelPolicy
     from touchstone.complaints.selectors import settings_of
 
     settings_of(agency)  # complaint settings exist, as in a configured agency
+    ServiceLevelPolicy.objects.create(agency=agency, name="Standard")
+    for number in range(5):
+        handler = User.objects.create_user(username=f"bench-handler-{number}", password=uuid.uuid4().hex)
+        Membership.objects.create(user=handler, agency=agency, role=Role.HANDLER)
     connection.close()
-    return survey.pk, secret
+    return survey.pk, secret, agency.slug
 
 
 def stored_counts(survey_id: int) -> tuple[int, int]:
@@ -128,14 +148,44 @@ def stored_counts(survey_id: int) -> tuple[int, int]:
     return survey_rows, raw
 
 
-def complaint_count() -> int:
+def complaint_counts(numbers: list[str]) -> tuple[int, int, int]:
+    """Cases filed through the API (they carry an Idempotency-Key), through the form, and how many of the tracking
+    numbers given out are stored cases."""
     from django.db import connection
 
     from touchstone.complaints.models import Case as ComplaintCase
 
-    rows = ComplaintCase.objects.count()
+    through_api = ComplaintCase.objects.exclude(idempotency_key="").count()
+    through_form = ComplaintCase.objects.filter(idempotency_key="").count()
+    found = sum(
+        ComplaintCase.objects.filter(tracking_number__in=numbers[start : start + 5000]).count()
+        for start in range(0, len(numbers), 5000)
+    )
     connection.close()
-    return rows
+    return through_api, through_form, found
+
+
+def complete_pending() -> str:
+    """Finish intake of every case left pending, as the task worker would, and say how fast that went."""
+    from django.db import connection
+
+    from touchstone.complaints import services
+    from touchstone.complaints.models import Case as ComplaintCase
+
+    complete = getattr(services, "complete_pending_intake", None)
+    if complete is None:
+        return "intake completion: done inline at intake (no background part)"
+    pending = ComplaintCase.objects.filter(intake_pending=True).count()
+    started = time.perf_counter()
+    done = complete(older_than=None, most=pending)
+    elapsed = time.perf_counter() - started
+    left = ComplaintCase.objects.filter(intake_pending=True).count()
+    unassigned = ComplaintCase.objects.filter(handler__isnull=True).count()
+    connection.close()
+    return (
+        f"intake completion in one process: {done:,} cases in {elapsed:.1f} s ({done / elapsed:,.0f} per second); "
+        f"still pending: {left}; without a handler: {unassigned}"
+    )
 
 
 COMPLAINT = {
@@ -145,6 +195,90 @@ COMPLAINT = {
     "contact_preference": "email",
     "contact_email": "customer@example.com",
 }
+
+
+FORM_FIELDS = {
+    "narrative": COMPLAINT["narrative"],
+    "remedy_wanted": COMPLAINT["remedy_wanted"],
+    "contact_preference": "email",
+    "contact_email": COMPLAINT["contact_email"],
+    "state_code": "MD",
+}
+BOUNDARY = "----touchstonebenchmark7MA4YWxkTrZu0gW"
+TRACKING_NUMBER = re.compile(rb'id="tracking-number">([A-Z0-9-]+)<')
+CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def multipart(fields: dict[str, str]) -> bytes:
+    """The form as a browser sends it (the form is multipart for its attachments; none is chosen here)."""
+    parts = [
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="attachments"; filename=""\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n\r\n"
+    )
+    return ("".join(parts) + f"--{BOUNDARY}--\r\n").encode()
+
+
+class Browser:
+    """One person's browser on one keep-alive connection: its cookies and the form's CSRF token."""
+
+    def __init__(self, form_path: str) -> None:
+        self.form_path = form_path
+        self.cookies: dict[str, str] = {}
+        self.body = b""
+
+    def keep_cookies(self, answer: http.client.HTTPResponse) -> None:
+        for header in answer.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+
+    def cookie_header(self) -> dict[str, str]:
+        return {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
+
+    def open_form(self, connection: http.client.HTTPConnection) -> None:
+        connection.request(
+            "GET", self.form_path, headers={"Connection": "keep-alive", **self.cookie_header()}
+        )
+        answer = connection.getresponse()
+        page = answer.read()
+        self.keep_cookies(answer)
+        found = CSRF_FIELD.search(page)
+        if answer.status != 200 or found is None:
+            raise SystemExit(
+                f"the complaint form at {self.form_path} answered {answer.status} without a CSRF token"
+            )
+        self.body = multipart(FORM_FIELDS | {"csrfmiddlewaretoken": found.group(1).decode()})
+
+    def file(self, connection: http.client.HTTPConnection) -> tuple[int, str | None]:
+        """POST the form, follow its redirect; (status, tracking number shown or None)."""
+        if not self.body:
+            self.open_form(connection)
+        connection.request(
+            "POST",
+            self.form_path,
+            body=self.body,
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+                "Connection": "keep-alive",
+                **self.cookie_header(),
+            },
+        )
+        answer = connection.getresponse()
+        answer.read()
+        self.keep_cookies(answer)
+        if answer.status != 302:
+            return answer.status, None
+        connection.request(
+            "GET", answer.headers["Location"], headers={"Connection": "keep-alive", **self.cookie_header()}
+        )
+        shown = connection.getresponse()
+        page = shown.read()
+        self.keep_cookies(shown)
+        found = TRACKING_NUMBER.search(page)
+        return shown.status, found.group(1).decode() if found else None
 
 
 def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
@@ -198,6 +332,7 @@ def drive(
     def client(number: int) -> None:
         tally = tallies[number]
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        browser = Browser(case.path) if case.public_form else None
         next_at = started + interval * number / clients
         while True:
             if rate:
@@ -214,11 +349,21 @@ def drive(
                     break
                 sent[0] += 1
             headers = {"Content-Type": "application/json", "Connection": "keep-alive", **case.headers()}
+            tracking_number: str | None = None
             try:
-                connection.request("POST", case.path, body=body, headers=headers)
-                answer = connection.getresponse()
-                answer.read()
-                status = answer.status
+                if browser is not None:
+                    status, tracking_number = browser.file(connection)
+                else:
+                    connection.request("POST", case.path, body=body, headers=headers)
+                    answer = connection.getresponse()
+                    content = answer.read()
+                    status = answer.status
+                    if (
+                        status in case.ok_status
+                        and content.startswith(b"{")
+                        and b'"tracking_number"' in content
+                    ):
+                        tracking_number = json.loads(content)["tracking_number"]
             except (OSError, http.client.HTTPException):
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -226,8 +371,10 @@ def drive(
                 continue
             tally.latencies.append(time.perf_counter() - scheduled)
             tally.statuses[status] = tally.statuses.get(status, 0) + 1
-            if status in case.ok_status:
+            if status in case.ok_status and (browser is None or tracking_number):
                 tally.acknowledged += 1
+                if tracking_number:
+                    tally.numbers.append(tracking_number)
             else:
                 tally.failed += 1
         connection.close()
@@ -243,6 +390,7 @@ def drive(
         total.latencies.extend(tally.latencies)
         total.acknowledged += tally.acknowledged
         total.failed += tally.failed
+        total.numbers.extend(tally.numbers)
         for status, count in tally.statuses.items():
             total.statuses[status] = total.statuses.get(status, 0) + count
     return total, elapsed
@@ -272,7 +420,7 @@ def main() -> None:
     admin_sql(f"CREATE DATABASE {DATABASE}")
     server = None
     try:
-        survey_id, secret = prepare(env)
+        survey_id, secret, agency_slug = prepare(env)
         server = start_gunicorn(env, port, args.workers, args.threads)
         cases = [
             Case("do-nothing view", "/bench/nothing/", dict),
@@ -288,6 +436,13 @@ def main() -> None:
                 lambda: {"Authorization": f"Bearer {secret}", "Idempotency-Key": uuid.uuid4().hex},
                 body=COMPLAINT,
             ),
+            Case(
+                "complaint intake (form)",
+                f"/agencies/{agency_slug}/complaints/new/",
+                dict,
+                ok_status=frozenset({200}),
+                public_form=True,
+            ),
         ]
         print(
             f"gunicorn {args.workers} gthread workers x {args.threads} threads, PostgreSQL, "
@@ -295,6 +450,7 @@ def main() -> None:
         )
         peak: dict[str, float] = {}
         acknowledged: dict[str, int] = {}
+        numbers: list[str] = []
         print(
             f"{'case':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}   at half peak: {'req/s':>7}{'p50 ms':>9}{'p99 ms':>9}"
         )
@@ -311,6 +467,7 @@ def main() -> None:
                 most=args.most,
             )
             acknowledged[case.name] = warm.acknowledged + tally.acknowledged + half.acknowledged
+            numbers.extend(warm.numbers + tally.numbers + half.numbers)
             failed = warm.failed + tally.failed + half.failed
             print(
                 f"{case.name:<28}{peak[case.name]:>9,.0f}{percentile(tally.latencies, 0.5) * 1000:>9.1f}"
@@ -322,9 +479,10 @@ def main() -> None:
                     else ""
                 )
             )
-        nothing, insert, survey, complaint = (peak[c.name] for c in cases)
+        nothing, insert, survey, complaint, form = (peak[c.name] for c in cases)
         print(f"ratio survey / bare insert: {survey / insert:.2f}   (aim: at least 0.7)")
         print(f"ratio complaint intake / bare insert: {complaint / insert:.2f}   (aim: at least 0.5)")
+        print(f"ratio complaint form (POST + page with the number) / bare insert: {form / insert:.2f}")
         print(f"ratio survey / do-nothing:  {survey / nothing:.2f}")
         print(f"ratio bare insert / do-nothing: {insert / nothing:.2f}")
         survey_rows, raw_rows = stored_counts(survey_id)
@@ -337,11 +495,17 @@ def main() -> None:
             f"bare inserts acknowledged:     {raw_acks:,}   rows stored: {raw_rows:,}   "
             + ("equal" if raw_acks == raw_rows else "NOT EQUAL")
         )
-        complaint_acks, complaint_rows = acknowledged[cases[3].name], complaint_count()
+        api_rows, form_rows, found = complaint_counts(numbers)
+        for label, acks, rows in (
+            ("complaints acknowledged (API): ", acknowledged[cases[3].name], api_rows),
+            ("complaints acknowledged (form):", acknowledged[cases[4].name], form_rows),
+        ):
+            print(f"{label} {acks:,}   rows stored: {rows:,}   " + ("equal" if acks == rows else "NOT EQUAL"))
         print(
-            f"complaints acknowledged:       {complaint_acks:,}   rows stored: {complaint_rows:,}   "
-            + ("equal" if complaint_acks == complaint_rows else "NOT EQUAL")
+            f"tracking numbers given out:    {len(numbers):,}   stored: {found:,}   "
+            + ("all" if found == len(numbers) else "SOME MISSING")
         )
+        print(complete_pending())
     finally:
         if server is not None:
             server.terminate()

@@ -14,6 +14,8 @@ from django.views.decorators.csrf import csrf_exempt
 from touchstone.settings import *  # noqa: F403
 
 ROOT_URLCONF = "survey_submission_site"
+# Pages name their static files; production finds them in the manifest collectstatic writes, not built for this run.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 
 
 @csrf_exempt

@@ -31,6 +31,8 @@ class ComplaintsConfig(AppConfig):
         DEMO_STEPS.append(("complaints", load_complaints_demo))
         # Escalate before and at a breach every five minutes; anonymise past the retention period daily.
         every_command(dt.timedelta(minutes=5), "check_complaint_clocks")
+        # Route any new case whose queued completion never ran (a stopped worker); each case is routed once.
+        every_command(dt.timedelta(minutes=5), "complete_complaint_intake")
         every_command(dt.timedelta(days=1), "anonymise_complaints")
         from touchstone.catalog.outcomes import register
         from touchstone.complaints.outcomes import complaints_by_channel

@@ -337,6 +337,7 @@ def load_complaints_demo(agency: Agency, count: int = 720, seed: int = 12862) ->
     CaseEvent.objects.bulk_create(events, batch_size=1000)
     CaseMessage.objects.bulk_create(messages, batch_size=1000)
     SatisfactionFollowUp.objects.bulk_create(follow_ups, batch_size=1000)
+    services.recount_handler_loads(agency)  # the cases above were made in bulk, past the services
     services.train_triage(agency=agency)
     for case in Case.objects.filter(agency=agency, state__in=[Case.State.ACKNOWLEDGED, Case.State.ASSESSED])[
         :40

@@ -363,6 +363,14 @@ class Case(models.Model):
 
     external_id = models.CharField(_("identifier in another system"), max_length=60, blank=True)
     idempotency_key = models.CharField(max_length=100, blank=True)
+    # Set when a complaint is filed and cleared by services.complete_intake, which routes it and starts its clocks
+    # after the commit; until then the case is open, unassigned and without a policy.
+    intake_pending = models.BooleanField(default=False)
+    filed_by = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="Who filed it, as the audit log names them: public, an API token, a staff member.",
+    )
     anonymised_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -373,6 +381,11 @@ class Case(models.Model):
             models.Index(fields=["agency", "state", "next_breach_at"]),
             models.Index(fields=["agency", "-received_at"]),
             models.Index(fields=["agency", "external_id"]),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(intake_pending=True),
+                name="complaint_intake_pending",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -503,6 +516,27 @@ class Case(models.Model):
 
     def text_for_matching(self) -> str:
         return f"{self.narrative} {self.remedy_wanted}"
+
+
+class HandlerLoad(models.Model):
+    """What assignment reads instead of the case history: how many open cases a handler holds in an agency and when
+    they were last given one. The services keep it in step, in the transaction that assigns, reassigns, closes or
+    reopens a case."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="complaint_handler_loads")
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="complaint_loads"
+    )
+    open_cases = models.IntegerField(default=0)
+    last_given_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "handler"], name="one_load_per_handler_in_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handler} holds {self.open_cases} open cases in {self.agency}"
 
 
 class CaseNote(models.Model):

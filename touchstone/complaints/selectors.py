@@ -90,6 +90,16 @@ def case_for_customer(tracking_number: str, email: str) -> Case | None:
     )
 
 
+def case_for_receipt(tracking_number: str) -> Case | None:
+    """What the thank-you page shows of a case just filed: its number, whether it has an email, its agency's name."""
+    return (
+        Case.objects.select_related("agency")
+        .only("tracking_number", "contact_email", "agency__name")
+        .filter(tracking_number=tracking_number)
+        .first()
+    )
+
+
 def case_for_session(case_id: int | None) -> Case | None:
     if not case_id:
         return None

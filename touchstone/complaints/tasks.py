@@ -11,9 +11,28 @@ def _case(case_id: int) -> Case | None:
 
 
 @task()
-def send_acknowledgement(case_id: int) -> None:
-    case = _case(case_id)
-    if case is not None and case.contact_email:
+def complete_case_intake(case_id: int) -> bool:
+    """Route one newly filed case and start its clocks (see services.file_complaint)."""
+    from touchstone.complaints.services import complete_intake
+
+    return complete_intake(case_id) is not None
+
+
+@task()
+def complete_pending_complaints(most: int = 1000) -> int:
+    """Route every newly filed case still pending: queued by the web processes at most once a second each."""
+    from touchstone.complaints.services import complete_pending_intake
+
+    completed = complete_pending_intake(most=most)
+    if completed >= most:  # a burst left more behind; finish it now rather than wait for the next complaint
+        complete_pending_complaints.enqueue(most)
+    return completed
+
+
+@task()
+def send_acknowledgements(case_ids: list[int]) -> None:
+    """The email with the tracking number, to each of these newly routed cases' customers who gave an address."""
+    for case in Case.objects.select_related("agency").filter(pk__in=case_ids).exclude(contact_email=""):
         notifications.send_acknowledgement(case)
 
 
@@ -29,3 +48,10 @@ def check_complaint_clocks() -> int:
     from touchstone.complaints.services import check_clocks
 
     return len(check_clocks())
+
+
+@task()
+def send_acknowledgement(case_id: int) -> None:
+    """Kept for acknowledgements queued before `send_acknowledgements` took over, so none is lost in an upgrade."""
+    for case in Case.objects.select_related("agency").filter(pk=case_id).exclude(contact_email=""):
+        notifications.send_acknowledgement(case)

@@ -74,8 +74,13 @@ def case_new(request: AgencyRequest) -> HttpResponse:
     agency = request.agency
     form = StaffComplaintForm(request.POST or None, request.FILES or None, agency=agency)
     if request.method == "POST" and form.is_valid():
+        # Routed before the page answers: the person on the phone may ask who has their complaint.
         case = services.file_complaint(
-            agency=agency, data=form.intake_data(), actor=request.user, attachments=form.checked_attachments
+            agency=agency,
+            data=form.intake_data(),
+            actor=request.user,
+            attachments=form.checked_attachments,
+            complete_now=True,
         )
         messages.success(
             request,

@@ -24,6 +24,16 @@ def public_agency(slug: str) -> Agency:
     return agency
 
 
+# The public complaint form is the busiest public page: its agency is held per worker for a while. A change to the
+# agency shows within this many seconds (at once in the worker that saved it).
+PUBLIC_AGENCY_MEMO = TimedMemo(seconds=30)
+
+
+def cached_public_agency(slug: str) -> Agency:
+    # An unknown name raises 404 before anything is remembered, so an agency added a moment later is found at once.
+    return PUBLIC_AGENCY_MEMO.get(slug, lambda: public_agency(slug))  # type: ignore[no-any-return]
+
+
 def agencies_by_abbreviation(abbreviation: str) -> Agency:
     agency = Agency.objects.filter(abbreviation__iexact=abbreviation).first()
     if agency is None:

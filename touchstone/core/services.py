@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from touchstone.core import audit
 from touchstone.core.models import Agency, ApiToken, ImportRun, Membership, Office, User
-from touchstone.core.selectors import TOKEN_MEMO
+from touchstone.core.selectors import PUBLIC_AGENCY_MEMO, TOKEN_MEMO
 
 AGENCY_FIELDS = ["name", "abbreviation", "parent", "is_independent", "mission", "website"]
 OFFICE_FIELDS = [
@@ -29,6 +29,7 @@ OFFICE_FIELDS = [
 @transaction.atomic
 def update_agency(*, actor: User, agency: Agency, data: dict[str, Any]) -> Agency:
     audit.save_with_audit(agency, data, actor=actor, agency=agency)
+    PUBLIC_AGENCY_MEMO.clear()  # its old web address name may be a key
     return agency
 
 

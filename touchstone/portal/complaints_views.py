@@ -20,9 +20,13 @@ from touchstone.complaints.forms import (
 )
 from touchstone.complaints.models import Case
 from touchstone.core.ratelimit import over_limit
-from touchstone.core.selectors import public_agency
+from touchstone.core.selectors import cached_public_agency, public_agency
 
-RECEIVED_KEY = "complaint_received"
+# The thank-you page learns the number from a signed cookie, not the session: filing a complaint writes nothing but
+# the case, and nobody can make the page show a number they were not given.
+RECEIVED_COOKIE = "complaint_received"
+RECEIVED_SALT = "touchstone.portal.complaint-received"
+RECEIVED_FOR_SECONDS = 60 * 60
 STATUS_KEY = "complaint_case"
 
 
@@ -36,7 +40,7 @@ def start(request: HttpRequest, agency_slug: str) -> HttpResponse:
 
 
 def new(request: HttpRequest, agency_slug: str, service_slug: str = "") -> HttpResponse:
-    agency = public_agency(agency_slug)
+    agency = cached_public_agency(agency_slug)
     service = selectors.public_service_of(agency, service_slug) if service_slug else None
     form = PublicComplaintForm(
         request.POST or None,
@@ -45,15 +49,23 @@ def new(request: HttpRequest, agency_slug: str, service_slug: str = "") -> HttpR
         initial={"service": service} if service else None,
     )
     if request.method == "POST" and form.is_valid():
+        thanks = redirect("portal_complaints:received")
         if form.cleaned_data.get("website"):
             # Filled by software, not a person: say thank you and keep nothing.
-            request.session.pop(RECEIVED_KEY, None)
-            return redirect("portal_complaints:received")
+            thanks.delete_cookie(RECEIVED_COOKIE)
+            return thanks
         data = form.intake_data() | {"channel": "website", "language": (get_language() or "en")[:8]}
         case = services.file_complaint(agency=agency, data=data, attachments=form.checked_attachments)
         # file_complaint has committed by now: only now may the person see the number.
-        request.session[RECEIVED_KEY] = case.tracking_number
-        return redirect("portal_complaints:received")
+        thanks.set_signed_cookie(
+            RECEIVED_COOKIE,
+            case.tracking_number,
+            salt=RECEIVED_SALT,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+        return thanks
     return render(
         request,
         "portal/complaints/form.html",
@@ -62,8 +74,10 @@ def new(request: HttpRequest, agency_slug: str, service_slug: str = "") -> HttpR
 
 
 def received(request: HttpRequest) -> HttpResponse:
-    number = request.session.get(RECEIVED_KEY)
-    case = Case.objects.select_related("agency").filter(tracking_number=number).first() if number else None
+    number = request.get_signed_cookie(
+        RECEIVED_COOKIE, default=None, salt=RECEIVED_SALT, max_age=RECEIVED_FOR_SECONDS
+    )
+    case = selectors.case_for_receipt(number) if number else None
     return render(request, "portal/complaints/received.html", {"case": case})
 
 

@@ -64,16 +64,13 @@ class ComplaintOut(Schema):
 
 @router.post("/complaints", response={201: ComplaintOut, 200: ComplaintOut}, auth=auth.submit)
 def file_complaint(request: HttpRequest, payload: ComplaintIn) -> tuple[int, Case]:
-    """File a complaint. Send an `Idempotency-Key` header: a retry with the same key returns the same case (200)."""
+    """File a complaint. Send an `Idempotency-Key` header: a retry with the same key returns the same case (200).
+
+    The answer comes once the case is stored; routing and its clocks follow within seconds, so `next_breach_at`
+    is empty until then."""
     token = auth.token_of(request)
     agency = token.agency
     key = request.headers.get("Idempotency-Key", "").strip()[:100]
-    if key:
-        existing = (
-            Case.objects.filter(agency=agency, idempotency_key=key).select_related("service", "topic").first()
-        )
-        if existing is not None:
-            return 200, existing
     data = payload.dict()
     slug = data.pop("service")
     data["service"] = get_object_or_404(Service, agency=agency, slug=slug) if slug else None
@@ -91,8 +88,13 @@ def file_complaint(request: HttpRequest, payload: ComplaintIn) -> tuple[int, Cas
             agency=agency, data=data, actor=None, actor_label=f"API token {token.name}", idempotency_key=key
         )
     except IntegrityError:
-        # The same key arrived twice at once: the other request filed it; answer with that case.
-        existing = Case.objects.filter(agency=agency, idempotency_key=key).first() if key else None
+        # A key seen before (a retry, or the same request twice at once): answer with the case it filed. Inserting
+        # first makes the usual, new key cost no lookup.
+        existing = (
+            Case.objects.filter(agency=agency, idempotency_key=key).select_related("service", "topic").first()
+            if key
+            else None
+        )
         if existing is None:
             raise
         return 200, existing
