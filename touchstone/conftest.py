@@ -25,6 +25,16 @@ def shared_file(*parts: str, source: str) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def transaction_store(tmp_path: Path) -> Iterator[Path]:
+    """Each test has its own transaction store folder (the manifest rolls back with the database; files don't)."""
+    folder = tmp_path / "transaction-store"
+    previous = settings.TRANSACTION_STORE
+    settings.TRANSACTION_STORE = folder
+    yield folder
+    settings.TRANSACTION_STORE = previous
+
+
+@pytest.fixture(autouse=True)
 def english_by_default() -> Iterator[None]:
     """A Spanish request leaves its language active in the thread; start every test in English."""
     from django.utils import translation

@@ -222,6 +222,9 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
+# Customer transactions that standards are measured on live here as Parquet files (touchstone.standards.store);
+# every process that loads or measures them needs this folder (shared storage when servers scale out).
+TRANSACTION_STORE = Path(env_str("TRANSACTION_STORE", str(BASE_DIR / "var" / "transactions")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

@@ -53,6 +53,8 @@ class ImportContext:
     actor_label: str = ""
     progress: ProgressCallback = lambda done, total: None  # noqa: E731
     problems: list[RowProblem] = field(default_factory=list)
+    # Undo for what lives outside the database (files an importer wrote): run when the load is not kept.
+    undo: list[Callable[[], None]] = field(default_factory=list)
 
     def problem(self, line: int | None, column: str, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -161,8 +163,11 @@ def run_import(
                 raise ImportFailed(context.problems, rows_checked=int(summary.get("rows", 0)))
             if dry_run:
                 raise _DryRunRollback
-    except _DryRunRollback:
-        pass
+    except BaseException as error:
+        for undo in reversed(context.undo):
+            undo()
+        if not isinstance(error, _DryRunRollback):
+            raise
     return ImportOutcome(summary=summary, dry_run=dry_run)
 
 

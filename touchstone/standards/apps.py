@@ -25,3 +25,8 @@ class StandardsConfig(AppConfig):
         from touchstone.standards.outcomes import standards_met_by_agency
 
         oversight.register(standards_met_by_agency)
+        import datetime as dt
+
+        from touchstone.core.schedule import every_command
+
+        every_command(dt.timedelta(hours=1), "sweep_transaction_store")

@@ -16,8 +16,8 @@ from django.utils import timezone
 from touchstone.catalog.models import Service
 from touchstone.core import fiscal
 from touchstone.core.models import Agency, Office, User
-from touchstone.standards import measurement, services
-from touchstone.standards.models import ServiceStandard, Transaction
+from touchstone.standards import services, store
+from touchstone.standards.models import ServiceStandard
 
 MONTHS = 24
 PREFIX = "demo-"
@@ -142,9 +142,9 @@ def load_standards_demo(agency: Agency) -> None:
                     "source": "demo",
                 },
             )
-        if Transaction.objects.filter(agency=agency, external_id__startswith=f"{PREFIX}{slug}-").exists():
+        if store.months_held(agency, service.pk):
             continue
-        rows = []
+        records = []
         for index, month in enumerate(months):
             days = calendar.monthrange(month.year, month.month)[1]
             share = _share_met(story, index)
@@ -155,25 +155,17 @@ def load_standards_demo(agency: Agency) -> None:
                     tzinfo=zone,
                 )
                 met = rng.random() < share
-                ended = started + _duration(measure, threshold, met, rng)
-                counted = measurement.elapsed(started, ended)
-                rows.append(
-                    Transaction(
-                        agency=agency,
-                        service=service,
-                        channel=channel or rng.choice(["website", "phone", "in_person", "postal_mail"]),
-                        office=rng.choice(offices) if offices else None,
-                        external_id=f"{PREFIX}{slug}-{month:%Y%m}-{number}",
-                        started_at=started,
-                        ended_at=ended,
-                        started_month=counted.started_month,
-                        elapsed_seconds=counted.seconds,
-                        elapsed_days=counted.days,
-                        elapsed_business_days=counted.business_days,
-                        elapsed_business_minutes=counted.business_minutes,
-                    )
+                records.append(
+                    {
+                        "external_id": f"{PREFIX}{slug}-{month:%Y%m}-{number}",
+                        "service_id": service.pk,
+                        "channel": channel or rng.choice(["website", "phone", "in_person", "postal_mail"]),
+                        "office_id": rng.choice(offices).pk if offices else None,
+                        "started_at": started,
+                        "ended_at": started + _duration(measure, threshold, met, rng),
+                    }
                 )
-        Transaction.objects.bulk_create(rows, batch_size=5000)
+        store.write_records(agency, records)
         touched[service.pk] = set(months)
     if touched:
         services.measure_touched(agency, touched)

@@ -1,20 +1,20 @@
 # ruff: noqa: S608  (DuckDB SQL here is built from constants and the escaped file path; no row value enters it)
 """Import kinds `transactions`, `canada-standards` and `openslo`, and the export kind `openslo`.
 
-Transaction files are read with DuckDB: checked whole in one pass (every problem by line and column), then
-written in chunks, so a 10,000,000-row file never has to fit in memory. Nothing is written when a row is bad.
+Transaction files are read with DuckDB, which streams them: parsed, checked and written to the transaction store in
+one pass, so a 10,000,000-row file never has to fit in memory. Nothing is kept when a row is bad, and the file is
+then read a second time to report every problem by line and column.
 """
 
 import datetime as dt
 import json
 import re
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connection
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -35,10 +35,9 @@ from touchstone.core.importing import (
     write_json,
 )
 from touchstone.core.models import Agency, Office
-from touchstone.standards import measurement, services
+from touchstone.standards import measurement, services, store
 from touchstone.standards.models import Measure, Period, PeriodResult, ServiceStandard, StandardType
 
-CHUNK_ROWS = 100_000
 REQUIRED_COLUMNS = ["external_id", "service", "channel", "started_at"]
 OPTIONAL_COLUMNS = ["ended_at", "outcome", "office", "segment"]
 YES = ("y", "yes", "true", "1", "met", "t")
@@ -49,8 +48,61 @@ def _quoted(values: tuple[str, ...]) -> str:
     return ", ".join(f"'{value}'" for value in values)
 
 
+def _local_time(text: str) -> str:
+    """DuckDB: the text as a local wall-clock TIMESTAMP, NULL when it is not a date and time."""
+    # A time written with a zone ("Z", "+05", "+05:00", "-0500") is converted to local time; one without is local
+    # already. A zone shows as a Z, a "+", or a third "-" after the date's two; byte searches and one LIKE
+    # test these at a fraction of a regular expression's cost, on every row.
+    zone = settings.TIME_ZONE
+    with_zone = (
+        f"(contains({text}, '+') OR contains({text}, 'Z') OR contains({text}, 'z') OR {text} LIKE '%-%-%-%')"
+    )
+    return (
+        f"CASE WHEN {with_zone} THEN timezone('{zone}', try_cast({text} AS TIMESTAMPTZ)) "
+        f"ELSE try_cast({text} AS TIMESTAMP) END"
+    )
+
+
+# Each check: the column it concerns and the DuckDB condition over a parsed row that breaks it.
+_LOW, _HIGH = (
+    measurement.CALENDAR_FIRST.isoformat(),
+    (measurement.CALENDAR_LAST + dt.timedelta(days=1)).isoformat(),
+)
+CHECKS = {
+    "empty_id": ("external_id", "external_id = ''"),
+    "unknown_service": ("service", "service_id IS NULL"),
+    "unknown_channel": ("channel", "NOT channel_known"),
+    "unknown_office": ("office", "office_name IS NOT NULL AND office_id IS NULL"),
+    "bad_start": ("started_at", "st IS NULL"),
+    "bad_end": ("ended_at", "ended_text IS NOT NULL AND en IS NULL"),
+    "out_of_range": (
+        "started_at",
+        f"st < TIMESTAMP '{_LOW}' OR st >= TIMESTAMP '{_HIGH}' OR en < TIMESTAMP '{_LOW}' OR en >= TIMESTAMP '{_HIGH}'",
+    ),
+    "end_before_start": ("ended_at", "en < st"),
+    "bad_outcome": ("outcome", "outcome_text IS NOT NULL AND outcome IS NULL"),
+}
+# The fast path writes what it parsed and checks the written file, column by column, which costs far less than a
+# test on every row as it streams past. What a stored column can't show is marked as it is written: an end that is
+# not a time is stored as UNREADABLE (out of range), an unknown office as office -1, an unreadable outcome as a
+# missing start. These are the same rules as CHECKS, which the slow report uses.
+UNREADABLE = "TIMESTAMP '1000-01-01'"
+WRITTEN_ROW_IS_BAD = f"""(
+    external_id = '' OR service_id IS NULL OR office_id = -1 OR started_at IS NULL
+    OR started_at < TIMESTAMP '{_LOW}' OR started_at >= TIMESTAMP '{_HIGH}'
+    OR ended_at < TIMESTAMP '{_LOW}' OR ended_at >= TIMESTAMP '{_HIGH}' OR ended_at < started_at
+)"""
+
+
 @register_importer
 class TransactionsImporter(Importer):
+    """Transactions into the store (`touchstone.standards.store`), then the months they touched are measured.
+
+    The file is read once: every row is parsed and written to the load's own Parquet file in one DuckDB statement,
+    then the written columns are checked. Only when a bad row, a repeated id or an unknown channel is found is the
+    file read again, slowly, to report every problem by line and column; the load's file is then thrown away.
+    """
+
     kind = "transactions"
     label = "Transactions (CSV or Parquet)"
     help_text = (
@@ -65,45 +117,87 @@ class TransactionsImporter(Importer):
 
         assert context.agency is not None
         agency = context.agency
-        with tempfile.TemporaryDirectory(prefix="touchstone-duckdb-") as scratch:
-            con = duckdb.connect(str(Path(scratch) / "load.duckdb"))
+        is_parquet = path.suffix.lower() == ".parquet"
+        source = (
+            f"read_parquet('{store.sql_path(path)}')"
+            if is_parquet
+            else f"read_csv('{store.sql_path(path)}', all_varchar = true, header = true)"
+        )
+        batch = store.Batch(agency)
+        context.undo.append(batch.discard)
+        with store.connection() as con:
             try:
-                con.execute(f"SET TimeZone = '{settings.TIME_ZONE}'")
-                con.execute(f"SET temp_directory = '{scratch}'")
-                con.execute("SET preserve_insertion_order = true")
-                is_parquet = path.suffix.lower() == ".parquet"
-                first_line = 1 if is_parquet else 2
-                source = (
-                    f"read_parquet('{_sql_path(path)}')"
-                    if is_parquet
-                    else (f"read_csv('{_sql_path(path)}', all_varchar = true, header = true)")
+                columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+            except duckdb.Error as error:
+                context.problem(
+                    None, "", _("The file could not be read: %(error)s") % {"error": str(error)[:300]}
                 )
-                try:
-                    con.execute(f"CREATE TABLE raw AS SELECT * FROM {source}")
-                except duckdb.Error as error:
+                return {"rows": 0}
+            missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+            if missing:
+                context.problem(1, ", ".join(missing), _("These columns are missing from the header row."))
+                return {"rows": 0}
+            self._lookups(con, agency)
+            estimate = self._estimate_rows(path, is_parquet)
+            context.progress(0, estimate)
+            parsed = self._parsed(source, columns, line=None)
+            has_outcome = "outcome" in columns
+            names = ", ".join(
+                f"{expression} AS {name}"
+                for name, expression in [
+                    ("external_id", "external_id"),
+                    ("service_id", "service_id"),
+                    ("channel", "channel"),
+                    (
+                        "office_id",
+                        "CASE WHEN office_name IS NOT NULL AND office_id IS NULL THEN -1 ELSE office_id END"
+                        if "office" in columns
+                        else "office_id",
+                    ),
+                    (
+                        "started_at",
+                        "CASE WHEN outcome_text IS NOT NULL AND outcome IS NULL THEN NULL ELSE st END"
+                        if has_outcome
+                        else "st",
+                    ),
+                    ("ended_at", f"coalesce(en, CASE WHEN no_end THEN NULL ELSE {UNREADABLE} END)"),
+                    ("outcome", "outcome"),
+                    ("segment", "segment"),
+                ]
+            )
+            try:
+                batch.write(
+                    con,
+                    f"SELECT {names} FROM ({parsed})",
+                    report=lambda share: context.progress(int(share * estimate), estimate),
+                )
+            except duckdb.Error as error:
+                batch.discard()
+                context.problem(
+                    None, "", _("The file could not be read: %(error)s") % {"error": str(error)[:300]}
+                )
+                return {"rows": 0}
+            # Counting each standard's rule in the same scan spares measuring a load of new months a reading.
+            now = timezone.now()
+            rules = list(
+                dict.fromkeys(
+                    store.rule_for(s.measure, s.threshold, now) for s in services.measurable_standards(agency)
+                )
+            )
+            checked = batch.check(con, WRITTEN_ROW_IS_BAD, rules)
+            total = checked.rows
+            if checked.bad_rows or checked.repeated_ids or not checked.channels <= set(Channel.values):
+                batch.discard()
+                problems = self._report(con, source, columns, 1 if is_parquet else 2, context)
+                if not problems:  # the two readings disagree: refuse rather than load a file nobody checked
                     context.problem(
-                        None, "", _("The file could not be read: %(error)s") % {"error": str(error)[:300]}
+                        None, "", _("The file could not be checked; send it to your administrator.")
                     )
-                    return {"rows": 0}
-                columns = [row[0] for row in con.execute("DESCRIBE raw").fetchall()]
-                missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-                if missing:
-                    context.problem(
-                        1, ", ".join(missing), _("These columns are missing from the header row.")
-                    )
-                    return {"rows": 0}
-                total = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
-                context.progress(0, total)
-                self._lookups(con, agency)
-                self._parse(con, columns, first_line)
-                problems = self._check(con, context)
-                if problems:
-                    return {"rows": total, "problems": problems}
-                touched = self._write(con, agency, context, total)
-            finally:
-                con.close()
-        results = services.measure_touched(agency, touched)
-        alerts = services.check_burn_rates(agency, list(touched))
+                return {"rows": total, "problems": problems}
+            committed = store.commit(con, batch)
+        context.progress(total, total)
+        results = services.measure_touched(agency, committed.touched, now=now, batch=batch)
+        alerts = services.check_burn_rates(agency, list(committed.touched))
         audit.record(
             actor=context.actor,
             actor_label=context.actor_label,
@@ -114,11 +208,28 @@ class TransactionsImporter(Importer):
         )
         return {
             "rows": total,
-            "services": len(touched),
-            "months": sum(len(months) for months in touched.values()),
+            "created": committed.created,
+            "updated": committed.replaced,
+            "services": len(committed.touched),
+            "months": sum(len(months) for months in committed.touched.values()),
             "results_measured": results,
             "alerts": len(alerts),
         }
+
+    @staticmethod
+    def _estimate_rows(path: Path, is_parquet: bool) -> int:
+        """Rows for the progress bar: exact for Parquet, from the first 64 KB's lines for a CSV."""
+        if is_parquet:
+            import duckdb
+
+            with duckdb.connect() as con:
+                row = con.execute(f"SELECT count(*) FROM read_parquet('{store.sql_path(path)}')").fetchone()
+            return int(row[0]) if row else 0
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            sample = handle.read(65536)
+        lines = max(sample.count(b"\n"), 1)
+        return max(int(size / (len(sample) / lines)) - 1, 1)
 
     def _lookups(self, con: Any, agency: Agency) -> None:
         keys = []
@@ -136,75 +247,71 @@ class TransactionsImporter(Importer):
         offices = list(Office.objects.filter(agency=agency).values_list("name", "pk"))
         if offices:
             con.executemany("INSERT INTO offices VALUES (?, ?)", offices)
-        con.execute("CREATE TABLE channels (value VARCHAR)")
-        con.executemany("INSERT INTO channels VALUES (?)", [(value,) for value in Channel.values])
-        # The same business-day ordinals as measurement.business_calendar(), built inside DuckDB.
-        closed = ", ".join(
-            f"DATE '{day.isoformat()}'"
-            for day, _o, business in measurement.business_calendar()
-            if not business and day.weekday() < 5
-        )
-        con.execute(
-            f"""
-            CREATE TABLE calendar AS
-            SELECT day, CAST(sum(CAST(bday AS INTEGER)) OVER (ORDER BY day) AS INTEGER) AS ord, bday FROM (
-              SELECT CAST(d AS DATE) AS day, isodow(d) < 6 AND CAST(d AS DATE) NOT IN ({closed}) AS bday
-              FROM range(DATE '{measurement.CALENDAR_FIRST}', DATE '{measurement.CALENDAR_LAST}' + 1, INTERVAL 1 DAY) t(d)
-            )
-            """
-        )
 
-    def _parse(self, con: Any, columns: list[str], first_line: int) -> None:
+    @staticmethod
+    def _parsed(source: str, columns: list[str], line: int | None) -> str:
+        """One row per record: its values as text, parsed, and looked up in the agency's services and offices.
+
+        This runs on every row, so each text is trimmed once (an inner query), and columns the file lacks become
+        constants with their lookups left out.
+        """
+
         def text(name: str) -> str:
-            return f"trim(CAST(r.{name} AS VARCHAR))" if name in columns else "NULL::VARCHAR"
+            if name not in columns:
+                return "NULL::VARCHAR"
+            value = f"CAST(r.{name} AS VARCHAR)"
+            if name in ("started_at", "ended_at"):
+                return value  # the time casts skip spaces themselves
+            # Most values have no spaces around them; testing two bytes costs far less than trimming every value.
+            return (
+                f"CASE WHEN prefix({value}, ' ') OR suffix({value}, ' ') THEN trim({value}) ELSE {value} END"
+            )
 
-        con.execute(
-            f"""
-            CREATE TABLE parsed AS
-            SELECT r.rowid + {first_line} AS line,
-                   coalesce({text("external_id")}, '') AS external_id,
-                   {text("service")} AS service_key,
+        texts = ", ".join(f"{text(name)} AS {name}" for name in [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS])
+        numbered = f"r.rowid + {line}" if line is not None else "NULL"
+        has_office = "office" in columns
+        if "outcome" in columns:
+            outcome = (
+                f"CASE WHEN lower(x.outcome) IN ({_quoted(YES)}) THEN true "
+                f"WHEN lower(x.outcome) IN ({_quoted(NO)}) THEN false END"
+            )
+        else:
+            outcome = "NULL::BOOLEAN"
+        # The times are parsed below the join with the services, which hands them up as values: conditions above
+        # it name them many times, and DuckDB would otherwise parse them again for each.
+        return f"""
+            SELECT x.line,
+                   coalesce(x.external_id, '') AS external_id,
+                   x.service AS service_key,
                    s.id AS service_id,
-                   lower({text("channel")}) AS channel,
-                   ch.value IS NOT NULL AS channel_known,
-                   {text("office")} AS office_name,
-                   o.id AS office_id,
-                   {text("started_at")} AS started_text,
-                   try_cast({text("started_at")} AS TIMESTAMPTZ) AS st,
-                   nullif({text("ended_at")}, '') AS ended_text,
-                   try_cast(nullif({text("ended_at")}, '') AS TIMESTAMPTZ) AS en,
-                   nullif(lower({text("outcome")}), '') AS outcome_text,
-                   CASE WHEN lower({text("outcome")}) IN ({_quoted(YES)}) THEN true
-                        WHEN lower({text("outcome")}) IN ({_quoted(NO)}) THEN false END AS outcome,
-                   coalesce({text("segment")}, '') AS segment
-            FROM raw r
-            LEFT JOIN services_u s ON s.key = {text("service")}
-            LEFT JOIN channels ch ON ch.value = lower({text("channel")})
-            LEFT JOIN offices o ON o.name = {text("office")}
+                   lower(x.channel) AS channel,
+                   {f"coalesce(lower(x.channel) IN ({_quoted(tuple(Channel.values))}), false)" if line is not None else "true"} AS channel_known,
+                   nullif(x.office, '') AS office_name,
+                   {"o.id" if has_office else "NULL::BIGINT"} AS office_id,
+                   trim(x.started_at) AS started_text,
+                   x.st,
+                   nullif(trim(x.ended_at), '') AS ended_text,
+                   x.en,
+                   x.ended_at IS NULL OR trim(x.ended_at) = '' AS no_end,
+                   nullif(lower(x.outcome), '') AS outcome_text,
+                   {outcome} AS outcome,
+                   coalesce(x.segment, '') AS segment
+            FROM (
+              SELECT *, {_local_time("started_at")} AS st, {_local_time("ended_at")} AS en
+              FROM (SELECT {numbered} AS line, {texts} FROM {source} r)
+            ) x
+            LEFT JOIN services_u s ON s.key = x.service
+            {"LEFT JOIN offices o ON o.name = nullif(x.office, '')" if has_office else ""}
             """
-        )
 
-    def _check(self, con: Any, context: ImportContext) -> int:
-        low, high = measurement.CALENDAR_FIRST.isoformat(), measurement.CALENDAR_LAST.isoformat()
-        checks = {
-            "empty_id": ("external_id", "external_id = ''"),
-            "duplicate_id": ("external_id", "line IN (SELECT line FROM dupes)"),
-            "unknown_service": ("service", "service_id IS NULL"),
-            "unknown_channel": ("channel", "NOT channel_known"),
-            "unknown_office": (
-                "office",
-                "office_name IS NOT NULL AND office_name <> '' AND office_id IS NULL",
-            ),
-            "bad_start": ("started_at", "st IS NULL"),
-            "bad_end": ("ended_at", "ended_text IS NOT NULL AND en IS NULL"),
-            "out_of_range": (
-                "started_at",
-                f"st IS NOT NULL AND (CAST(st AS DATE) < DATE '{low}' OR CAST(st AS DATE) > DATE '{high}' "
-                f"OR (en IS NOT NULL AND (CAST(en AS DATE) < DATE '{low}' OR CAST(en AS DATE) > DATE '{high}')))",
-            ),
-            "end_before_start": ("ended_at", "en IS NOT NULL AND st IS NOT NULL AND en < st"),
-            "bad_outcome": ("outcome", "outcome_text IS NOT NULL AND outcome IS NULL"),
-        }
+    def _report(
+        self, con: Any, source: str, columns: list[str], first_line: int, context: ImportContext
+    ) -> int:
+        """The slow second reading of a refused file: every problem by line and column, up to a limit."""
+        con.execute(f"CREATE TABLE raw AS SELECT * FROM {source}")
+        con.execute(f"CREATE TABLE parsed AS {self._parsed('raw', columns, line=first_line)}")
+        checks = dict(CHECKS)
+        checks["duplicate_id"] = ("external_id", "line IN (SELECT line FROM dupes)")
         # Repeated ids are found with one window pass, so the check stays linear in the file's size.
         con.execute(
             "CREATE TABLE dupes AS SELECT line FROM (SELECT line, row_number() OVER (PARTITION BY external_id "
@@ -229,55 +336,6 @@ class TransactionsImporter(Importer):
             )
             context.problems.append(RowProblem(None, "", _("In all: %(counts)s.") % {"counts": described}))
         return sum(counts.values())
-
-    def _write(self, con: Any, agency: Agency, context: ImportContext, total: int) -> services.MeasuredMonths:
-        touched: services.MeasuredMonths = defaultdict(set)
-        for service_id, month in con.execute(
-            "SELECT DISTINCT service_id, date_trunc('month', CAST(st AS TIMESTAMP))::DATE FROM parsed"
-        ).fetchall():
-            touched[int(service_id)].add(month)
-        suffix = "" if connection.vendor == "sqlite" else "+00"
-        stamp = "'%Y-%m-%d %H:%M:%S'"
-        minutes = measurement.BUSINESS_DAY_MINUTES
-        opens = measurement.BUSINESS_DAY_OPENS
-        business_minutes = """
-            (({c}.ord - {c}.bday::INTEGER) * {m} + CASE WHEN {c}.bday THEN
-              least(greatest(hour({t}) * 60 + minute({t}) - {o}, 0), {m}) ELSE 0 END)
-        """
-        cursor_sql = f"""
-            SELECT {agency.pk}, p.service_id, p.channel, p.office_id, p.external_id,
-                   strftime(timezone('UTC', p.st), {stamp}) || '{suffix}',
-                   CASE WHEN p.en IS NULL THEN NULL ELSE strftime(timezone('UTC', p.en), {stamp}) || '{suffix}' END,
-                   p.outcome, p.segment,
-                   strftime(date_trunc('month', CAST(p.st AS TIMESTAMP)), '%Y-%m-%d'),
-                   CASE WHEN p.en IS NULL THEN NULL ELSE date_diff('second', p.st, p.en) END,
-                   CASE WHEN p.en IS NULL THEN NULL ELSE CAST(p.en AS DATE) - CAST(p.st AS DATE) END,
-                   ce.ord - cs.ord,
-                   {business_minutes.format(c="ce", t="CAST(p.en AS TIMESTAMP)", m=minutes, o=opens)}
-                   - {business_minutes.format(c="cs", t="CAST(p.st AS TIMESTAMP)", m=minutes, o=opens)}
-            FROM parsed p
-            JOIN calendar cs ON cs.day = CAST(p.st AS DATE)
-            LEFT JOIN calendar ce ON ce.day = CAST(p.en AS DATE)
-            ORDER BY p.line
-            """
-        if connection.vendor == "postgresql":
-            # DuckDB writes the rows as CSV and PostgreSQL COPYs the bytes: no Python object per row.
-            with tempfile.TemporaryDirectory() as folder:
-                staged = Path(folder) / "transactions.csv"
-                query = cursor_sql.strip()
-                con.execute(f"COPY ({query}) TO '{_sql_path(staged)}' (HEADER false, DELIMITER ',')")
-                services.copy_transaction_file(staged, progress=lambda done: context.progress(done, total))
-            return touched
-        cursor = con.execute(cursor_sql)
-        done = 0
-        while True:
-            chunk = cursor.fetchmany(CHUNK_ROWS)
-            if not chunk:
-                break
-            services.write_transaction_rows(chunk)
-            done += len(chunk)
-            context.progress(done, total)
-        return touched
 
 
 PROBLEM_NAMES = {
@@ -332,10 +390,6 @@ def _problem_message(kind: str, row: dict[str, Any]) -> str:
             "start": row["started"],
         }
     return _("“%(value)s” is not an outcome; write yes or no.") % {"value": row["outcome"]}
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 # --- Government of Canada service standards ------------------------------------------------------------------

@@ -17,7 +17,6 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from touchstone.core import fiscal
@@ -127,30 +126,9 @@ def periods_touching(period: str, months: Iterable[dt.date]) -> list[PeriodSpan]
     return sorted({period_of(period, month) for month in months}, key=lambda span: span.start)
 
 
-# --- what meets a standard, in SQL ----------------------------------------------------------------------------
-
-
-def met_condition(measure: str, threshold: float | None) -> Q:
-    """The rows of Transaction that meet the standard."""
-    limit = threshold if threshold is not None else 0
-    if measure == Measure.CALENDAR_DAYS:
-        return Q(elapsed_days__lte=limit)
-    if measure == Measure.BUSINESS_DAYS:
-        return Q(elapsed_business_days__lte=limit)
-    if measure == Measure.CALENDAR_HOURS:
-        return Q(elapsed_seconds__lte=limit * 3600)
-    if measure == Measure.BUSINESS_HOURS:
-        return Q(elapsed_business_minutes__lte=limit * 60)
-    return Q(outcome=True)
-
-
-def counted_condition(measure: str, threshold: float | None, now: dt.datetime) -> Q:
-    """The rows that count: finished ones, and open ones already past the threshold (a miss, whatever comes)."""
-    if measure == Measure.OUTCOME:
-        return Q(outcome__isnull=False)
-    return Q(ended_at__isnull=False) | Q(
-        ended_at__isnull=True, started_at__lt=overdue_cutoff(measure, threshold, now)
-    )
+# --- open transactions ----------------------------------------------------------------------------------------------
+# What meets a standard is counted in DuckDB over the transaction store (`store.rule_for`); an open transaction
+# counts as a miss once it is past the threshold, whatever comes.
 
 
 def overdue_cutoff(measure: str, threshold: float | None, now: dt.datetime) -> dt.datetime:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
-from touchstone.core.models import Agency, Office
+from touchstone.core.models import Agency
 
 
 class StandardType(models.TextChoices):
@@ -151,39 +151,36 @@ class ServiceStandard(models.Model):
         return Verdict.MET if met / total >= self.target - 1e-12 else Verdict.NOT_MET
 
 
-class Transaction(models.Model):
-    """One customer transaction a standard is measured on. Lean: millions of rows.
+class TransactionFile(models.Model):
+    """What one Parquet file of the transaction store holds of one month: the manifest readers trust.
 
-    The elapsed columns are worked out once, when the row comes in, so measuring is a plain SQL aggregate.
+    A file counts once its rows are committed and stops counting when they are retired (a later load replaced some
+    of its transactions and wrote what was left to a new file). The folder itself is never listed.
     """
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
-    channel = models.CharField(max_length=30, choices=Channel.choices)
-    office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    external_id = models.CharField(max_length=100)
-    started_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.BooleanField(null=True, blank=True)
-    segment = models.CharField(max_length=100, blank=True, default="")
-    # First day of the local month the transaction started in: periods are unions of months.
-    started_month = models.DateField()
-    elapsed_seconds = models.BigIntegerField(null=True, blank=True)
-    elapsed_days = models.IntegerField(null=True, blank=True)
-    elapsed_business_days = models.IntegerField(null=True, blank=True)
-    elapsed_business_minutes = models.IntegerField(null=True, blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    batch = models.UUIDField(editable=False)
+    month = models.DateField(
+        help_text="First day of a local month some of the file's transactions started in."
+    )
+    path = models.CharField(max_length=300, help_text="Relative to TRANSACTION_STORE.")
+    rows = models.BigIntegerField(help_text="Transactions of this month in the file.")
+    service_ids = models.JSONField(default=list)
+    last_ended = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["agency", "external_id"], name="transaction_id_unique_in_agency")
-        ]
         indexes = [
-            models.Index(fields=["service", "started_month"], name="transaction_service_month"),
-            models.Index(fields=["service", "ended_at"], name="transaction_service_ended"),
+            models.Index(fields=["agency", "retired_at", "month"], name="transaction_file_live"),
+            models.Index(fields=["retired_at"], name="transaction_file_retired"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["path", "month"], name="one_row_per_transaction_file_month")
         ]
 
     def __str__(self) -> str:
-        return self.external_id
+        return self.path
 
 
 class PeriodResult(models.Model):

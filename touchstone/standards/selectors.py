@@ -10,9 +10,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from touchstone.core.models import Agency
-from touchstone.standards import measurement
-from touchstone.standards.models import BurnRateAlert, PeriodResult, ServiceStandard, Transaction, Verdict
+from touchstone.core.models import Agency, Office
+from touchstone.standards import measurement, store
+from touchstone.standards.models import BurnRateAlert, PeriodResult, ServiceStandard, Verdict
 
 
 def standards_of(agency: Agency, *, current_only: bool = True) -> QuerySet[ServiceStandard]:
@@ -115,30 +115,24 @@ def breakdown(standard: ServiceStandard, result: PeriodResult, by: str) -> list[
     if by not in {"office__name", "channel"} or not standard.is_elapsed and standard.measure != "outcome":
         return []
     span = measurement.period_of(standard.period, result.period_start)
-    rows = Transaction.objects.filter(service_id=standard.service_id, started_month__in=span.months)
-    if standard.channel:
-        rows = rows.filter(channel=standard.channel)
-    now = timezone.now()
-    counted = measurement.counted_condition(standard.measure, standard.threshold, now)
-    met = measurement.met_condition(standard.measure, standard.threshold) & counted
-    grouped = (
-        rows.values(by).annotate(total=Count("id", filter=counted), met=Count("id", filter=met)).order_by(by)
+    column = "office_id" if by == "office__name" else "channel"
+    grouped = store.breakdown_counts(standard.agency, standard, span.months, column, timezone.now())
+    names = dict(Office.objects.filter(agency=standard.agency).values_list("pk", "name"))
+    rows = sorted(
+        ((names.get(key) if column == "office_id" else key, met, total) for key, met, total in grouped),
+        key=lambda row: (row[0] is None, row[0] or ""),
     )
-    out = []
-    for row in grouped:
-        if not row["total"]:
-            continue
-        scored = measurement.score(row["met"], row["total"])
-        out.append(
-            {
-                "group": row[by],
-                "met": row["met"],
-                "total": row["total"],
-                "score": scored,
-                "verdict": standard.judge(row["met"], row["total"]),
-            }
-        )
-    return out
+    return [
+        {
+            "group": group,
+            "met": met,
+            "total": total,
+            "score": measurement.score(met, total),
+            "verdict": standard.judge(met, total),
+        }
+        for group, met, total in rows
+        if total
+    ]
 
 
 @dataclass(frozen=True)
@@ -242,7 +236,7 @@ def agencies_with_standards_count() -> int:
 
 
 def transaction_count(agency: Agency) -> int:
-    return Transaction.objects.filter(agency=agency).count()
+    return store.transaction_count(agency)
 
 
 def result_counts(agency: Agency) -> dict[str, int]:

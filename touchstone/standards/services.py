@@ -1,28 +1,20 @@
 """Every write of the standards capability: standards and their versions, transactions, results and alerts."""
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from touchstone.core import audit
 from touchstone.core.models import Agency, User
-from touchstone.standards import measurement
-from touchstone.standards.models import (
-    BurnRateAlert,
-    Measure,
-    PeriodResult,
-    ServiceStandard,
-    Transaction,
-)
+from touchstone.standards import measurement, store
+from touchstone.standards.models import BurnRateAlert, Measure, PeriodResult, ServiceStandard
 
 STANDARD_FIELDS = [
     "service",
@@ -137,19 +129,30 @@ def revise_standard(
 # --- measuring ----------------------------------------------------------------------------------------------------
 
 
-def _monthly_counts(
-    standard: ServiceStandard, months: Sequence[dt.date], now: dt.datetime, **extra: Any
-) -> dict[Any, tuple[int, int]]:
-    """{month (or group): (met, total)} by one aggregate over the months asked for; no other period is read."""
-    rows = Transaction.objects.filter(service_id=standard.service_id, started_month__in=list(months), **extra)
-    if standard.channel:
-        rows = rows.filter(channel=standard.channel)
-    counted = measurement.counted_condition(standard.measure, standard.threshold, now)
-    met = measurement.met_condition(standard.measure, standard.threshold) & counted
-    aggregated = rows.values("started_month").annotate(
-        total=Count("id", filter=counted), met=Count("id", filter=met)
-    )
-    return {row["started_month"]: (row["met"], row["total"]) for row in aggregated}
+def _spans(standard: ServiceStandard, months: Iterable[dt.date]) -> list[measurement.PeriodSpan]:
+    return [
+        span for span in measurement.periods_touching(standard.period, months) if standard.governs(span.start)
+    ]
+
+
+def _measure(
+    agency: Agency,
+    wanted: Sequence[tuple[ServiceStandard, list[measurement.PeriodSpan]]],
+    now: dt.datetime,
+    batch: store.Batch | None = None,
+) -> list[PeriodResult]:
+    """Count every standard's periods in one scan of the store (only those periods' months), then save them."""
+    wanted = [(standard, spans) for standard, spans in wanted if spans]
+    months = {month for _standard, spans in wanted for span in spans for month in span.months}
+    counts = store.monthly_counts(agency, [standard for standard, _spans in wanted], months, now, batch=batch)
+    results = []
+    for standard, spans in wanted:
+        monthly = counts.get(standard.pk, {})
+        for span in spans:
+            met = sum(monthly.get(month, (0, 0))[0] for month in span.months)
+            total = sum(monthly.get(month, (0, 0))[1] for month in span.months)
+            results.append(save_result(standard, span, met, total, source=PeriodResult.Source.MEASURED))
+    return results
 
 
 def measure_standard(
@@ -158,27 +161,14 @@ def measure_standard(
     """Measure the periods of this version that contain `months` (all months with data when None)."""
     if standard.measure not in (measurement_elapsed() | {Measure.OUTCOME}):
         return []
-    now = now or timezone.now()
     if months is None:
-        rows = Transaction.objects.filter(
-            service_id=standard.service_id, started_month__gte=standard.valid_from
-        )
-        if standard.valid_until:
-            rows = rows.filter(started_month__lte=standard.valid_until)
-        months = rows.values_list("started_month", flat=True).distinct().order_by()
-    spans = [
-        span for span in measurement.periods_touching(standard.period, months) if standard.governs(span.start)
-    ]
-    if not spans:
-        return []
-    counts = _monthly_counts(standard, [m for span in spans for m in span.months], now)
-    results = []
-    for span in spans:
-        met = sum(counts.get(month, (0, 0))[0] for month in span.months)
-        total = sum(counts.get(month, (0, 0))[1] for month in span.months)
-        result = save_result(standard, span, met, total, source=PeriodResult.Source.MEASURED)
-        results.append(result)
-    return results
+        months = [
+            month
+            for month in store.months_held(standard.agency, standard.service_id)
+            if month >= standard.valid_from
+            and (standard.valid_until is None or month <= standard.valid_until)
+        ]
+    return _measure(standard.agency, [(standard, _spans(standard, months))], now or timezone.now())
 
 
 def save_result(
@@ -216,114 +206,23 @@ def save_result(
     return result
 
 
-def measure_touched(agency: Agency, touched: MeasuredMonths, now: dt.datetime | None = None) -> int:
+def measurable_standards(agency: Agency) -> list[ServiceStandard]:
+    """Every version of the agency's standards that transactions are measured against."""
+    return list(
+        ServiceStandard.objects.filter(agency=agency, measure__in=measurement_elapsed() | {Measure.OUTCOME})
+    )
+
+
+def measure_touched(
+    agency: Agency, touched: MeasuredMonths, now: dt.datetime | None = None, batch: store.Batch | None = None
+) -> int:
     """Re-measure only the periods that hold the months new transactions fell in."""
-    count = 0
-    standards = ServiceStandard.objects.filter(agency=agency, service_id__in=list(touched))
-    for standard in standards:
-        count += len(measure_standard(standard, touched[standard.service_id], now=now))
-    return count
+    standards = [s for s in measurable_standards(agency) if s.service_id in touched]
+    wanted = [(standard, _spans(standard, touched[standard.service_id])) for standard in standards]
+    return len(_measure(agency, wanted, now or timezone.now(), batch=batch))
 
 
 # --- transactions ---------------------------------------------------------------------------------------------------
-
-TRANSACTION_COLUMNS = [
-    "agency_id",
-    "service_id",
-    "channel",
-    "office_id",
-    "external_id",
-    "started_at",
-    "ended_at",
-    "outcome",
-    "segment",
-    "started_month",
-    "elapsed_seconds",
-    "elapsed_days",
-    "elapsed_business_days",
-    "elapsed_business_minutes",
-]
-
-
-def upsert_sql() -> str:
-    """One INSERT that replaces a transaction already held under the same external id (SQLite and PostgreSQL)."""
-    table = Transaction._meta.db_table
-    columns = ", ".join(TRANSACTION_COLUMNS)
-    marks = ", ".join(["%s"] * len(TRANSACTION_COLUMNS))
-    updates = ", ".join(
-        f"{column} = excluded.{column}"
-        for column in TRANSACTION_COLUMNS
-        if column not in {"agency_id", "external_id"}
-    )
-    return (
-        f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608  (names are the model's own)
-        f"ON CONFLICT (agency_id, external_id) DO UPDATE SET {updates}"
-    )
-
-
-STAGING_TABLE = "standards_transaction_staging"
-
-
-def _merge_staging(cursor: Any) -> None:
-    table = Transaction._meta.db_table
-    columns = ", ".join(TRANSACTION_COLUMNS)
-    updates = ", ".join(
-        f"{column} = excluded.{column}"
-        for column in TRANSACTION_COLUMNS
-        if column not in {"agency_id", "external_id"}
-    )
-    # The importer has refused repeated external ids, so one row per key reaches the merge.
-    cursor.execute(
-        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {STAGING_TABLE} "  # noqa: S608 (the model's names)
-        f"ON CONFLICT (agency_id, external_id) DO UPDATE SET {updates}"
-    )
-
-
-def _staging(cursor: Any) -> None:
-    table = Transaction._meta.db_table
-    columns = ", ".join(TRANSACTION_COLUMNS)
-    cursor.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {STAGING_TABLE} ON COMMIT DROP AS "  # noqa: S608  (the model's names)
-        f"SELECT {columns} FROM {table} WITH NO DATA"
-    )
-    cursor.execute(f"TRUNCATE {STAGING_TABLE}")
-
-
-def copy_transaction_file(path: Any, progress: Any = None) -> None:
-    """PostgreSQL: COPY a CSV of rows in TRANSACTION_COLUMNS order into staging, then merge by external id."""
-    columns = ", ".join(TRANSACTION_COLUMNS)
-    with connection.cursor() as cursor:
-        _staging(cursor)
-        sent = 0
-        with (
-            cursor.cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN (FORMAT csv)") as copy,  # type: ignore[attr-defined]
-            open(path, "rb") as handle,
-        ):
-            for block in iter(lambda: handle.read(4 * 1024 * 1024), b""):
-                copy.write(block)
-                sent += block.count(b"\n")
-                if progress is not None:
-                    progress(sent)
-        _merge_staging(cursor)
-
-
-def write_transaction_rows(rows: Sequence[Sequence[Any]]) -> None:
-    """Write rows in TRANSACTION_COLUMNS order; the caller holds the transaction.
-
-    On PostgreSQL the rows are streamed with COPY into a temporary table and merged with one INSERT ... ON
-    CONFLICT, instead of one upsert statement per row.
-    """
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.executemany(upsert_sql(), rows)
-        return
-    columns = ", ".join(TRANSACTION_COLUMNS)
-    with connection.cursor() as cursor:
-        _staging(cursor)
-        with cursor.cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-            for row in rows:
-                copy.write_row(row)
-        _merge_staging(cursor)
 
 
 @transaction.atomic
@@ -334,70 +233,35 @@ def record_transactions(
     actor_label: str = "",
     now: dt.datetime | None = None,
 ) -> dict[str, int]:
-    """Transactions from the API, already validated: upserted by external id, then measured and checked."""
-    touched: MeasuredMonths = defaultdict(set)
-    existing = set(
-        Transaction.objects.filter(
-            agency=agency, external_id__in=[r["external_id"] for r in records]
-        ).values_list("external_id", flat=True)
+    """Transactions from the API, already validated: replaced by external id, then measured and checked."""
+    committed = store.write_records(
+        agency,
+        [
+            {
+                "external_id": record["external_id"],
+                "service_id": record["service"].pk,
+                "channel": record["channel"],
+                "office_id": record["office"].pk if record.get("office") else None,
+                "started_at": record["started_at"],
+                "ended_at": record.get("ended_at"),
+                "outcome": record.get("outcome"),
+                "segment": record.get("segment") or "",
+            }
+            for record in records
+        ],
     )
-    rows = []
-    for record in records:
-        counted = measurement.elapsed(record["started_at"], record.get("ended_at"))
-        touched[record["service"].pk].add(counted.started_month)
-        rows.append(
-            [
-                agency.pk,
-                record["service"].pk,
-                record["channel"],
-                record["office"].pk if record.get("office") else None,
-                record["external_id"],
-                connection.ops.adapt_datetimefield_value(record["started_at"]),
-                connection.ops.adapt_datetimefield_value(record.get("ended_at")),
-                record.get("outcome"),
-                record.get("segment") or "",
-                counted.started_month,
-                counted.seconds,
-                counted.days,
-                counted.business_days,
-                counted.business_minutes,
-            ]
-        )
-    write_transaction_rows(rows)
-    measured = measure_touched(agency, touched, now=now)
-    alerts = check_burn_rates(agency, list(touched), now=now)
-    created = len({r["external_id"] for r in records} - existing)
+    measured = measure_touched(agency, committed.touched, now=now)
+    alerts = check_burn_rates(agency, list(committed.touched), now=now)
     return {
         "received": len(records),
-        "created": created,
-        "updated": len(records) - created,
+        "created": committed.created,
+        "updated": committed.replaced,
         "results": measured,
         "alerts": len(alerts),
     }
 
 
 # --- burn-rate alerts -------------------------------------------------------------------------------------------
-
-
-def window_counts(standard: ServiceStandard, now: dt.datetime) -> dict[str, tuple[int, int]]:
-    """{window: (misses, total)} of transactions decided (ended, or answered yes/no) within each window."""
-    longest = max(measurement.WINDOWS.values())
-    rows = Transaction.objects.filter(
-        service_id=standard.service_id, ended_at__gt=now - longest, ended_at__lte=now
-    )
-    if standard.channel:
-        rows = rows.filter(channel=standard.channel)
-    counted = measurement.counted_condition(standard.measure, standard.threshold, now) & Q(
-        ended_at__isnull=False
-    )
-    missed = counted & ~measurement.met_condition(standard.measure, standard.threshold)
-    aggregates = {}
-    for name, span in measurement.WINDOWS.items():
-        since = now - span
-        aggregates[f"t_{name}"] = Count("id", filter=counted & Q(ended_at__gt=since))
-        aggregates[f"m_{name}"] = Count("id", filter=missed & Q(ended_at__gt=since))
-    values = rows.aggregate(**aggregates)
-    return {name: (values[f"m_{name}"], values[f"t_{name}"]) for name in measurement.WINDOWS}
 
 
 def check_burn_rates(
@@ -408,16 +272,17 @@ def check_burn_rates(
     A pair already alerted within its long window is not raised again, so the owner gets one email per episode.
     """
     now = now or timezone.now()
-    standards = ServiceStandard.objects.filter(
+    current = ServiceStandard.objects.filter(
         agency=agency, valid_until__isnull=True, measure__in=measurement_elapsed() | {Measure.OUTCOME}
     ).select_related("owner", "service")
     if service_ids is not None:
-        standards = standards.filter(service_id__in=list(service_ids))
+        current = current.filter(service_id__in=list(service_ids))
+    standards = [standard for standard in current if standard.target is not None and standard.error_budget]
+    counts = store.window_counts(agency, standards, now, measurement.WINDOWS)
     raised = []
     for standard in standards:
-        if standard.target is None or not standard.error_budget:
-            continue
-        for check in measurement.burn_windows(window_counts(standard, now), standard.target):
+        assert standard.target is not None
+        for check in measurement.burn_windows(counts[standard.pk], standard.target):
             if not check.firing:
                 continue
             recent = BurnRateAlert.objects.filter(

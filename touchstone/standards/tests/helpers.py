@@ -7,7 +7,7 @@ from typing import Any
 
 from touchstone.catalog.models import Service
 from touchstone.core.models import Agency, User
-from touchstone.standards import services
+from touchstone.standards import services, store
 from touchstone.standards.models import ServiceStandard
 
 HEADER = ["external_id", "service", "channel", "started_at", "ended_at", "outcome", "office", "segment"]
@@ -42,3 +42,11 @@ def write_transactions(path: Path, rows: list[list[str]]) -> Path:
         writer.writerow(HEADER)
         writer.writerows(rows)
     return path
+
+
+def held(agency: Agency, external_id: str) -> dict[str, Any]:
+    """The transaction the store holds under this id (ids in tests are plain letters and digits)."""
+    assert external_id.replace("-", "").isalnum()
+    rows = store.read(agency, where=f"t.external_id = '{external_id}'")
+    assert len(rows) == 1, rows
+    return rows[0]

@@ -1,17 +1,12 @@
 """The demo tells the standards story: one kept, one slipping (the chart catches it), one recovered."""
 
-import time
-
 from touchstone.core.demo import load_demo
 from touchstone.core.models import Agency
-from touchstone.standards import selectors
-from touchstone.standards.models import Transaction
+from touchstone.standards import selectors, store
 
 
 def test_the_demo_shows_a_kept_a_slipping_and_a_recovered_standard(db: object) -> None:
-    began = time.monotonic()
     load_demo()
-    assert time.monotonic() - began < 60
     agency = Agency.objects.get(abbreviation="BA")
     by_slug = {s.service.slug: s for s in selectors.standards_of(agency)}
     kept, slipping, recovered = (
@@ -25,6 +20,7 @@ def test_the_demo_shows_a_kept_a_slipping_and_a_recovered_standard(db: object) -
     assert selectors.control_chart_of(slipping).rows[-1].signals
     recovered_results = summaries[recovered.pk].recent
     assert any(r.verdict == "not_met" for r in recovered_results) and recovered_results[-1].verdict == "met"
-    count = Transaction.objects.count()
+    count = store.transaction_count(agency)
+    assert count > 40_000
     load_demo()
-    assert Transaction.objects.count() == count
+    assert store.transaction_count(agency) == count

@@ -11,7 +11,8 @@ from django.urls import reverse
 from touchstone.conftest import Personas
 from touchstone.core import services as core_services
 from touchstone.core.importing import export_to_string, run_import
-from touchstone.standards.models import ServiceStandard, Transaction
+from touchstone.standards import store
+from touchstone.standards.models import ServiceStandard
 from touchstone.standards.tests.helpers import make_service, make_standard, write_transactions
 
 
@@ -154,7 +155,7 @@ def test_transactions_posted_twice_are_held_once(personas: Personas) -> None:
         "/api/v1/transactions/batch", json.dumps(batch), content_type="application/json", **headers
     )
     assert response.json()["created"] == 1 and response.json()["updated"] == 1
-    assert Transaction.objects.count() == 2
+    assert store.transaction_count(personas.agency_a) == 2
     assert standard.results.get().total == 2
 
 
@@ -180,7 +181,7 @@ def test_a_batch_with_an_unknown_service_is_refused_whole(personas: Personas) ->
         "/api/v1/transactions/batch", json.dumps(bad), content_type="application/json", **bearer(personas)
     )
     assert response.status_code == 422 and "transactions[1].service" in response.json()["detail"]
-    assert not Transaction.objects.exists()
+    assert store.transaction_count(personas.agency_a) == 0
 
 
 def test_standards_round_trip_through_openslo(personas: Personas, tmp_path: Path) -> None:

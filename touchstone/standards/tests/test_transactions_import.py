@@ -8,8 +8,9 @@ from django.core.management import call_command
 
 from touchstone.conftest import Personas
 from touchstone.core.importing import ImportFailed, run_import
-from touchstone.standards.models import PeriodResult, Transaction
-from touchstone.standards.tests.helpers import make_service, make_standard, write_transactions
+from touchstone.standards import store
+from touchstone.standards.models import PeriodResult
+from touchstone.standards.tests.helpers import held, make_service, make_standard, write_transactions
 
 
 def test_a_file_of_transactions_loads_and_measures_its_months(personas: Personas, tmp_path: Path) -> None:
@@ -25,7 +26,8 @@ def test_a_file_of_transactions_loads_and_measures_its_months(personas: Personas
     )
     outcome = run_import("transactions", path, agency=personas.agency_a)
     assert outcome.summary["rows"] == 3
-    assert Transaction.objects.filter(agency=personas.agency_a).count() == 3
+    assert store.transaction_count(personas.agency_a) == 3
+    assert held(personas.agency_a, "a2")["segment"] == "veterans"
     march = PeriodResult.objects.get(standard=standard, label="2024-03")
     assert (march.volume_met, march.total, march.verdict) == (1, 2, "not_met")
     assert 0 < march.ci_low < 0.5 < march.ci_high < 1
@@ -50,7 +52,8 @@ def test_a_bad_file_reports_line_and_column_and_writes_nothing(personas: Persona
     found = {(p.line, p.column) for p in failure.value.problems}
     assert found == {(3, "service"), (4, "channel"), (5, "started_at"), (6, "ended_at"), (7, "external_id")}
     assert "no-such-service" in str(failure.value)
-    assert not Transaction.objects.exists()
+    assert store.transaction_count(personas.agency_a) == 0
+    assert not list(store.root().glob("*/*.parquet"))  # the refused load left no file behind
 
 
 def test_loading_the_same_file_twice_changes_nothing(personas: Personas, tmp_path: Path) -> None:
@@ -60,7 +63,7 @@ def test_loading_the_same_file_twice_changes_nothing(personas: Personas, tmp_pat
     path = write_transactions(tmp_path / "t.csv", rows)
     call_command("import", "transactions", str(path), agency="AAA")
     call_command("import", "transactions", str(path), agency="AAA")
-    assert Transaction.objects.count() == 1
+    assert store.transaction_count(personas.agency_a) == 1
     assert PeriodResult.objects.get(standard=standard).total == 1
 
 
@@ -75,5 +78,5 @@ def test_a_parquet_file_loads_like_a_csv(personas: Personas, tmp_path: Path) -> 
         f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar=true)) TO '{parquet}' (FORMAT parquet)"
     )
     run_import("transactions", parquet, agency=personas.agency_a)
-    row = Transaction.objects.get(external_id="p1")
-    assert row.outcome is True and row.elapsed_business_days == 2
+    row = held(personas.agency_a, "p1")
+    assert row["outcome"] is True and row["elapsed_business_days"] == 2
