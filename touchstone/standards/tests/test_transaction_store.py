@@ -104,7 +104,9 @@ def test_a_dry_run_checks_the_file_and_keeps_nothing(personas: Personas, tmp_pat
 
 def test_progress_is_reported_while_a_file_loads(personas: Personas, tmp_path: Path) -> None:
     make_service(personas.agency_a)
-    rows = [[f"p{i}", "refunds", "phone", "2024-03-04 09:00", "2024-03-05 09:00", "", "", ""] for i in range(50)]
+    rows = [
+        [f"p{i}", "refunds", "phone", "2024-03-04 09:00", "2024-03-05 09:00", "", "", ""] for i in range(50)
+    ]
     seen: list[tuple[int, int | None]] = []
     run_import(
         "transactions",
@@ -148,5 +150,8 @@ def test_a_breakdown_by_office_reads_the_period_from_the_store(personas: Persona
     ]
     run_import("transactions", write_transactions(tmp_path / "t.csv", rows), agency=agency)
     march = PeriodResult.objects.get(standard=standard, label="2024-03")
-    groups = {row["group"]: (row["met"], row["total"]) for row in selectors.breakdown(standard, march, "office__name")}
+    groups = {
+        row["group"]: (row["met"], row["total"])
+        for row in selectors.breakdown(standard, march, "office__name")
+    }
     assert groups == {"Alpha Field Office": (1, 2), None: (1, 1)}
