@@ -6,6 +6,7 @@ one pass, so a 10,000,000-row file never has to fit in memory. Nothing is kept w
 then read a second time to report every problem by line and column.
 """
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -85,10 +86,11 @@ CHECKS = {
 # The fast path writes what it parsed and checks the written file, column by column, which costs far less than a
 # test on every row as it streams past. What a stored column can't show is marked as it is written: an end that is
 # not a time is stored as UNREADABLE (out of range), an unknown office as office -1, an unreadable outcome as a
-# missing start. These are the same rules as CHECKS, which the slow report uses.
+# missing start. With the empty ids `Batch.check` finds, these are the same rules as CHECKS, which the slow report
+# uses.
 UNREADABLE = "TIMESTAMP '1000-01-01'"
 WRITTEN_ROW_IS_BAD = f"""(
-    external_id = '' OR service_id IS NULL OR office_id = -1 OR started_at IS NULL
+    service_id IS NULL OR office_id = -1 OR started_at IS NULL
     OR started_at < TIMESTAMP '{_LOW}' OR started_at >= TIMESTAMP '{_HIGH}'
     OR ended_at < TIMESTAMP '{_LOW}' OR ended_at >= TIMESTAMP '{_HIGH}' OR ended_at < started_at
 )"""
@@ -186,7 +188,10 @@ class TransactionsImporter(Importer):
             )
             checked = batch.check(con, WRITTEN_ROW_IS_BAD, rules)
             total = checked.rows
-            if checked.bad_rows or checked.repeated_ids or not checked.channels <= set(Channel.values):
+            known: set[str | None] = set(Channel.values)
+            if not checked.channels <= known and batch.normalize_channels(con) <= known:
+                checked = dataclasses.replace(checked, channels=known)
+            if checked.bad_rows or checked.repeated_ids or not checked.channels <= known:
                 batch.discard()
                 problems = self._report(con, source, columns, 1 if is_parquet else 2, context)
                 if not problems:  # the two readings disagree: refuse rather than load a file nobody checked
@@ -262,6 +267,10 @@ class TransactionsImporter(Importer):
             value = f"CAST(r.{name} AS VARCHAR)"
             if name in ("started_at", "ended_at"):
                 return value  # the time casts skip spaces themselves
+            if name == "channel" and line is None:
+                return (
+                    value  # written as sent, and put in the product's words after (Batch.normalize_channels)
+                )
             # Most values have no spaces around them; testing two bytes costs far less than trimming every value.
             return (
                 f"CASE WHEN prefix({value}, ' ') OR suffix({value}, ' ') THEN trim({value}) ELSE {value} END"
@@ -284,7 +293,7 @@ class TransactionsImporter(Importer):
                    coalesce(x.external_id, '') AS external_id,
                    x.service AS service_key,
                    s.id AS service_id,
-                   lower(x.channel) AS channel,
+                   {"lower(x.channel)" if line is not None else "x.channel"} AS channel,
                    {f"coalesce(lower(x.channel) IN ({_quoted(tuple(Channel.values))}), false)" if line is not None else "true"} AS channel_known,
                    nullif(x.office, '') AS office_name,
                    {"o.id" if has_office else "NULL::BIGINT"} AS office_id,

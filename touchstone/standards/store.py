@@ -46,6 +46,10 @@ COLUMNS = [
     ("segment", "VARCHAR"),
 ]
 COLUMN_NAMES = [name for name, _type in COLUMNS]
+# Ids are unique, so a dictionary of them is abandoned after costly tries: a small limit gives up at once, and the
+# few channels still fit in one. Parquet 2's delta encodings write times and ids faster and smaller (about 20% each
+# here); DuckDB, polars, pyarrow and Spark 3 all read them.
+PARQUET_OPTIONS = "PARQUET_VERSION v2, DICTIONARY_SIZE_LIMIT 1000"
 RETIRED_GRACE = dt.timedelta(hours=1)
 ORPHAN_GRACE = dt.timedelta(days=1)
 
@@ -151,6 +155,7 @@ class Batch:
     _slices: list[MonthSlice] | None = field(default=None, repr=False)
     _rules: list["Rule"] = field(default_factory=list, repr=False)
     _counts: list[tuple[tuple[Any, ...], list[tuple[int, int]]]] | None = field(default=None, repr=False)
+    _channels: set[str | None] | None = field(default=None, repr=False)
 
     @property
     def path(self) -> Path:
@@ -166,24 +171,19 @@ class Batch:
     def write(self, con: Any, select_sql: str, report: Callable[[float], None] | None = None) -> None:
         """Write the rows of `select_sql` (COLUMNS, in order)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Ids are unique, so a dictionary of them is abandoned after costly tries: a small limit gives up at once,
-        # and the few channels still fit in one. Parquet 2's delta encodings write times and ids faster and
-        # smaller (about 20% each here); DuckDB, polars, pyarrow and Spark 3 all read them.
         run_with_progress(
-            con,
-            f"COPY ({select_sql}) TO '{sql_path(self.path)}' "
-            "(FORMAT parquet, PARQUET_VERSION v2, DICTIONARY_SIZE_LIMIT 1000)",
-            report,
+            con, f"COPY ({select_sql}) TO '{sql_path(self.path)}' (FORMAT parquet, {PARQUET_OPTIONS})", report
         )
 
     def check(self, con: Any, bad_row: str = "false", rules: Sequence["Rule"] = ()) -> "BatchCheck":
-        """Rows, bad rows (by the DuckDB condition `bad_row`), repeated ids and the channels in the written file.
+        """Rows, bad rows (empty ids, and by the DuckDB condition `bad_row`), repeated ids and the channels written.
 
         One aggregate by service, channel and month gives the counts, what each month holds (for `record`) and,
         for each of `rules`, what `monthly_counts` would count (kept for `counts_for`).
         Repeats are found by sorting the ids' 64-bit hashes with numpy, about a third of the cost of DuckDB's
         hash-table distinct count here; equal neighbours (a repeat, or once in about 10^12 loads two ids with
-        one hash) are then counted exactly.
+        one hash) are then counted exactly. Empty ids are found among the same hashes, so the id column is read
+        once.
         """
         import numpy as np
 
@@ -207,13 +207,45 @@ class Batch:
         rows = sum(int(group[3]) for group in groups)
         hashes = con.execute(f"SELECT hash(external_id) AS h FROM {source}").fetchnumpy()["h"]
         hashes.sort()
+        empty = con.execute("SELECT hash('')").fetchone()[0]
+        bad = sum(int(group[4]) for group in groups)
+        bad += int(np.searchsorted(hashes, empty, side="right") - np.searchsorted(hashes, empty, side="left"))
         repeated = 0
         if np.any(hashes[1:] == hashes[:-1]):
             distinct = con.execute(f"SELECT count(DISTINCT external_id) FROM {source}").fetchone()[0]
             repeated = rows - int(distinct)
-        return BatchCheck(
-            rows, sum(int(group[4]) for group in groups), repeated, {group[1] for group in groups}
+        self._channels = {group[1] for group in groups}
+        return BatchCheck(rows, bad, repeated, set(self._channels))
+
+    def normalize_channels(self, con: Any) -> set[str | None]:
+        """Rewrite the file with its channels trimmed and in lower case, and return the channels it then names.
+
+        The fast load writes channels as the file spells them: almost every file already uses the product's
+        words, and checking the few distinct values written costs nothing, against a lower-casing of every row.
+        """
+        spelled = [c for c in (self._channels or ()) if c is not None]
+        mapping = dict(
+            con.execute("SELECT c, lower(trim(c)) FROM unnest($1::VARCHAR[]) t(c)", [spelled]).fetchall()
         )
+        written = self.path.with_name(f"{self.id}.channels.parquet")
+        con.execute(
+            f"COPY (SELECT * REPLACE (lower(trim(channel)) AS channel) FROM read_parquet('{sql_path(self.path)}')) "
+            f"TO '{sql_path(written)}' (FORMAT parquet, {PARQUET_OPTIONS})"
+        )
+        written.replace(self.path)
+        if self._counts is not None:
+            merged: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
+            for (service, channel, month), counts in self._counts:
+                key = (service, mapping.get(channel, channel), month)
+                before = merged.get(key)
+                merged[key] = (
+                    counts
+                    if before is None
+                    else [(a + c, b + d) for (a, b), (c, d) in zip(before, counts, strict=True)]
+                )
+            self._counts = list(merged.items())
+        self._channels = {mapping.get(c, c) for c in (self._channels or ())}
+        return self._channels
 
     def counts_for(
         self, rules: Sequence["Rule"], files: Sequence[TransactionFile]

@@ -155,3 +155,20 @@ def test_a_breakdown_by_office_reads_the_period_from_the_store(personas: Persona
         for row in selectors.breakdown(standard, march, "office__name")
     }
     assert groups == {"Alpha Field Office": (1, 2), None: (1, 1)}
+
+
+def test_channels_spelled_another_way_are_held_in_the_products_words(
+    personas: Personas, tmp_path: Path
+) -> None:
+    agency = personas.agency_a
+    service = make_service(agency)
+    standard = make_standard(agency, service, channel="phone", measure="calendar_days", threshold=3.0)
+    rows = [
+        ["c1", "refunds", "Phone", "2024-03-04 09:00", "2024-03-05 09:00", "", "", ""],
+        ["c2", "refunds", " PHONE ", "2024-03-04 09:00", "2024-03-15 09:00", "", "", ""],
+        ["c3", "refunds", "website", "2024-03-04 09:00", "2024-03-05 09:00", "", "", ""],
+    ]
+    run_import("transactions", write_transactions(tmp_path / "t.csv", rows), agency=agency)
+    assert {held(agency, ident)["channel"] for ident in ("c1", "c2")} == {"phone"}
+    result = PeriodResult.objects.get(standard=standard, label="2024-03")
+    assert (result.volume_met, result.total) == (1, 2)
