@@ -26,6 +26,31 @@ def canada_abbreviation(owner_org: str) -> str:
     return owner_org.split("-")[0].upper()
 
 
+def create_canada_department(
+    code: str, title: str, taken: set[str], context: ImportContext, source: str
+) -> Agency:
+    """A Government of Canada department (owner_org) as an agency, audited; `taken` holds abbreviations in use."""
+    abbreviation = canada_abbreviation(code)
+    if abbreviation in taken:
+        abbreviation = code.upper()
+    taken.add(abbreviation)
+    agency = Agency.objects.create(
+        name=title.split("|")[0].strip() or code,
+        abbreviation=abbreviation[:40],
+        external_code=code,
+        website="https://www.canada.ca/",
+    )
+    audit.record(
+        actor=context.actor,
+        actor_label=context.actor_label,
+        action="imported",
+        target=agency,
+        agency=agency,
+        changes={"source": [None, source]},
+    )
+    return agency
+
+
 @register_importer
 class CanadaAgenciesImporter(Importer):
     kind = "canada-agencies"
@@ -57,25 +82,7 @@ class CanadaAgenciesImporter(Importer):
             name = title.split("|")[0].strip()
             agency = Agency.objects.filter(external_code=code).first()
             if agency is None:
-                abbreviation = canada_abbreviation(code)
-                if abbreviation in taken:
-                    abbreviation = code.upper()
-                taken.add(abbreviation)
-                agency = Agency.objects.create(
-                    name=name,
-                    abbreviation=abbreviation,
-                    external_code=code,
-                    is_independent=False,
-                    website="https://www.canada.ca/",
-                )
-                audit.record(
-                    actor=context.actor,
-                    actor_label=context.actor_label,
-                    action="imported",
-                    target=agency,
-                    agency=agency,
-                    changes={"source": [None, "canada-agencies"]},
-                )
+                create_canada_department(code, title, taken, context, "canada-agencies")
                 created += 1
             elif agency.name != name:
                 agency.name = name

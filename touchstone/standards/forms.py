@@ -9,24 +9,13 @@ from touchstone.catalog.models import Service
 from touchstone.core.forms import UswdsFormMixin
 from touchstone.core.models import Agency, User
 from touchstone.standards.models import ServiceStandard
+from touchstone.standards.services import STANDARD_FIELDS
 
 
 class StandardForm(UswdsFormMixin, forms.ModelForm):
     class Meta:
         model = ServiceStandard
-        fields = [
-            "service",
-            "channel",
-            "statement",
-            "standard_type",
-            "measure",
-            "threshold",
-            "survey_measure",
-            "target",
-            "period",
-            "valid_from",
-            "owner",
-        ]
+        fields = STANDARD_FIELDS
         widgets = {
             "statement": forms.Textarea(attrs={"rows": 3}),
             "valid_from": forms.DateInput(attrs={"type": "date"}),

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
 from touchstone.core import audit
-from touchstone.core.importers import canada_abbreviation
+from touchstone.core.importers import create_canada_department
 from touchstone.core.importing import (
     MAX_PROBLEMS,
     Exporter,
@@ -551,7 +551,9 @@ class CanadaStandardsImporter(Importer):
             code = row["owner_org"].strip()
             agency = agencies.get(code)
             if agency is None:
-                agency = self._agency(code, row["owner_org_title"], taken, context)
+                agency = create_canada_department(
+                    code, row["owner_org_title"], taken, context, "canada-standards"
+                )
                 agencies[code] = agency
                 counts["agencies_created"] += 1
             service = self._service(agency, row, service_cache, counts)
@@ -572,27 +574,6 @@ class CanadaStandardsImporter(Importer):
             counts["met"] += verdict == "Y"
             counts["not_met"] += verdict == "N"
         return {"rows": rows, **counts, "source": CANADA_STANDARDS_SOURCE}
-
-    def _agency(self, code: str, title: str, taken: set[str], context: ImportContext) -> Agency:
-        abbreviation = canada_abbreviation(code)
-        if abbreviation in taken:
-            abbreviation = code.upper()
-        taken.add(abbreviation)
-        agency = Agency.objects.create(
-            name=title.split("|")[0].strip() or code,
-            abbreviation=abbreviation[:40],
-            external_code=code,
-            website="https://www.canada.ca/",
-        )
-        audit.record(
-            actor=context.actor,
-            actor_label=context.actor_label,
-            action="imported",
-            target=agency,
-            agency=agency,
-            changes={"source": [None, "canada-standards"]},
-        )
-        return agency
 
     def _service(
         self,

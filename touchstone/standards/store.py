@@ -154,7 +154,7 @@ class Batch:
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     _slices: list[MonthSlice] | None = field(default=None, repr=False)
     _rules: list["Rule"] = field(default_factory=list, repr=False)
-    _counts: list[tuple[tuple[Any, ...], list[tuple[int, int]]]] | None = field(default=None, repr=False)
+    _counts: "Grouped | None" = field(default=None, repr=False)
     _channels: set[str | None] | None = field(default=None, repr=False)
 
     @property
@@ -188,33 +188,33 @@ class Batch:
         import numpy as np
 
         source = f"read_parquet('{sql_path(self.path)}')"
-        measured = "".join(
-            f", count(*) FILTER (WHERE {rule.counted} AND {rule.met}), count(*) FILTER (WHERE {rule.counted})"
-            for rule in rules
+        groups = _grouped(
+            con,
+            source,
+            rules,
+            MONTHLY_GROUPS,
+            extra=[
+                "count(*)",
+                f"count(*) FILTER (WHERE {bad_row})",
+                "strftime(max(t.ended_at), '%Y-%m-%dT%H:%M:%S')",
+            ],
         )
-        groups = con.execute(
-            f"SELECT {', '.join(MONTHLY_GROUPS)}, count(*), count(*) FILTER (WHERE {bad_row}), "
-            f"strftime(max(t.ended_at), '%Y-%m-%dT%H:%M:%S'){measured} FROM {source} t{_joins(rules, con)} GROUP BY ALL"
-        ).fetchall()
         self._slices = _slices(
-            (month, service, count, last) for service, _c, month, count, _b, last, *_r in groups
+            (month, service, n, last) for (service, _c, month), (n, _b, last), _r in groups
         )
         self._rules = list(rules)
-        self._counts = [
-            ((service, channel, month), [(int(r[2 * i]), int(r[2 * i + 1])) for i in range(len(rules))])
-            for service, channel, month, _n, _b, _l, *r in groups
-        ]
-        rows = sum(int(group[3]) for group in groups)
+        self._counts = [(key, counts) for key, _extra, counts in groups]
+        self._channels = {key[1] for key, _extra, _counts in groups}
+        rows = sum(int(extra[0]) for _key, extra, _counts in groups)
         hashes = con.execute(f"SELECT hash(external_id) AS h FROM {source}").fetchnumpy()["h"]
         hashes.sort()
         empty = con.execute("SELECT hash('')").fetchone()[0]
-        bad = sum(int(group[4]) for group in groups)
+        bad = sum(int(extra[1]) for _key, extra, _counts in groups)
         bad += int(np.searchsorted(hashes, empty, side="right") - np.searchsorted(hashes, empty, side="left"))
         repeated = 0
         if np.any(hashes[1:] == hashes[:-1]):
             distinct = con.execute(f"SELECT count(DISTINCT external_id) FROM {source}").fetchone()[0]
             repeated = rows - int(distinct)
-        self._channels = {group[1] for group in groups}
         return BatchCheck(rows, bad, repeated, set(self._channels))
 
     def normalize_channels(self, con: Any) -> set[str | None]:
@@ -519,34 +519,52 @@ def _joins(rules: Iterable[Rule], con: Any) -> str:
 MONTHLY_GROUPS = ["t.service_id", "t.channel", "CAST(date_trunc('month', t.started_at) AS DATE)"]
 
 
+Grouped = list[tuple[tuple[Any, ...], list[tuple[int, int]]]]  # (group key, [(met, counted) per rule])
+
+
+def _grouped(
+    con: Any,
+    source: str,
+    rules: Sequence[Rule],
+    group: Sequence[str],
+    where: str = "true",
+    extra: Sequence[str] = (),
+) -> list[tuple[tuple[Any, ...], tuple[Any, ...], list[tuple[int, int]]]]:
+    """One scan of `source` (aliased t): per group, its key, the `extra` aggregates, and (met, counted) per rule."""
+    aggregates = [
+        *extra,
+        *(
+            f"count(*) FILTER (WHERE {rule.counted} AND {rule.met}), count(*) FILTER (WHERE {rule.counted})"
+            for rule in rules
+        ),
+    ]
+    keys = ", ".join(group)
+    rows = con.execute(
+        f"SELECT {keys}, {', '.join(aggregates) or 'count(*)'} FROM {source} t{_joins(rules, con)} "
+        f"WHERE {where} GROUP BY {keys}"
+    ).fetchall()
+    split = len(group) + len(extra)
+    return [
+        (
+            tuple(row[: len(group)]),
+            tuple(row[len(group) : split]),
+            [(int(row[split + 2 * i]), int(row[split + 2 * i + 1])) for i in range(len(rules))],
+        )
+        for row in rows
+    ]
+
+
 def count_by(
     con: Any,
     files: Sequence[TransactionFile],
     rules: Sequence[Rule],
     group: Sequence[str],
     where: str = "true",
-) -> list[tuple[tuple[Any, ...], list[tuple[int, int]]]]:
+) -> Grouped:
     """One scan of `files`: per group, (met, counted) under each rule."""
     if not files or not rules:
         return []
-    aggregates = ", ".join(
-        f"count(*) FILTER (WHERE {rule.counted} AND {rule.met}), count(*) FILTER (WHERE {rule.counted})"
-        for rule in rules
-    )
-    keys = ", ".join(group)
-    rows = con.execute(
-        f"SELECT {keys}, {aggregates} FROM {_source(files)} t{_joins(rules, con)} WHERE {where} GROUP BY {keys}"
-    ).fetchall()
-    out = []
-    for row in rows:
-        values = row[len(group) :]
-        out.append(
-            (
-                tuple(row[: len(group)]),
-                [(int(values[2 * i]), int(values[2 * i + 1])) for i in range(len(rules))],
-            )
-        )
-    return out
+    return [(key, counts) for key, _extra, counts in _grouped(con, _source(files), rules, group, where)]
 
 
 def monthly_counts(
