@@ -228,8 +228,9 @@ TRANSACTION_STORE = Path(env_str("TRANSACTION_STORE", str(BASE_DIR / "var" / "tr
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
-# Outgoing email is chosen by setting: the console in development, SMTP (EMAIL_HOST...) in production.
-_email_backend = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Outgoing email is chosen by setting: the console in development, SMTP (EMAIL_HOST...) in production. The
+# development console prints messages with one-use link tokens replaced (touchstone.voice.redaction).
+_email_backend = env_str("EMAIL_BACKEND", "touchstone.voice.redaction.RedactingConsoleEmailBackend")
 _email_options: dict[str, object] = {}
 if _email_backend.endswith("smtp.EmailBackend"):
     _email_options = {

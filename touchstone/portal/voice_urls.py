@@ -8,5 +8,6 @@ app_name = "portal_voice"
 
 urlpatterns = [
     path("e/thanks/", voice_views.thanks, name="thanks"),
+    path("e/privacy/", voice_views.privacy, name="privacy"),
     path("e/<str:token>/", voice_views.answer, name="answer"),
 ]

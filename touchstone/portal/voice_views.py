@@ -1,19 +1,20 @@
-"""The employee's one-use survey link: /e/<token>/. No sign-in, no JavaScript needed, English or Spanish.
+"""The employee's one-use survey link: /e/<token>/, and the page saying what is kept about employees.
 
-Nothing about the visit is kept: the link is looked up by its hash, used up in the same transaction that stores the
-answers, and the answers carry no trace of the link, the person, their browser or the time beyond the month.
+No sign-in, no JavaScript needed, English or Spanish. Nothing about the visit is kept: the link is looked up by its
+hash; a link that is unknown, used, or whose survey is not collecting gets one and the same neutral page, so
+holding a link never tells whether its person answered. The answers are pooled apart from the link's used-mark
+(see touchstone.voice.models).
 """
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 
 from touchstone.surveys import collection
 from touchstone.voice import services
-from touchstone.voice.models import EligibilityToken, hash_link_token
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -23,21 +24,18 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _unavailable(request: HttpRequest) -> HttpResponse:
+    """The same page, with the same status, for an unknown link, a used one, and a closed survey."""
+    return _private(render(request, "portal/voice/unavailable.html", {}, status=404))
+
+
 def answer(request: HttpRequest, token: str) -> HttpResponse:
-    link = (
-        EligibilityToken.objects.select_related("survey", "survey__current_version", "survey__agency")
-        .filter(token_hash=hash_link_token(token))
-        .first()
-    )
-    if link is None:
-        raise Http404("No such link.")
+    try:
+        link = services.usable_link(token)
+    except services.LinkRefused:
+        return _unavailable(request)
     survey = link.survey
     language = get_language() or "en"
-    base = {"survey": survey, "title": survey.localized("title", language), "agency": survey.agency}
-    if link.used:
-        return _private(render(request, "portal/voice/used.html", base))
-    if not survey.is_anonymous or not survey.collecting():
-        return _private(render(request, "portal/voice/closed.html", base))
     questions = services.employee_questions(survey)
     errors: dict[str, str] = {}
     submitted: dict[str, Any] = {}
@@ -52,9 +50,8 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             services.submit_answers(token=token, raw=submitted)
         except services.AnswersRefused as refused:
             errors = refused.errors
-        except services.LinkRefused as refused:
-            template = "portal/voice/used.html" if refused.reason == "used" else "portal/voice/closed.html"
-            return _private(render(request, template, base))
+        except services.LinkRefused:
+            return _unavailable(request)
         else:
             return _private(redirect(reverse("portal_voice:thanks")))
     shown = collection.questions_to_show(questions, language, errors, submitted)
@@ -63,7 +60,9 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             request,
             "portal/voice/form.html",
             {
-                **base,
+                "survey": survey,
+                "title": survey.localized("title", language),
+                "agency": survey.agency,
                 "questions": shown,
                 "errors": [(q["key"], q["error"]) for q in shown if q["error"]],
                 "intro": survey.localized("introduction", language),
@@ -75,3 +74,8 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
 
 def thanks(request: HttpRequest) -> HttpResponse:
     return _private(render(request, "portal/voice/thanks.html", {}))
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """What is and is not kept about an employee who answers, in plain words."""
+    return render(request, "portal/voice/privacy.html", {})

@@ -15,12 +15,23 @@ class VoiceConfig(AppConfig):
 
         WORKSPACE_SECTIONS.append(Section(_("Employee voice"), "manage:voice:home", order=50))
         from touchstone.surveys.signals import survey_closed
-        from touchstone.voice.services import forget_addresses
+        from touchstone.voice.services import after_close
 
-        # One-use link addresses are kept only until the survey closes, however it is closed.
+        # One-use link addresses are kept only until the survey closes, however it is closed; closing releases
+        # whatever has not been released, if enough people answered.
         survey_closed.connect(
-            lambda sender, survey, actor, **kw: forget_addresses(actor=actor, survey=survey),
+            lambda sender, survey, actor, **kw: after_close(actor=actor, survey=survey),
             dispatch_uid="voice-forget-addresses",
             weak=False,
         )
         DEMO_STEPS.append(("employee voice", load_voice_demo))
+        import datetime as dt
+
+        from touchstone.core.schedule import every
+        from touchstone.voice import services
+        from touchstone.voice.redaction import redact_link_paths_in_logs
+
+        # Pooled answers are written in shuffled batches; releases follow each survey's rules.
+        every(dt.timedelta(minutes=15), "write_employee_answer_pools", services.write_every_pool)
+        every(dt.timedelta(hours=1), "release_employee_results", services.release_due_results)
+        redact_link_paths_in_logs()

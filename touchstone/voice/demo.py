@@ -1,5 +1,6 @@
 """The employee voice demo: an anonymous employee survey with a few hundred answers across the offices (one office
-too small to show), reviewed comments, and a board of barriers and ideas at every status. Idempotent."""
+too small to show) in two releases (last month's and this month's), reviewed comments, and a board of barriers and
+ideas at every status. Idempotent."""
 
 import datetime as dt
 import random
@@ -193,22 +194,9 @@ def _survey(agency: Agency, rng: random.Random) -> None:
             answer["tenure"] = rng.choice(["under2", "2to10", "2to10", "over10"])
             if office_id is not None:
                 answer["office"] = str(office_id)
-            answers.append(
-                EmployeeAnswer(
-                    survey=survey,
-                    version=survey.current_version,
-                    answers=answer,
-                    period=rng.choice([previous, month]),
-                )
-            )
-    EmployeeAnswer.objects.bulk_create(answers)
-    used = len(answers)
-    EligibilityToken.objects.bulk_create(
-        EligibilityToken(
-            survey=survey, token_hash=hash_link_token(secrets.token_urlsafe(24)), used=number < used
-        )
-        for number in range(used + 38)
-    )
+            answers.append(answer)
+    rng.shuffle(answers)
+    first = len(answers) * 3 // 5
     comments = []
     for number in range(70):
         key, text = COMMENTS[number % len(COMMENTS)]
@@ -222,10 +210,38 @@ def _survey(agency: Agency, rng: random.Random) -> None:
                 redacted=text if status == EmployeeComment.Status.APPROVED else "",
             )
         )
-    comments += [
-        EmployeeComment(survey=survey, question_key=key, measures=key, original=text) for key, text in PENDING
-    ]
-    EmployeeComment.objects.bulk_create(comments)
+    # Two releases: last month's, with the first three fifths of the answers, and this month's with the rest.
+    for batch, notes, released_on in (
+        (answers[:first], comments[:40], previous),
+        (answers[first:], comments[40:], None),
+    ):
+        EmployeeAnswer.objects.bulk_create(
+            EmployeeAnswer(survey=survey, version=survey.current_version, answers=answer, period=month)
+            for answer in batch
+        )
+        EmployeeComment.objects.bulk_create(
+            notes
+            if released_on
+            else [
+                *notes,
+                *(
+                    EmployeeComment(survey=survey, question_key=key, measures=key, original=text)
+                    for key, text in PENDING
+                ),
+            ]
+        )
+        release = services.release_results(actor=None, survey=survey)
+        if released_on is not None:
+            release.released_on = released_on
+            release.save(update_fields=["released_on"])
+            release.answers.update(period=released_on)
+    used = len(answers)
+    EligibilityToken.objects.bulk_create(
+        EligibilityToken(
+            survey=survey, token_hash=hash_link_token(secrets.token_urlsafe(24)), used=number < used
+        )
+        for number in range(used + 38)
+    )
 
 
 def _board(agency: Agency, rng: random.Random, colleagues: list[User]) -> None:

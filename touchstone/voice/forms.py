@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from touchstone.core.models import Agency, Role
 from touchstone.surveys.models import Survey
 from touchstone.voice import selectors, services
-from touchstone.voice.models import BarrierKind, BoardItem, EmployeeComment, VoiceSettings
+from touchstone.voice.models import (
+    BarrierKind,
+    BoardItem,
+    EmployeeComment,
+    EmployeeSurveySetup,
+    VoiceSettings,
+)
 
 MAX_LIST_BYTES = 2_000_000
 
@@ -97,6 +103,12 @@ class BreakdownForm(forms.Form):
             self.fields["keys"],
             [(q.key, f"{q.text} ({q.key})") for q in selectors.breakdown_candidates(survey)],
         )
+
+
+class ReleaseRulesForm(forms.ModelForm):
+    class Meta:
+        model = EmployeeSurveySetup
+        fields = ["release_every_days", "privacy_budget", "epsilon_per_release"]
 
 
 class ReviewForm(forms.Form):

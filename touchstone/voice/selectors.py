@@ -2,11 +2,11 @@
 holds a count for a group below the agency's minimum, or a comment a reviewer has not approved."""
 
 import hashlib
-from collections import Counter
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from touchstone.stats.compare import compare_proportions
 from touchstone.stats.themes import find_themes
 from touchstone.surveys import collection, instrument
 from touchstone.surveys.models import Question, Survey
+from touchstone.voice.figures import BREAKDOWN_KINDS, NO_ANSWER
 from touchstone.voice.models import (
     DEFAULT_MINIMUM_GROUP,
     BoardItem,
@@ -25,13 +26,11 @@ from touchstone.voice.models import (
     EmployeeAnswer,
     EmployeeComment,
     EmployeeSurveySetup,
+    RosterEntry,
     Support,
+    VoiceRelease,
     VoiceSettings,
 )
-from touchstone.voice.suppression import suppress, suppress_groups
-
-BREAKDOWN_KINDS = {Question.Kind.SINGLE, Question.Kind.DROPDOWN, Question.Kind.YES_NO}
-NO_ANSWER = "__none__"
 
 
 def minimum_group(agency: Agency) -> int:
@@ -68,26 +67,34 @@ def breakdown_candidates(survey: Survey) -> list[Question]:
 
 @dataclass
 class LinkCounts:
+    """What staff may know of the links: how many were sent (their own doing) and how many people the releases
+    counted. How many links are used right now is never shown: it moves with each answer."""
+
     sent: int
-    used: int
+    released: int
     addresses_kept: int
 
 
 def link_counts(survey: Survey) -> LinkCounts:
     counts = EligibilityToken.objects.filter(survey=survey).aggregate(
-        sent=Count("pk"), used=Count("pk", filter=Q(used=True)), kept=Count("pk", filter=~Q(email=""))
+        sent=Count("pk"), kept=Count("pk", filter=~Q(email=""))
     )
-    return LinkCounts(counts["sent"], counts["used"], counts["kept"])
+    released = VoiceRelease.objects.filter(survey=survey).aggregate(total=Sum("respondents"))["total"] or 0
+    return LinkCounts(counts["sent"], released, counts["kept"])
 
 
 def pending_comments(survey: Survey) -> QuerySet[EmployeeComment]:
-    # Random ids: the queue's order says nothing about when a comment came in.
-    return EmployeeComment.objects.filter(survey=survey, status=EmployeeComment.Status.PENDING).order_by("id")
+    """Comments waiting for review, only from releases already made; random ids, so the order tells no time."""
+    return EmployeeComment.objects.filter(
+        survey=survey, status=EmployeeComment.Status.PENDING, release__isnull=False
+    ).order_by("id")
 
 
 def comment_of(survey: Survey, comment_id: Any) -> EmployeeComment:
     comment = (
-        EmployeeComment.objects.select_related("survey__agency").filter(survey=survey, pk=comment_id).first()
+        EmployeeComment.objects.select_related("survey__agency")
+        .filter(survey=survey, pk=comment_id, release__isnull=False)
+        .first()
     )
     if comment is None:
         raise Http404("No such comment in this survey.")
@@ -99,14 +106,45 @@ def stable_order(texts: list[str]) -> list[str]:
     return sorted(texts, key=lambda text: hashlib.sha256(text.encode()).hexdigest())
 
 
-def approved_comments(survey: Survey) -> dict[str, list[str]]:
-    """Approved, redacted comments by question key, in a stable order that is not the order of arrival."""
+def approved_comments(survey: Survey, release: VoiceRelease | None = None) -> dict[str, list[str]]:
+    """Approved, redacted comments by question key (of one release, if given), in an order unrelated to arrival."""
     grouped: dict[str, list[str]] = {}
-    for key, text in EmployeeComment.objects.filter(
-        survey=survey, status=EmployeeComment.Status.APPROVED
-    ).values_list("question_key", "redacted"):
+    comments = EmployeeComment.objects.filter(
+        survey=survey, status=EmployeeComment.Status.APPROVED, release__isnull=False
+    )
+    if release is not None:
+        comments = comments.filter(release=release)
+    for key, text in comments.values_list("question_key", "redacted"):
         grouped.setdefault(key, []).append(text)
     return {key: stable_order(texts) for key, texts in sorted(grouped.items())}
+
+
+# Names, ids, emails and phone numbers a reviewer should remove before approving a comment.
+IDENTIFYING = re.compile(
+    r"(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+    r"|(?P<phone>(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4})"
+    r"|(?P<id>\b(?:[A-Z]{1,4}-?\d{3,}|\d{5,})\b)"
+    r"|(?P<name>\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b|(?<=[a-z,] )\b[A-Z][a-z]{2,}\b)"
+)
+
+
+@dataclass
+class Passage:
+    text: str
+    kind: str  # "" for plain text, else email, phone, id or name
+
+
+def marked_for_redaction(text: str) -> list[Passage]:
+    """The comment cut into passages, each identifying one marked with its kind, for the reviewer to remove."""
+    passages, at = [], 0
+    for match in IDENTIFYING.finditer(text):
+        if match.start() > at:
+            passages.append(Passage(text[at : match.start()], ""))
+        passages.append(Passage(match.group(0), match.lastgroup or ""))
+        at = match.end()
+    if at < len(text):
+        passages.append(Passage(text[at:], ""))
+    return passages
 
 
 @dataclass
@@ -123,6 +161,7 @@ class QuestionResult:
     n: int | None
     favorable: float | None = None
     shares: list[Share] = field(default_factory=list)
+    favorable_interval: list[float] | None = None
 
 
 @dataclass
@@ -142,6 +181,33 @@ class Breakdown:
 
 
 @dataclass
+class TrendLine:
+    key: str
+    text: str
+    favorable: list[float | None]
+
+
+@dataclass
+class ReleaseSummary:
+    number: int
+    month: str
+    respondents: int | None
+    epsilon: float | None
+
+
+@dataclass
+class Privacy:
+    budget: float
+    per_release: float
+    spent: float
+    margin: int | None
+
+    @property
+    def left(self) -> float:
+        return max(0.0, self.budget - self.spent)
+
+
+@dataclass
 class SurveyResults:
     minimum: int
     respondents: int | None
@@ -149,6 +215,10 @@ class SurveyResults:
     breakdowns: list[Breakdown]
     comments: dict[str, list[str]]
     comment_labels: dict[str, str]
+    release: ReleaseSummary | None = None
+    releases: list[ReleaseSummary] = field(default_factory=list)
+    trend: list[TrendLine] = field(default_factory=list)
+    privacy: Privacy | None = None
 
     @property
     def shown(self) -> bool:
@@ -159,123 +229,134 @@ class SurveyResults:
         return [(self.comment_labels.get(key, key), texts) for key, texts in self.comments.items()]
 
 
-def _favorable(kind: str, value: Any) -> bool:
-    low, high = instrument.SCALES[kind]
-    # The top two points of the scale: 4-5 of 5, 6-7 of 7, 9-10 of 0-10.
-    return isinstance(value, int) and value >= high - 1
+def releases(survey: Survey) -> list[VoiceRelease]:
+    return list(VoiceRelease.objects.filter(survey=survey).order_by("number"))
 
 
-def survey_results(survey: Survey, language: str = "en") -> SurveyResults:
-    """Everything staff, exports and the API may see of an employee survey, with suppression applied."""
-    minimum = minimum_group(survey.agency)
-    rows = list(EmployeeAnswer.objects.filter(survey=survey).values_list("answers", flat=True))
-    total = len(rows)
-    version = survey.current_version
-    questions = [q for q in (version.questions() if version else []) if q["kind"] != Question.Kind.DISPLAY]
-    labels = {q["key"]: instrument.label(q, language) for q in questions}
-    if total < minimum:
-        return SurveyResults(minimum, None, [], [], {}, labels)
-    scales = [q for q in questions if q["kind"] in instrument.SCALES]
-    choices = [q for q in questions if q["kind"] in BREAKDOWN_KINDS]
-    results = []
-    for question in scales:
-        values = [row.get(question["key"]) for row in rows if isinstance(row.get(question["key"]), int)]
-        n = len(values)
-        if n < minimum:
-            results.append(QuestionResult(question["key"], labels[question["key"]], None))
-            continue
-        counts = Counter(values)
-        options = collection.choices_for(question, language)
-        results.append(
-            QuestionResult(
-                question["key"],
-                labels[question["key"]],
-                n,
-                favorable=sum(1 for v in values if _favorable(question["kind"], v)) / n,
-                shares=[Share(text, counts[int(value)], counts[int(value)] / n) for value, text in options],
-            )
-        )
-    for question in choices:
-        results.append(_choice_result(question, rows, labels[question["key"]], minimum, language))
-    breakdowns = [
-        _breakdown(question, rows, labels, scales, minimum, language)
-        for key in breakdown_keys(survey)
-        for question in choices
-        if question["key"] == key
-    ]
-    return SurveyResults(minimum, total, results, breakdowns, approved_comments(survey), labels)
+def release_of(survey: Survey, number: int | None) -> VoiceRelease | None:
+    """A release by its number, or the latest; None if there is none yet."""
+    made = VoiceRelease.objects.filter(survey=survey)
+    if number is not None:
+        release = made.filter(number=number).first()
+        if release is None:
+            raise Http404("No such release of this survey.")
+        return release
+    return made.order_by("-number").first()
 
 
-def _groups(question: dict[str, Any], rows: list[dict[str, Any]], language: str) -> list[tuple[str, str]]:
-    """(value, label) of every group of a breakdown question, its choices first, then "No answer"."""
-    options = collection.choices_for(question, language)
-    known = {value for value, _label in options}
-    extra = sorted({str(row[question["key"]]) for row in rows if question["key"] in row} - known)
-    return [*options, *[(value, value) for value in extra], (NO_ANSWER, _("No answer"))]
-
-
-def _group_of(row: dict[str, Any], key: str) -> str:
-    return str(row[key]) if row.get(key) not in (None, "", []) else NO_ANSWER
-
-
-def _choice_result(
-    question: dict[str, Any], rows: list[dict[str, Any]], text: str, minimum: int, language: str
-) -> QuestionResult:
-    groups = _groups(question, rows, language)
-    counts = Counter(_group_of(row, question["key"]) for row in rows)
-    sizes = [counts[value] for value, _label in groups]
-    hidden = suppress_groups(sizes, minimum)
-    total = len(rows)
-    shares = [
-        Share(label, None if hide else size, None if hide else size / total)
-        for (value, label), size, hide in zip(groups, sizes, hidden, strict=True)
-        if size > 0
-    ]
-    return QuestionResult(question["key"], text, total, shares=shares)
-
-
-def _breakdown(
-    question: dict[str, Any],
-    rows: list[dict[str, Any]],
-    labels: dict[str, str],
-    scales: list[dict[str, Any]],
-    minimum: int,
-    language: str,
-) -> Breakdown:
-    """One group per row: its size and the favorable share of each scale question; hidden cells are None."""
-    groups = [(value, label) for value, label in _groups(question, rows, language)]
-    members: dict[str, list[dict[str, Any]]] = {value: [] for value, _label in groups}
-    for row in rows:
-        members.setdefault(_group_of(row, question["key"]), []).append(row)
-    groups = [(value, label) for value, label in groups if members.get(value)]
-    counts, favorable = [], []
-    for value, _label in groups:
-        people = members[value]
-        line, shares = [len(people)], []
-        for scale in scales:
-            answered = [p[scale["key"]] for p in people if isinstance(p.get(scale["key"]), int)]
-            line.append(len(answered))
-            shares.append(
-                sum(1 for v in answered if _favorable(scale["kind"], v)) / len(answered) if answered else None
-            )
-        counts.append(line)
-        favorable.append(shares)
-    hidden = suppress(counts, minimum, columns_add_up=True, whole_rows=True)
-    table = [
-        BreakdownRow(
-            label,
-            None if flags[0] else line[0],
-            [None if hide else share for share, hide in zip(shares, flags[1:], strict=True)],
-        )
-        for (_value, label), line, shares, flags in zip(groups, counts, favorable, hidden, strict=True)
-    ]
-    return Breakdown(
-        question["key"],
-        labels[question["key"]],
-        [labels[s["key"]] for s in scales],
-        table,
-        hidden_groups=sum(1 for flags in hidden if flags[0]),
+def _summary(release: VoiceRelease) -> ReleaseSummary:
+    return ReleaseSummary(
+        release.number, f"{release.released_on:%Y-%m}", release.figures.get("respondents"), release.epsilon
     )
+
+
+def privacy_of(survey: Survey) -> Privacy | None:
+    setup = EmployeeSurveySetup.objects.filter(survey=survey).first()
+    if setup is None or not setup.privacy_budget or not setup.epsilon_per_release:
+        return None
+    spent = VoiceRelease.objects.filter(survey=survey).aggregate(total=Sum("epsilon"))["total"] or 0.0
+    latest = VoiceRelease.objects.filter(survey=survey).order_by("-number").first()
+    margin = (latest.figures.get("noise") or {}).get("margin") if latest else None
+    return Privacy(setup.privacy_budget, setup.epsilon_per_release, float(spent), margin)
+
+
+def survey_questions(survey: Survey) -> list[dict[str, Any]]:
+    version = survey.current_version
+    return [q for q in (version.questions() if version else []) if q["kind"] != Question.Kind.DISPLAY]
+
+
+def survey_results(survey: Survey, language: str = "en", number: int | None = None) -> SurveyResults:
+    """What staff, exports and the API may see of an employee survey: one release's stored figures, already
+    suppressed, with its approved comments and the trend across releases. Nothing here reads a live answer."""
+    questions = survey_questions(survey)
+    labels = {q["key"]: instrument.label(q, language) for q in questions}
+    by_key = {q["key"]: q for q in questions}
+    made = releases(survey)
+    release = release_of(survey, number)
+    privacy = privacy_of(survey)
+    if release is None:
+        return SurveyResults(minimum_group(survey.agency), None, [], [], {}, labels, privacy=privacy)
+    figures = release.figures
+    results = [_question_result(q, by_key.get(q["key"]), labels, language) for q in figures["questions"]]
+    breakdowns = [_breakdown_result(b, by_key.get(b["key"]), labels, language) for b in figures["breakdowns"]]
+    scale_keys = [q["key"] for q in figures["questions"] if q["kind"] == "scale"]
+    trend = []
+    for key in scale_keys:
+        points = []
+        for made_release in made:
+            found = [q for q in made_release.figures["questions"] if q["key"] == key]
+            points.append(found[0]["favorable"] if found else None)
+        trend.append(TrendLine(key, labels.get(key, key), points))
+    return SurveyResults(
+        figures["minimum"],
+        figures["respondents"],
+        results,
+        breakdowns,
+        approved_comments(survey, release),
+        labels,
+        release=_summary(release),
+        releases=[_summary(r) for r in made],
+        trend=trend,
+        privacy=privacy,
+    )
+
+
+def _option_labels(question: dict[str, Any] | None, language: str) -> dict[str, str]:
+    labels = dict(collection.choices_for(question, language)) if question else {}
+    labels[NO_ANSWER] = _("No answer")
+    return labels
+
+
+def _question_result(
+    figures: dict[str, Any], question: dict[str, Any] | None, labels: dict[str, str], language: str
+) -> QuestionResult:
+    names = _option_labels(question, language)
+    return QuestionResult(
+        figures["key"],
+        labels.get(figures["key"], figures["key"]),
+        figures["n"],
+        favorable=figures["favorable"],
+        shares=[Share(names.get(o["value"], o["value"]), o["count"], o["share"]) for o in figures["options"]],
+        favorable_interval=figures.get("favorable_interval"),
+    )
+
+
+def _breakdown_result(
+    figures: dict[str, Any], question: dict[str, Any] | None, labels: dict[str, str], language: str
+) -> Breakdown:
+    names = _option_labels(question, language)
+    return Breakdown(
+        figures["key"],
+        labels.get(figures["key"], figures["key"].replace("_", " ").capitalize()),
+        [labels.get(key, key) for key in figures["columns"]],
+        [
+            BreakdownRow(names.get(row["value"], row["value"]), row["respondents"], row["favorable"])
+            for row in figures["rows"]
+        ],
+        figures["hidden_groups"],
+    )
+
+
+def roster_values(agency: Agency, keys: list[str]) -> dict[str, list[str]]:
+    """Every value the roster holds for each attribute, so a breakdown lists groups whether or not anyone answered."""
+    values: dict[str, set[str]] = {key: set() for key in keys}
+    for attributes in RosterEntry.objects.filter(agency=agency).values_list("attributes", flat=True):
+        for key in keys:
+            if attributes.get(key) not in (None, ""):
+                values[key].add(str(attributes[key]))
+    return {key: sorted(found) for key, found in values.items() if found}
+
+
+def roster_attribute_names(agency: Agency) -> list[str]:
+    names: set[str] = set()
+    for attributes in RosterEntry.objects.filter(agency=agency).values_list("attributes", flat=True)[:2000]:
+        names.update(attributes)
+    return sorted(names)
+
+
+def unreleased_respondents(survey: Survey) -> int:
+    """For the release service only: never shown, since it moves with each answer."""
+    return EmployeeAnswer.objects.filter(survey=survey, release__isnull=True).count()
 
 
 # --- the board --------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ without the text.
 import csv
 import io
 import secrets
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,8 +19,10 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Sum
 from django.tasks import task
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -28,19 +31,24 @@ from touchstone.core.models import Agency, Membership, User
 from touchstone.surveys import instrument
 from touchstone.surveys import services as survey_services
 from touchstone.surveys.models import Question, Survey
+from touchstone.voice import figures, privacy
 from touchstone.voice.models import (
     BoardItem,
     EligibilityToken,
     EmployeeAnswer,
     EmployeeComment,
     EmployeeSurveySetup,
+    PendingAnswer,
     Support,
+    VoiceRelease,
     VoiceSettings,
     hash_link_token,
     this_month,
 )
 
 BLUEPRINT = "employee-voice"
+# Pooled answers are written once this many wait (or when results are released): never a batch of one.
+POOL_BATCH = 5
 FREE_TEXT_KINDS = {Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT}
 # Kinds that would ask a person who they are; an anonymous survey drops whatever they hold.
 IDENTIFYING_KINDS = {Question.Kind.EMAIL, Question.Kind.PHONE, Question.Kind.HIDDEN}
@@ -129,10 +137,151 @@ def create_employee_survey(
 
 @transaction.atomic
 def close_survey(*, actor: User | None, survey: Survey) -> Survey:
-    """Stop collecting and forget every address the links were sent to."""
+    """Stop collecting, forget every address the links were sent to, and release what has not been released
+    (if enough people answered since the last release; otherwise those answers are never shown)."""
+    # Closing sends `survey_closed`, which runs `after_close` (however the survey is closed).
     survey_services.change_status(actor=actor, survey=survey, status=Survey.Status.CLOSED)
-    forget_addresses(actor=actor, survey=survey)
     return survey
+
+
+def after_close(*, actor: User | None, survey: Survey) -> None:
+    """However a survey closes: forget the addresses and make the last release if it can be made."""
+    forget_addresses(actor=actor, survey=survey)
+    if not survey.is_anonymous:
+        return
+    try:
+        with transaction.atomic():
+            release_results(actor=actor, survey=survey)
+    except ValidationError:
+        pass  # too few new respondents (or no budget left): nothing more is released, by design
+
+
+@transaction.atomic
+def save_release_rules(
+    *,
+    actor: User | None,
+    survey: Survey,
+    release_every_days: int | None,
+    privacy_budget: float | None,
+    epsilon_per_release: float | None,
+) -> EmployeeSurveySetup:
+    """How often results are released, and the differential privacy budget (both optional)."""
+    if (privacy_budget is None) != (epsilon_per_release is None):
+        raise ValidationError(
+            {"epsilon_per_release": _("Set both the budget and what each release spends, or neither.")}
+        )
+    if (
+        privacy_budget is not None
+        and epsilon_per_release is not None
+        and epsilon_per_release > privacy_budget
+    ):
+        raise ValidationError(
+            {"epsilon_per_release": _("Each release cannot spend more than the whole budget.")}
+        )
+    made = VoiceRelease.objects.filter(survey=survey).exists()
+    setup, _created = EmployeeSurveySetup.objects.get_or_create(survey=survey)
+    if made and (setup.privacy_budget, setup.epsilon_per_release) != (privacy_budget, epsilon_per_release):
+        raise ValidationError(
+            {"privacy_budget": _("The privacy budget cannot change once results have been released.")}
+        )
+    audit.save_with_audit(
+        setup,
+        {
+            "release_every_days": release_every_days,
+            "privacy_budget": privacy_budget,
+            "epsilon_per_release": epsilon_per_release,
+        },
+        actor=actor,
+        agency=survey.agency,
+    )
+    return setup
+
+
+@transaction.atomic
+def release_results(*, actor: User | None, survey: Survey) -> VoiceRelease:
+    """Compute and store the figures of everyone who answered since the last release, if they are at least the
+    minimum; from then on those figures never move. Their answers and comments take the release's period."""
+    from touchstone.voice import selectors  # selectors read what this writes; imported here to keep one door
+
+    write_pooled_answers(survey=survey, force=True)
+    minimum = selectors.minimum_group(survey.agency)
+    new = EmployeeAnswer.objects.select_for_update().filter(survey=survey, release__isnull=True)
+    rows = list(new.values_list("answers", flat=True))
+    if len(rows) < minimum:
+        raise ValidationError(
+            _("A release needs at least %(minimum)s people who answered since the last release.")
+            % {"minimum": minimum}
+        )
+    setup, _created = EmployeeSurveySetup.objects.get_or_create(survey=survey)
+    questions = selectors.survey_questions(survey)
+    keys = list(setup.breakdown_keys)
+    attribute_keys = [k for k in keys if k not in {q["key"] for q in figures.choice_questions(questions)}]
+    noise = None
+    epsilon = None
+    if setup.privacy_budget and setup.epsilon_per_release:
+        spent = VoiceRelease.objects.filter(survey=survey).aggregate(total=Sum("epsilon"))["total"] or 0.0
+        if spent + setup.epsilon_per_release > setup.privacy_budget * (1 + 1e-9):
+            raise ValidationError(_("The survey's privacy budget is spent: no more results can be released."))
+        epsilon = setup.epsilon_per_release
+        noise = privacy.Noise(
+            epsilon,
+            privacy.histograms_in_release(
+                len(figures.scale_questions(questions)), len(figures.choice_questions(questions)), len(keys)
+            ),
+        )
+    last = VoiceRelease.objects.filter(survey=survey).order_by("-number").first()
+    released_on = timezone.localdate()
+    release = VoiceRelease.objects.create(
+        survey=survey,
+        number=(last.number + 1) if last else 1,
+        released_on=released_on,
+        respondents=len(rows),
+        minimum=minimum,
+        epsilon=epsilon,
+        figures=figures.compute_figures(
+            questions,
+            keys,
+            rows,
+            minimum,
+            noise=noise,
+            roster_values=selectors.roster_values(survey.agency, attribute_keys),
+        ),
+    )
+    new.update(release=release, period=released_on.replace(day=1))
+    EmployeeComment.objects.filter(survey=survey, release__isnull=True).update(release=release)
+    audit.record(
+        actor=actor,
+        action="released results",
+        target=survey,
+        agency=survey.agency,
+        changes={"release": [last.number if last else None, release.number], "epsilon": [None, epsilon]},
+    )
+    return release
+
+
+def release_due_results() -> int:
+    """For the schedule: release each collecting survey whose rules say a release is due and that has enough new
+    respondents. Nothing moves between releases."""
+    made = 0
+    today = timezone.localdate()
+    for setup in EmployeeSurveySetup.objects.filter(release_every_days__isnull=False).select_related(
+        "survey"
+    ):
+        survey = setup.survey
+        if not survey.collecting():
+            continue
+        last = VoiceRelease.objects.filter(survey=survey).order_by("-number").first()
+        since = last.released_on if last else None
+        assert setup.release_every_days is not None
+        if since is not None and (today - since).days < setup.release_every_days:
+            continue
+        try:
+            with transaction.atomic():
+                release_results(actor=None, survey=survey)
+            made += 1
+        except ValidationError:
+            continue
+    return made
 
 
 def forget_addresses(*, actor: User | None, survey: Survey) -> int:
@@ -197,9 +346,19 @@ class LinksMade:
 
 
 @transaction.atomic
-def create_links(*, actor: User | None, survey: Survey, emails: list[str], send: bool = True) -> LinksMade:
-    """One one-use link per new address, sent by email after the transaction commits. The link itself is never
-    stored: only its hash, so not even staff can answer in an employee's place."""
+def create_links(
+    *,
+    actor: User | None,
+    survey: Survey,
+    emails: list[str],
+    send: bool = True,
+    attributes: dict[str, dict[str, Any]] | None = None,
+) -> LinksMade:
+    """One one-use link per new address, sent by email after the transaction commits.
+
+    The link's token does not exist yet: the task that sends the email mints it and stores its hash, so the task
+    queue holds only the link's id and the database never the token.
+    """
     if not survey.is_anonymous:
         raise ValidationError(_("One-use links are for employee surveys."))
     if survey.status in {Survey.Status.CLOSED, Survey.Status.ARCHIVED}:
@@ -208,13 +367,19 @@ def create_links(*, actor: User | None, survey: Survey, emails: list[str], send:
         EligibilityToken.objects.filter(survey=survey, email__in=emails).values_list("email", flat=True)
     )
     new = [email for email in dict.fromkeys(emails) if email not in taken]
-    outgoing: list[tuple[str, str]] = []
-    tokens = []
-    for email in new:
-        token = secrets.token_urlsafe(24)
-        tokens.append(EligibilityToken(survey=survey, token_hash=hash_link_token(token), email=email))
-        outgoing.append((email, token))
-    EligibilityToken.objects.bulk_create(tokens)
+    attributes = attributes or {}
+    links = EligibilityToken.objects.bulk_create(
+        [
+            # A placeholder hash of a token nobody is given, until the sending task mints the real one.
+            EligibilityToken(
+                survey=survey,
+                token_hash=hash_link_token(secrets.token_urlsafe(24)),
+                email=email,
+                attributes=attributes.get(email, {}),
+            )
+            for email in new
+        ]
+    )
     audit.record(
         actor=actor,
         action="created one-use links",
@@ -222,47 +387,60 @@ def create_links(*, actor: User | None, survey: Survey, emails: list[str], send:
         agency=survey.agency,
         changes={"links": [None, len(new)]},
     )
-    if send and outgoing:
-        survey_id = survey.pk
-        transaction.on_commit(
-            lambda: [send_link.enqueue(survey_id, email, token) for email, token in outgoing]
-        )
+    if send and links:
+        link_ids = [link.pk for link in links]
+        transaction.on_commit(lambda: [send_link.enqueue(link_id) for link_id in link_ids])
     return LinksMade(len(new), len(taken))
 
 
-def new_link(survey: Survey) -> str:
+def new_link(survey: Survey, attributes: dict[str, Any] | None = None) -> str:
     """A single link without an address (for tests and the demo)."""
     token = secrets.token_urlsafe(24)
-    EligibilityToken.objects.create(survey=survey, token_hash=hash_link_token(token))
+    EligibilityToken.objects.create(
+        survey=survey, token_hash=hash_link_token(token), attributes=attributes or {}
+    )
     return token
 
 
+def link_url(token: str, language: str) -> str:
+    with override(language):
+        return settings.SITE_URL.rstrip("/") + reverse("portal_voice:answer", args=[token])
+
+
 @task()
-def send_link(survey_id: int, email: str, token: str) -> None:
-    survey = Survey.objects.select_related("agency").get(pk=survey_id)
-    with override("en"):
-        english = settings.SITE_URL.rstrip("/") + reverse("portal_voice:answer", args=[token])
-    with override("es"):
-        spanish = settings.SITE_URL.rstrip("/") + reverse("portal_voice:answer", args=[token])
+def send_link(link_id: int) -> None:
+    """Mint the link's token, keep its hash, and email it. Carries the link's id only, never the link or address;
+    sending again mints a new token, so only the latest email's link works."""
+    with transaction.atomic():
+        link = (
+            EligibilityToken.objects.select_for_update()
+            .select_related("survey__agency")
+            .filter(pk=link_id, used=False)
+            .exclude(email="")
+            .first()
+        )
+        if link is None or not link.survey.collecting():
+            return
+        token = secrets.token_urlsafe(24)
+        link.token_hash = hash_link_token(token)
+        link.save(update_fields=["token_hash"])
+    survey = link.survey
     subject = f"{survey.agency.name}: {survey.title}"
+    about = settings.SITE_URL.rstrip("/") + reverse("portal_voice:privacy")
     body = (
         f"{survey.agency.name} asks front-line staff what gets in the way of serving customers, and what would "
-        f"help.\n\nYour link works once:\n{english}\n\nYour answers are kept without your name, your email "
-        f"address or the time you answered.\n\n"
-        f"En español:\n{spanish}\n"
+        f"help.\n\nYour link works once:\n{link_url(token, 'en')}\n\nYour answers are kept without your "
+        f"name, your email address or the time you answered. What is and is not kept: {about}\n\n"
+        f"En español:\n{link_url(token, 'es')}\n"
     )
-    send_mail(subject, body, None, [email])
+    send_mail(subject, body, None, [link.email])
 
 
 # --- answering --------------------------------------------------------------------------------------------------
 
 
 class LinkRefused(Exception):
-    """The link cannot be used: unknown, already used, or the survey is not collecting."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
+    """The link cannot be used: unknown, already used, or the survey is not collecting. Which one is never told."""
 
 
 class AnswersRefused(Exception):
@@ -277,29 +455,31 @@ def employee_questions(survey: Survey) -> list[dict[str, Any]]:
     return [q for q in survey.current_version.questions() if q["kind"] not in IDENTIFYING_KINDS]
 
 
-@transaction.atomic
-def submit_answers(*, token: str, raw: dict[str, Any]) -> None:
-    """Check the answers, use up the link and store the answers, in one transaction and with nothing linking the
-    answer to the link: the answer gets a random id and the month only; free text becomes separate comments."""
+def usable_link(token: str) -> EligibilityToken:
+    """The link a token opens, if it can still be used; otherwise LinkRefused, the same for every reason."""
     link = (
-        EligibilityToken.objects.select_for_update()
-        .select_related("survey")
-        .filter(token_hash=hash_link_token(token))
+        EligibilityToken.objects.select_related("survey", "survey__current_version", "survey__agency")
+        .filter(token_hash=hash_link_token(token), used=False)
         .first()
     )
-    if link is None:
-        raise LinkRefused("unknown")
-    if link.used:
-        raise LinkRefused("used")
+    if link is None or not link.survey.is_anonymous or not link.survey.collecting():
+        raise LinkRefused()
+    return link
+
+
+def submit_answers(*, token: str, raw: dict[str, Any]) -> None:
+    """Check the answers, then use up the link and pool the answers in two separate transactions.
+
+    Nothing joins the two: the pooled answer has a random id and no time, and it reaches `EmployeeAnswer` only
+    in a shuffled batch (`write_pooled_answers`). Free text travels in the pool beside the closed answers and
+    becomes separate comments when written.
+    """
+    link = usable_link(token)
     survey = link.survey
-    if not survey.is_anonymous or not survey.collecting():
-        raise LinkRefused("closed")
     questions = employee_questions(survey)
     checked = instrument.check_answers(questions, raw)
     if checked.errors:
         raise AnswersRefused(checked.errors)
-    link.used = True
-    link.save(update_fields=["used"])
     kinds = {q["key"]: q for q in questions}
     closed: dict[str, Any] = {}
     comments = []
@@ -310,18 +490,79 @@ def submit_answers(*, token: str, raw: dict[str, Any]) -> None:
         if question is None:
             continue
         if question["kind"] in FREE_TEXT_KINDS:
-            comments.append(
-                EmployeeComment(
-                    survey=survey, question_key=key, measures=question.get("measures") or "", original=value
-                )
-            )
+            comments.append({"question_key": key, "measures": question.get("measures") or "", "text": value})
         else:
             closed[key] = value
+    # The roster's attributes stand in for answers the person was not asked (as FEVS takes them from HR).
+    for key, value in link.attributes.items():
+        closed.setdefault(key, value)
+    with transaction.atomic():
+        if not EligibilityToken.objects.filter(pk=link.pk, used=False).update(used=True):
+            raise LinkRefused()
     assert survey.current_version is not None
-    EmployeeAnswer.objects.create(
-        survey=survey, version=survey.current_version, answers=closed, period=this_month()
-    )
+    with transaction.atomic():
+        PendingAnswer.objects.create(
+            survey=survey, version=survey.current_version, answers=closed, comments=comments
+        )
+    if PendingAnswer.objects.filter(survey=survey).count() >= POOL_BATCH:
+        transaction.on_commit(lambda: write_pooled_answers_task.enqueue(survey.pk))
+
+
+@transaction.atomic
+def write_pooled_answers(*, survey: Survey, force: bool = False) -> int:
+    """Write a survey's pooled answers in one shuffled batch, and re-mark every used link in the same transaction.
+
+    A batch waits for `POOL_BATCH` answers unless forced (by a release or the survey closing): a batch of one
+    would pair its answer with the last link used.
+    """
+    pooled = list(PendingAnswer.objects.select_for_update().filter(survey=survey))
+    if not pooled or (len(pooled) < POOL_BATCH and not force):
+        return 0
+    secrets.SystemRandom().shuffle(pooled)
+    period = this_month()
+    answers = []
+    comments = []
+    for entry in pooled:
+        answers.append(
+            EmployeeAnswer(
+                id=uuid.uuid4(),
+                survey=survey,
+                version_id=entry.version_id,
+                answers=entry.answers,
+                period=period,
+            )
+        )
+        comments += [
+            EmployeeComment(
+                id=uuid.uuid4(),
+                survey=survey,
+                question_key=comment["question_key"],
+                measures=comment["measures"],
+                original=comment["text"],
+            )
+            for comment in entry.comments
+        ]
+    secrets.SystemRandom().shuffle(comments)
+    EmployeeAnswer.objects.bulk_create(answers)
     EmployeeComment.objects.bulk_create(comments)
+    PendingAnswer.objects.filter(pk__in=[entry.pk for entry in pooled]).delete()
+    # Every used mark now carries this batch's transaction id, not the moment its link was used.
+    EligibilityToken.objects.filter(survey=survey, used=True).update(used=True)
+    return len(answers)
+
+
+@task()
+def write_pooled_answers_task(survey_id: int) -> int:
+    survey = Survey.objects.filter(pk=survey_id).first()
+    return write_pooled_answers(survey=survey) if survey else 0
+
+
+def write_every_pool() -> int:
+    """For the schedule: write every survey's pool that holds a full batch."""
+    written = 0
+    for survey_id in set(PendingAnswer.objects.values_list("survey_id", flat=True)):
+        written += write_pooled_answers(survey=Survey.objects.get(pk=survey_id))
+    return written
 
 
 # --- reviewing free text ----------------------------------------------------------------------------------------

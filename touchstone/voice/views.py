@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -20,7 +20,7 @@ from touchstone.core.pages import form_page, render_workspace
 from touchstone.surveys import services as survey_services
 from touchstone.surveys.models import Survey
 from touchstone.voice import forms, selectors, services
-from touchstone.voice.models import BoardItem
+from touchstone.voice.models import BoardItem, EmployeeSurveySetup
 
 # Admins and analysts manage employee voice; both hold "edit_surveys".
 MANAGE = "edit_surveys"
@@ -102,6 +102,16 @@ def survey_new(request: AgencyRequest) -> HttpResponse:
     )
 
 
+def _release_number(request: AgencyRequest) -> int | None:
+    """The release asked for (?release=N), or None for the latest; anything else is not found."""
+    raw = request.GET.get("release", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404("No such release.")
+    return int(raw)
+
+
 @member_view(MANAGE)
 def survey_detail(request: AgencyRequest, employee_survey_id: int) -> HttpResponse:
     survey = selectors.employee_survey_of(request.agency, employee_survey_id)
@@ -110,7 +120,7 @@ def survey_detail(request: AgencyRequest, employee_survey_id: int) -> HttpRespon
         "manage/voice/survey.html",
         {
             "survey": survey,
-            "results": selectors.survey_results(survey, get_language() or "en"),
+            "results": selectors.survey_results(survey, get_language() or "en", _release_number(request)),
             "links": selectors.link_counts(survey),
             "pending": selectors.pending_comments(survey).count(),
             "problems": survey_services.publish_problems(survey),
@@ -139,6 +149,42 @@ def survey_close(request: AgencyRequest, employee_survey_id: int) -> HttpRespons
     survey = selectors.employee_survey_of(request.agency, employee_survey_id)
     services.close_survey(actor=request.user, survey=survey)
     messages.success(request, _("Closed. The addresses the links were sent to have been deleted."))
+    return redirect(_survey_url(survey))
+
+
+@member_view(MANAGE)
+def survey_releases(request: AgencyRequest, employee_survey_id: int) -> HttpResponse:
+    """The release schedule and the differential privacy budget, and a button to release now."""
+    survey = selectors.employee_survey_of(request.agency, employee_survey_id)
+    setup = EmployeeSurveySetup.objects.get_or_create(survey=survey)[0]
+    return form_page(
+        request,
+        forms.ReleaseRulesForm(request.POST or None, instance=setup),
+        lambda data: services.save_release_rules(actor=request.user, survey=survey, **data),
+        title=_("Releases and privacy"),
+        success=_("Release rules saved."),
+        then=_survey_url(survey),
+        template="manage/voice/releases.html",
+        context={
+            "survey": survey,
+            "releases": selectors.releases(survey),
+            "privacy": selectors.privacy_of(survey),
+            "minimum": selectors.minimum_group(request.agency),
+        },
+    )
+
+
+@member_view(MANAGE)
+@require_POST
+def survey_release(request: AgencyRequest, employee_survey_id: int) -> HttpResponse:
+    survey = selectors.employee_survey_of(request.agency, employee_survey_id)
+    try:
+        release = services.release_results(actor=request.user, survey=survey)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Release %(number)s made.") % {"number": release.number})
     return redirect(_survey_url(survey))
 
 
@@ -183,7 +229,7 @@ def survey_breakdowns(request: AgencyRequest, employee_survey_id: int) -> HttpRe
 def survey_export(request: AgencyRequest, employee_survey_id: int) -> HttpResponse:
     """The results as CSV: the same suppressed figures the page shows, never an answer."""
     survey = selectors.employee_survey_of(request.agency, employee_survey_id)
-    results = selectors.survey_results(survey, get_language() or "en")
+    results = selectors.survey_results(survey, get_language() or "en", _release_number(request))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="employee-survey-{survey.pk}-results.csv"'
     writer = csv.writer(response)
@@ -192,6 +238,8 @@ def survey_export(request: AgencyRequest, employee_survey_id: int) -> HttpRespon
     if not results.shown:
         writer.writerow(["overall", "", "respondents", hidden, ""])
         return response
+    assert results.release is not None
+    writer.writerow(["release", results.release.month, "number", "", results.release.number])
     writer.writerow(["overall", "", "respondents", results.respondents, ""])
     for question in results.questions:
         if question.favorable is not None or question.n is None:

@@ -35,6 +35,7 @@ class QuestionOut(Schema):
     text: str
     n: int | None
     favorable: float | None
+    favorable_interval: list[float] | None
     shares: list[ShareOut]
 
 
@@ -51,12 +52,36 @@ class BreakdownOut(Schema):
     rows: list[BreakdownRowOut]
 
 
+class ReleaseOut(Schema):
+    number: int
+    month: str
+    respondents: int | None
+    epsilon: float | None
+
+
+class TrendOut(Schema):
+    key: str
+    text: str
+    favorable: list[float | None]
+
+
+class PrivacyOut(Schema):
+    budget: float
+    per_release: float
+    spent: float
+    margin: int | None
+
+
 class ResultsOut(Schema):
     survey_id: int
     minimum: int
+    release: ReleaseOut | None
+    releases: list[ReleaseOut]
     respondents: int | None
     questions: list[QuestionOut]
     breakdowns: list[BreakdownOut]
+    trend: list[TrendOut]
+    privacy: PrivacyOut | None
     comments: dict[str, list[str]]
 
 
@@ -97,16 +122,23 @@ def list_employee_surveys(request: HttpRequest) -> Any:
 
 
 @router.get("/voice/surveys/{survey_id}/results", response=ResultsOut, auth=auth.read)
-def employee_survey_results(request: HttpRequest, survey_id: int, language: str = "en") -> dict[str, Any]:
-    """Results with suppression applied: null where a group is too small, or hides a group too small."""
+def employee_survey_results(
+    request: HttpRequest, survey_id: int, language: str = "en", release: int | None = None
+) -> dict[str, Any]:
+    """One release's figures (the latest unless `release` names one), with suppression applied: null where a cell
+    rests on too few people, or covers one that does. Nothing between releases is ever returned."""
     survey = selectors.employee_survey_of(auth.token_of(request).agency, survey_id)
-    results = selectors.survey_results(survey, "es" if language == "es" else "en")
+    results = selectors.survey_results(survey, "es" if language == "es" else "en", release)
     return {
         "survey_id": survey.pk,
         "minimum": results.minimum,
+        "release": results.release,
+        "releases": results.releases,
         "respondents": results.respondents,
         "questions": results.questions,
         "breakdowns": results.breakdowns,
+        "trend": results.trend,
+        "privacy": results.privacy,
         "comments": results.comments,
     }
 

@@ -19,8 +19,9 @@ def test_hidden_cells_whose_sum_is_still_small_take_more_cover() -> None:
     assert suppress_groups([50, 40, 3, 2], 10) == [False, True, True, True]
 
 
-def test_empty_groups_are_neither_hidden_nor_used_as_cover() -> None:
-    assert suppress_groups([30, 0, 5], 10) == [True, False, True]
+def test_empty_groups_are_hidden_like_small_ones_so_hidden_never_means_someone_is_there() -> None:
+    assert suppress_groups([30, 20, 0], 10) == [False, False, True]  # sums to nothing: needs no cover
+    assert suppress_groups([30, 0, 5], 10) == [True, True, True]
 
 
 def test_a_row_hidden_for_its_size_is_hidden_in_every_column_and_each_column_is_protected() -> None:

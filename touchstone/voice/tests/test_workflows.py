@@ -15,7 +15,7 @@ from touchstone.surveys.models import Survey
 from touchstone.voice import selectors, services
 from touchstone.voice.demo import load_voice_demo
 from touchstone.voice.models import BoardItem, EligibilityToken, EmployeeAnswer, EmployeeComment, Support
-from touchstone.voice.tests.factories import board_item, employee_survey
+from touchstone.voice.tests.factories import board_item, employee_survey, released_comment
 
 
 def url(name: str, personas: Personas, *args: Any) -> str:
@@ -83,9 +83,7 @@ def test_staff_never_see_the_link_only_its_hash_is_kept(
 
 def test_the_review_queue_approves_a_redacted_copy(personas: Personas) -> None:
     survey = employee_survey(personas.agency_a)
-    comment = EmployeeComment.objects.create(
-        survey=survey, question_key="barrier", original="Ann in Denver is rude."
-    )
+    comment = released_comment(survey, "Ann in Denver is rude.")
     client = personas.client(personas.analyst_a)
     assert "Ann in Denver" in client.get(url("review", personas, survey.pk)).content.decode()
     response = client.post(
@@ -274,7 +272,11 @@ def test_the_demo_has_a_survey_with_results_and_a_board_and_loads_twice_the_same
     assert counts == (EmployeeAnswer.objects.count(), BoardItem.objects.count(), Support.objects.count())
     survey = Survey.objects.get(agency=personas.agency_a, audience="employees")
     assert EmployeeAnswer.objects.filter(survey=survey).count() >= 150
-    assert selectors.survey_results(survey).shown
+    results = selectors.survey_results(survey)
+    assert results.shown and [r.number for r in results.releases] == [1, 2]
+    assert results.releases[0].month != results.releases[1].month
+    assert selectors.survey_results(survey, number=1).respondents != results.respondents
+    assert len(results.trend[0].favorable) == 2
     assert BoardItem.objects.filter(agency=personas.agency_a).values("status").distinct().count() == 5
     assert BoardItem.objects.filter(agency=personas.agency_a).count() >= 24
 
