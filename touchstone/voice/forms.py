@@ -14,6 +14,7 @@ from touchstone.voice.models import (
     BoardItem,
     EmployeeComment,
     EmployeeSurveySetup,
+    RosterEntry,
     VoiceSettings,
 )
 
@@ -40,8 +41,13 @@ class NewEmployeeSurveyForm(forms.Form):
 
 
 class LinksForm(forms.Form):
-    """Whom to send one-use links: people of the agency by role, pasted addresses, or an uploaded list."""
+    """Whom to send one-use links: the HR roster, people of the agency by role, pasted addresses, or a list."""
 
+    roster = forms.BooleanField(
+        label=_("Everyone on the employee roster"),
+        required=False,
+        help_text=_("The roster imported from HR. Results can then be broken down by its attributes."),
+    )
     roles = forms.MultipleChoiceField(
         label=_("People of this agency with the role"),
         choices=Role.choices,
@@ -67,6 +73,8 @@ class LinksForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         emails = set(services.emails_of_people(self.agency, data.get("roles") or []))
+        if data.get("roster"):
+            emails |= set(RosterEntry.objects.filter(agency=self.agency).values_list("email", flat=True))
         try:
             if data.get("addresses"):
                 emails |= set(services.read_email_list(data["addresses"]))
@@ -84,7 +92,7 @@ class LinksForm(forms.Form):
                 except ValidationError as error:
                     self.add_error("upload", error)
         if not emails and not self.errors:
-            raise ValidationError(_("Choose a role, or give at least one email address."))
+            raise ValidationError(_("Choose the roster or a role, or give at least one email address."))
         data["emails"] = sorted(emails)
         return data
 
@@ -94,14 +102,21 @@ class BreakdownForm(forms.Form):
         label=_("Break results down by"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Questions the employee answers, such as office, tenure or role."),
+        help_text=_(
+            "Questions the employee answers, such as office, tenure or role, or columns of the HR roster, which "
+            "employees need not answer."
+        ),
     )
 
     def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        roster = [
+            (name, _("%(name)s (from the HR roster)") % {"name": name.replace("_", " ").capitalize()})
+            for name in selectors.roster_attribute_names(survey.agency)
+        ]
         choose(
             self.fields["keys"],
-            [(q.key, f"{q.text} ({q.key})") for q in selectors.breakdown_candidates(survey)],
+            [(q.key, f"{q.text} ({q.key})") for q in selectors.breakdown_candidates(survey)] + roster,
         )
 
 

@@ -27,6 +27,7 @@ from touchstone.voice.models import (
     EmployeeComment,
     EmployeeSurveySetup,
     RosterEntry,
+    SendRequest,
     Support,
     VoiceRelease,
     VoiceSettings,
@@ -352,6 +353,19 @@ def roster_attribute_names(agency: Agency) -> list[str]:
     for attributes in RosterEntry.objects.filter(agency=agency).values_list("attributes", flat=True)[:2000]:
         names.update(attributes)
     return sorted(names)
+
+
+def pending_send_requests(survey: Survey) -> QuerySet[SendRequest]:
+    return SendRequest.objects.filter(survey=survey, status=SendRequest.Status.PENDING).select_related(
+        "requested_by"
+    )
+
+
+def send_request_of(survey: Survey, send_request_id: int) -> SendRequest:
+    found = SendRequest.objects.filter(survey=survey, pk=send_request_id).first()
+    if found is None:
+        raise Http404("No such send request for this survey.")
+    return found
 
 
 def unreleased_respondents(survey: Survey) -> int:

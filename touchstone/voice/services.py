@@ -10,6 +10,7 @@ import csv
 import io
 import secrets
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,8 @@ from touchstone.voice.models import (
     EmployeeComment,
     EmployeeSurveySetup,
     PendingAnswer,
+    RosterEntry,
+    SendRequest,
     Support,
     VoiceRelease,
     VoiceSettings,
@@ -71,11 +74,16 @@ def save_settings(*, actor: User | None, agency: Agency, minimum_group: int) -> 
 
 @transaction.atomic
 def set_breakdowns(*, actor: User | None, survey: Survey, keys: list[str]) -> EmployeeSurveySetup:
+    from touchstone.voice import selectors
+
     known = set(survey.questions.values_list("key", flat=True))
+    known |= set(selectors.roster_attribute_names(survey.agency))
     unknown = [key for key in keys if key not in known]
     if unknown:
         raise ValidationError(
-            _("%(key)s is not a question of this survey.") % {"key": unknown[0]}, code="unknown"
+            _("%(key)s is neither a question of this survey nor a column of the roster.")
+            % {"key": unknown[0]},
+            code="unknown",
         )
     setup, _created = EmployeeSurveySetup.objects.get_or_create(survey=survey)
     audit.save_with_audit(setup, {"breakdown_keys": sorted(keys)}, actor=actor, agency=survey.agency)
@@ -393,6 +401,141 @@ def create_links(
     return LinksMade(len(new), len(taken))
 
 
+# --- the roster, and sends that need a second admin ------------------------------------------------------------
+
+
+@transaction.atomic
+def replace_roster(*, actor: User | None, agency: Agency, entries: dict[str, dict[str, str]]) -> int:
+    """Make the roster exactly these employees (email: attributes); return how many entries it replaced."""
+    replaced, _deleted = RosterEntry.objects.filter(agency=agency).delete()
+    RosterEntry.objects.bulk_create(
+        RosterEntry(agency=agency, email=email, attributes=attributes)
+        for email, attributes in entries.items()
+    )
+    audit.record(
+        actor=actor,
+        action="imported the employee roster",
+        target=agency,
+        agency=agency,
+        changes={"employees": [replaced, len(entries)]},
+    )
+    return replaced
+
+
+def roster_attributes(survey: Survey, emails: list[str], minimum: int) -> dict[str, dict[str, Any]]:
+    """The breakdown attributes each address's link carries: the roster's values of the survey's breakdown keys,
+    kept only where at least `minimum` people on the roster share the whole combination, else none at all (the
+    person then falls in "No answer"), so the attributes an answer carries never single anyone out."""
+    setup = EmployeeSurveySetup.objects.filter(survey=survey).first()
+    keys = list(setup.breakdown_keys) if setup else []
+    roster = dict(RosterEntry.objects.filter(agency=survey.agency).values_list("email", "attributes"))
+    keys = [key for key in keys if any(key in attributes for attributes in roster.values())]
+    if not keys:
+        return {}
+
+    def combination(attributes: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(str(attributes.get(key, "")) for key in keys)
+
+    shared = Counter(combination(attributes) for attributes in roster.values())
+    chosen = {}
+    for email in emails:
+        attributes = roster.get(email)
+        if attributes is None or shared[combination(attributes)] < minimum:
+            continue
+        chosen[email] = {key: attributes[key] for key in keys if attributes.get(key) not in (None, "")}
+    return chosen
+
+
+@dataclass
+class SendOutcome:
+    sent: LinksMade | None
+    request: SendRequest | None
+
+
+def send_links(*, actor: User, survey: Survey, emails: list[str]) -> SendOutcome:
+    """Send links now if the send is ordinary; otherwise file it for a second admin's approval.
+
+    A send needs approval when it would reach fewer people than the minimum (a link or two sent to learn one
+    person's answers), or addresses outside the HR roster (addresses the sender controls, answered to subtract
+    their own answers from a release).
+    """
+    from touchstone.voice import selectors
+
+    minimum = selectors.minimum_group(survey.agency)
+    taken = set(
+        EligibilityToken.objects.filter(survey=survey, email__in=emails).values_list("email", flat=True)
+    )
+    new = [email for email in dict.fromkeys(emails) if email not in taken]
+    on_roster = set(
+        RosterEntry.objects.filter(agency=survey.agency, email__in=new).values_list("email", flat=True)
+    )
+    outside = [email for email in new if email not in on_roster]
+    reasons = []
+    if 0 < len(new) < minimum:
+        reasons.append("fewer than the minimum")
+    if outside:
+        reasons.append("outside the roster")
+    if not reasons:
+        return SendOutcome(
+            _create_roster_links(actor=actor, survey=survey, emails=new, taken=len(taken)), None
+        )
+    with transaction.atomic():
+        request = SendRequest.objects.create(
+            survey=survey,
+            emails=new,
+            count=len(new),
+            outside_roster=len(outside),
+            reasons=reasons,
+            requested_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="asked a second admin to approve a send",
+            target=survey,
+            agency=survey.agency,
+            changes={"links": [None, len(new)], "outside roster": [None, len(outside)], "reasons": reasons},
+        )
+    return SendOutcome(None, request)
+
+
+def _create_roster_links(
+    *, actor: User | None, survey: Survey, emails: list[str], taken: int = 0
+) -> LinksMade:
+    from touchstone.voice import selectors
+
+    attributes = roster_attributes(survey, emails, selectors.minimum_group(survey.agency))
+    made = create_links(actor=actor, survey=survey, emails=emails, attributes=attributes)
+    return LinksMade(made.created, made.already_invited + taken)
+
+
+@transaction.atomic
+def decide_send(*, actor: User, request: SendRequest, approve: bool) -> SendRequest:
+    """A second admin (never the one who asked) approves the send, which goes out, or refuses it. Either way the
+    addresses leave the request; the audit log keeps who decided and how many."""
+    request = SendRequest.objects.select_for_update().select_related("survey__agency").get(pk=request.pk)
+    if request.status != SendRequest.Status.PENDING:
+        raise ValidationError(_("This send has already been decided."))
+    if actor.pk == request.requested_by_id:
+        raise ValidationError(_("A second admin must decide: not the person who asked for the send."))
+    membership = Membership.objects.filter(user=actor, agency=request.survey.agency).first()
+    if membership is None or not membership.can("manage_agency"):
+        raise ValidationError(_("Only an agency admin can approve or refuse a send."))
+    if approve:
+        _create_roster_links(actor=actor, survey=request.survey, emails=list(request.emails))
+    request.status = SendRequest.Status.APPROVED if approve else SendRequest.Status.REFUSED
+    request.decided_by = actor
+    request.emails = []
+    request.save(update_fields=["status", "decided_by", "emails"])
+    audit.record(
+        actor=actor,
+        action="approved a send" if approve else "refused a send",
+        target=request.survey,
+        agency=request.survey.agency,
+        changes={"links": [None, request.count], "requested by": [None, str(request.requested_by)]},
+    )
+    return request
+
+
 def new_link(survey: Survey, attributes: dict[str, Any] | None = None) -> str:
     """A single link without an address (for tests and the demo)."""
     token = secrets.token_urlsafe(24)
@@ -494,8 +637,7 @@ def submit_answers(*, token: str, raw: dict[str, Any]) -> None:
         else:
             closed[key] = value
     # The roster's attributes stand in for answers the person was not asked (as FEVS takes them from HR).
-    for key, value in link.attributes.items():
-        closed.setdefault(key, value)
+    closed.update(link.attributes)
     with transaction.atomic():
         if not EligibilityToken.objects.filter(pk=link.pk, used=False).update(used=True):
             raise LinkRefused()

@@ -14,6 +14,11 @@ urlpatterns = [
     path("surveys/<int:employee_survey_id>/publish/", views.survey_publish, name="survey-publish"),
     path("surveys/<int:employee_survey_id>/close/", views.survey_close, name="survey-close"),
     path("surveys/<int:employee_survey_id>/links/", views.survey_links, name="survey-links"),
+    path(
+        "surveys/<int:employee_survey_id>/sends/<int:send_request_id>/",
+        views.send_decision,
+        name="send-decision",
+    ),
     path("surveys/<int:employee_survey_id>/releases/", views.survey_releases, name="survey-releases"),
     path("surveys/<int:employee_survey_id>/release/", views.survey_release, name="survey-release"),
     path("surveys/<int:employee_survey_id>/breakdowns/", views.survey_breakdowns, name="survey-breakdowns"),

@@ -123,6 +123,7 @@ def survey_detail(request: AgencyRequest, employee_survey_id: int) -> HttpRespon
             "results": selectors.survey_results(survey, get_language() or "en", _release_number(request)),
             "links": selectors.link_counts(survey),
             "pending": selectors.pending_comments(survey).count(),
+            "send_requests": selectors.pending_send_requests(survey),
             "problems": survey_services.publish_problems(survey),
             "statuses": Survey.Status,
         },
@@ -149,6 +150,23 @@ def survey_close(request: AgencyRequest, employee_survey_id: int) -> HttpRespons
     survey = selectors.employee_survey_of(request.agency, employee_survey_id)
     services.close_survey(actor=request.user, survey=survey)
     messages.success(request, _("Closed. The addresses the links were sent to have been deleted."))
+    return redirect(_survey_url(survey))
+
+
+@member_view(MANAGE)
+@require_POST
+def send_decision(request: AgencyRequest, employee_survey_id: int, send_request_id: int) -> HttpResponse:
+    """A second admin approves or refuses a send that needs one."""
+    survey = selectors.employee_survey_of(request.agency, employee_survey_id)
+    send_request = selectors.send_request_of(survey, send_request_id)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.decide_send(actor=request.user, request=send_request, approve=approve)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Approved: the links were sent.") if approve else _("Refused."))
     return redirect(_survey_url(survey))
 
 
@@ -192,18 +210,27 @@ def survey_release(request: AgencyRequest, employee_survey_id: int) -> HttpRespo
 def survey_links(request: AgencyRequest, employee_survey_id: int) -> HttpResponse:
     survey = selectors.employee_survey_of(request.agency, employee_survey_id)
 
-    def send(data: dict[str, Any]) -> services.LinksMade:
-        return services.create_links(actor=request.user, survey=survey, emails=data["emails"])
+    def send(data: dict[str, Any]) -> services.SendOutcome:
+        return services.send_links(actor=request.user, survey=survey, emails=data["emails"])
+
+    def told(outcome: services.SendOutcome) -> str:
+        if outcome.request is not None:
+            return _(
+                "This send goes to fewer people than the minimum or to addresses outside the roster, so a second "
+                "agency admin must approve it. It waits on the survey's page."
+            )
+        assert outcome.sent is not None
+        return _("%(created)s links sent; %(skipped)s addresses already had one.") % {
+            "created": outcome.sent.created,
+            "skipped": outcome.sent.already_invited,
+        }
 
     return form_page(
         request,
         forms.LinksForm(request.POST or None, request.FILES or None, agency=request.agency),
         send,
         title=_("Send one-use links"),
-        success=lambda made: (
-            _("%(created)s links sent; %(skipped)s addresses already had one.")
-            % {"created": made.created, "skipped": made.already_invited}
-        ),
+        success=told,
         then=_survey_url(survey),
         template="manage/voice/links.html",
         context={"survey": survey},

@@ -5,7 +5,8 @@ from typing import Any
 from touchstone.core.models import Agency
 from touchstone.surveys import services as survey_services
 from touchstone.surveys.models import Survey
-from touchstone.voice import services
+from touchstone.voice import selectors, services
+from touchstone.voice.figures import compute_figures
 from touchstone.voice.models import BoardItem, EmployeeComment, VoiceRelease, this_month
 
 
@@ -33,7 +34,12 @@ def released_comment(survey: Survey, text: str, **fields: Any) -> EmployeeCommen
     made = VoiceRelease.objects.filter(survey=survey).order_by("-number").first()
     if made is None:
         made = VoiceRelease.objects.create(
-            survey=survey, number=1, released_on=this_month(), respondents=10, minimum=10, figures={}
+            survey=survey,
+            number=1,
+            released_on=this_month(),
+            respondents=10,
+            minimum=10,
+            figures=compute_figures(selectors.survey_questions(survey), [], [], 10),
         )
     return EmployeeComment.objects.create(
         survey=survey, question_key="barrier", original=text, release=made, **fields

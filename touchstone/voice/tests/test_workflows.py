@@ -8,13 +8,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from touchstone.catalog.models import Service
-from touchstone.conftest import Personas
-from touchstone.core.models import AuditEntry
+from touchstone.conftest import Personas, make_user
+from touchstone.core.models import AuditEntry, Role
 from touchstone.standards.models import PeriodResult, ServiceStandard
 from touchstone.surveys.models import Survey
 from touchstone.voice import selectors, services
 from touchstone.voice.demo import load_voice_demo
-from touchstone.voice.models import BoardItem, EligibilityToken, EmployeeAnswer, EmployeeComment, Support
+from touchstone.voice.models import (
+    BoardItem,
+    EligibilityToken,
+    EmployeeAnswer,
+    EmployeeComment,
+    SendRequest,
+    Support,
+)
 from touchstone.voice.tests.factories import board_item, employee_survey, released_comment
 
 
@@ -48,6 +55,13 @@ def test_links_go_to_people_by_role_and_to_an_uploaded_list(
             url("survey-links", personas, survey.pk), {"roles": ["frontline"], "upload": upload}
         )
     assert response.status_code == 302
+    assert not mail.outbox  # three people, none on a roster: a second admin must approve
+    second_admin = make_user("admin-two", personas.agency_a, Role.ADMIN)
+    send = SendRequest.objects.get(survey=survey)
+    with django_capture_on_commit_callbacks(execute=True):
+        personas.client(second_admin).post(
+            url("send-decision", personas, survey.pk, send.pk), {"decision": "approve"}
+        )
     assert sorted(m.to[0] for m in mail.outbox) == [
         "frontline-a@example.gov",
         "lee@example.gov",
