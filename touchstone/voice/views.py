@@ -313,7 +313,10 @@ def review_queue(request: AgencyRequest, employee_survey_id: int) -> HttpRespons
         "manage/voice/review_queue.html",
         {
             "survey": survey,
-            "comments": selectors.pending_comments(survey)[:50],
+            "comments": [
+                (comment, selectors.marked_for_redaction(comment.original[:300]))
+                for comment in selectors.pending_comments(survey)[:50]
+            ],
             "pending": selectors.pending_comments(survey).count(),
         },
     )
@@ -339,7 +342,14 @@ def review_comment(request: AgencyRequest, employee_survey_id: int, comment_id: 
             messages.success(request, _("Approved.") if approve else _("Withheld."))
             return redirect(reverse("manage:voice:review", args=[request.agency.slug, survey.pk]))
     return render_workspace(
-        request, "manage/voice/review_comment.html", {"survey": survey, "comment": comment, "form": form}
+        request,
+        "manage/voice/review_comment.html",
+        {
+            "survey": survey,
+            "comment": comment,
+            "passages": selectors.marked_for_redaction(comment.original),
+            "form": form,
+        },
     )
 
 

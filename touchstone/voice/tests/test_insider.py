@@ -353,3 +353,45 @@ def test_answers_and_comments_are_written_in_shuffled_batches_never_one_at_a_tim
         answer(survey, engaged="3")
     assert EmployeeAnswer.objects.count() == services.POOL_BATCH and not PendingAnswer.objects.exists()
     assert not EmployeeComment.objects.filter(release__isnull=False).exists()
+
+
+# --- comments for review -----------------------------------------------------------------------------------------
+
+
+def test_names_ids_emails_and_phone_numbers_are_highlighted_for_redaction(personas: Personas) -> None:
+    text = (
+        "Forms fail; ask Dana Whitfield (employee E123456) at dana.w@agency.gov or 555-123-4567; talk to Ann."
+    )
+    kinds = {p.text: p.kind for p in selectors.marked_for_redaction(text) if p.kind}
+    assert kinds == {
+        "Dana Whitfield": "name",
+        "E123456": "id",
+        "dana.w@agency.gov": "email",
+        "555-123-4567": "phone",
+        "Ann": "name",
+    }
+    assert "".join(p.text for p in selectors.marked_for_redaction(text)) == text
+    survey = employee_survey(personas.agency_a)
+    for number in range(10):
+        answer(survey, barrier=text if number == 0 else f"Forms time out, case {number}.")
+    release(survey)
+    comment = EmployeeComment.objects.get(survey=survey, original=text)
+    page = personas.client(personas.analyst_a).get(
+        reverse("manage:voice:review-comment", args=[personas.agency_a.slug, survey.pk, comment.pk])
+    )
+    assert '<mark class="bg-gold-20v" data-kind="phone">' in page.content.decode()
+    queue = outputs(personas, survey)["review"]
+    assert queue.count("<mark") >= 5
+
+
+def test_the_review_queue_order_follows_random_ids_not_arrival(personas: Personas) -> None:
+    survey = employee_survey(personas.agency_a)
+    written = [f"Comment {chr(65 + n)} about the forms" for n in range(10)]
+    for text in written:
+        answer(survey, barrier=text)
+    release(survey)
+    queue = outputs(personas, survey)["review"]
+    shown = sorted(written, key=queue.index)
+    ids = [str(c.pk) for c in selectors.pending_comments(survey)]
+    assert ids == sorted(ids)
+    assert shown == [c.original for c in selectors.pending_comments(survey)]

@@ -99,7 +99,8 @@ def test_the_review_queue_approves_a_redacted_copy(personas: Personas) -> None:
     survey = employee_survey(personas.agency_a)
     comment = released_comment(survey, "Ann in Denver is rude.")
     client = personas.client(personas.analyst_a)
-    assert "Ann in Denver" in client.get(url("review", personas, survey.pk)).content.decode()
+    queue = client.get(url("review", personas, survey.pk)).content.decode()
+    assert "Ann in " in queue and "Denver</mark>" in queue  # the place is highlighted for redaction
     response = client.post(
         url("review-comment", personas, survey.pk, comment.pk),
         {"redacted": "A colleague is rude.", "decision": "approve"},
