@@ -447,3 +447,18 @@ def test_a_managers_triage_is_audited_without_the_items_words(personas: Personas
     assert entry.changes["status"] == ["received", "planned"]
     assert "Scanner" not in json.dumps([entry.object_repr, entry.changes])
     assert "Fixing it" not in json.dumps(entry.changes)
+
+
+# --- what employees are told ----------------------------------------------------------------------------------
+
+
+def test_the_page_on_what_is_kept_is_public_linked_from_the_form_and_in_spanish(personas: Personas) -> None:
+    survey = employee_survey(personas.agency_a)
+    form = Client().get(f"/e/{services.new_link(survey)}/").content.decode()
+    assert reverse("portal_voice:privacy") in form
+    english = Client().get("/e/privacy/")
+    assert english.status_code == 200
+    text = english.content.decode()
+    assert "What is not kept" in text and "Your name." in text and "deleted when the survey closes" in text
+    spanish = Client().get("/es/e/privacy/").content.decode()
+    assert "Qué se guarda y qué no sobre usted" in spanish and "Su nombre." in spanish
