@@ -23,7 +23,6 @@ from touchstone.voice.models import (
     DEFAULT_MINIMUM_GROUP,
     BoardItem,
     EligibilityToken,
-    EmployeeAnswer,
     EmployeeComment,
     EmployeeSurveySetup,
     RosterEntry,
@@ -366,11 +365,6 @@ def send_request_of(survey: Survey, send_request_id: int) -> SendRequest:
     if found is None:
         raise Http404("No such send request for this survey.")
     return found
-
-
-def unreleased_respondents(survey: Survey) -> int:
-    """For the release service only: never shown, since it moves with each answer."""
-    return EmployeeAnswer.objects.filter(survey=survey, release__isnull=True).count()
 
 
 # --- the board --------------------------------------------------------------------------------------------------

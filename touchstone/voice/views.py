@@ -149,7 +149,13 @@ def survey_publish(request: AgencyRequest, employee_survey_id: int) -> HttpRespo
 def survey_close(request: AgencyRequest, employee_survey_id: int) -> HttpResponse:
     survey = selectors.employee_survey_of(request.agency, employee_survey_id)
     services.close_survey(actor=request.user, survey=survey)
-    messages.success(request, _("Closed. The addresses the links were sent to have been deleted."))
+    messages.success(
+        request,
+        _(
+            "Closed. The addresses the links were sent to have been deleted, and the answers since the last "
+            "release were released if there were enough of them."
+        ),
+    )
     return redirect(_survey_url(survey))
 
 
