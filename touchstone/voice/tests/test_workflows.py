@@ -306,3 +306,27 @@ def test_closing_an_employee_survey_from_the_surveys_page_forgets_the_link_addre
     EligibilityToken.objects.create(survey=survey, token_hash="a" * 64, email="frances@example.gov")
     survey_services.change_status(actor=personas.admin_a, survey=survey, status="closed")
     assert EligibilityToken.objects.get(survey=survey).email == ""
+
+
+def test_an_analyst_releases_results_with_the_button_and_is_told_when_too_few_answered(
+    personas: Personas,
+) -> None:
+    from touchstone.voice.tests.factories import answer
+
+    survey = employee_survey(personas.agency_a)
+    client = personas.client(personas.analyst_a)
+    for _ in range(3):
+        answer(survey)
+    response = client.post(url("survey-release", personas, survey.pk), follow=True)
+    assert "A release needs at least 10 people" in response.content.decode()
+    for _ in range(7):
+        answer(survey)
+    response = client.post(url("survey-release", personas, survey.pk), follow=True)
+    assert "Release 1 made." in response.content.decode()
+    assert [r.number for r in selectors.releases(survey)] == [1]
+    assert AuditEntry.objects.filter(action="released results", agency=personas.agency_a).exists()
+    assert (
+        personas.client(personas.viewer_a).post(url("survey-release", personas, survey.pk)).status_code == 403
+    )
+    page = client.get(url("survey-releases", personas, survey.pk)).content.decode()
+    assert "Releases made" in page and "Release results now" in page
