@@ -73,6 +73,7 @@ class Importer:
     kind: ClassVar[str]
     label: ClassVar[str]
     help_text: ClassVar[str] = ""
+    # False for the installation-wide kinds (they create and rename agencies): only installation staff run them.
     needs_agency: ClassVar[bool] = True
     suffixes: ClassVar[tuple[str, ...]] = (".csv",)
 
@@ -108,6 +109,21 @@ def register_importer(cls: type[Importer]) -> type[Importer]:
 def register_exporter(cls: type[Exporter]) -> type[Exporter]:
     EXPORTERS[cls.kind] = cls
     return cls
+
+
+def is_installation_staff(user: User | None) -> bool:
+    """Installation staff (Django superusers) are the only people who may run imports that write across agencies.
+
+    An agency's admins and analysts, the overseer and every agency's API token are not: they would write records
+    of agencies they do not belong to.
+    """
+    return bool(user is not None and user.is_active and user.is_superuser)
+
+
+def importers_offered_to(user: User | None) -> dict[str, type[Importer]]:
+    """The import kinds this person may run: their agency's kinds, and the installation-wide ones for staff."""
+    staff = is_installation_staff(user)
+    return {kind: cls for kind, cls in IMPORTERS.items() if cls.needs_agency or staff}
 
 
 def importer_for(kind: str) -> Importer:

@@ -25,7 +25,7 @@ from touchstone.core.forms import (
     RoleForm,
     SignInForm,
 )
-from touchstone.core.importing import EXPORTERS, IMPORTERS, export_to_string, exporter_for
+from touchstone.core.importing import EXPORTERS, export_to_string, exporter_for
 from touchstone.core.pages import form_page, render_workspace
 from touchstone.core.tasks import read_progress
 
@@ -203,7 +203,7 @@ def audit_log(request: AgencyRequest) -> HttpResponse:
 @member_view("import_data")
 def imports(request: AgencyRequest) -> HttpResponse:
     agency = request.agency
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         run = services.start_import(
@@ -216,7 +216,7 @@ def imports(request: AgencyRequest) -> HttpResponse:
         )
         return redirect("manage:import-run", agency_slug=agency.slug, run_id=run.pk)
     exporters = [(kind, cls.label) for kind, cls in sorted(EXPORTERS.items()) if cls.needs_agency]
-    kinds = [(kind, cls.label, cls.help_text) for kind, cls in sorted(IMPORTERS.items())]
+    kinds = [(kind, cls.label, cls.help_text) for kind, cls in sorted(form.kinds.items())]
     return render_workspace(
         request,
         "manage/imports.html",
