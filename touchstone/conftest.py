@@ -48,6 +48,16 @@ def english_by_default() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    """Rate-limit counters live in the cache: each test starts with none, whatever ran in the same minute."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @dataclass
 class Personas:
     agency_a: Agency
