@@ -52,7 +52,9 @@ def captured(logger_name: str, message: str, *args: object) -> str:
     """What the configured handlers write for one record on this logger."""
     logger = logging.getLogger(logger_name)
     configured = logger.handlers or logging.getLogger().handlers
-    handlers = [handler for handler in configured if type(handler) is logging.StreamHandler]  # not pytest's own
+    handlers = [
+        handler for handler in configured if type(handler) is logging.StreamHandler
+    ]  # not pytest's own
     assert handlers, "settings.LOGGING names no console handler for this logger"
     streams = []
     for handler in handlers:
