@@ -9,7 +9,8 @@ row it finds (up to a limit), and if there is any, nothing is written.
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, ClassVar
@@ -228,8 +229,35 @@ def count_csv_records(path: Path) -> int:
         return max(0, sum(1 for _ in csv.reader(handle)) - 1)
 
 
+# A cell a spreadsheet would run as a formula (OWASP "CSV injection"): =HYPERLINK(...), +cmd, -2+3, @SUM, a tab or a
+# carriage return first. Such text is written with a single quote before it, so it shows as typed and never runs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """The value as a CSV cell that no spreadsheet runs: numbers (and text that is only a number) stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+class SafeCsvWriter:
+    """csv.writer for every export: each text cell goes through `spreadsheet_safe`."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._writer = csv.writer(stream)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([spreadsheet_safe(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
 def write_csv(stream: IO[str], header: list[str], rows: Iterator[list[Any]] | list[list[Any]]) -> None:
-    writer = csv.writer(stream)
+    writer = SafeCsvWriter(stream)
     writer.writerow(header)
     writer.writerows(rows)
 
