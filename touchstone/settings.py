@@ -161,7 +161,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # refuses an address that failed too often (django-axes)
+    "touchstone.core.auth.AddressThrottleBackend",  # django-axes: refuses an address that failed too often
     "django.contrib.auth.backends.ModelBackend",
     *env_list("EXTRA_AUTHENTICATION_BACKENDS", []),
 ]
