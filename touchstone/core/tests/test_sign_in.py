@@ -110,3 +110,12 @@ def test_every_form_carries_a_csrf_token(personas: Personas) -> None:
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(reverse("sign-in"), {"username": "admin-a", "password": PASSWORD}).status_code == 403
     assert 'name="csrfmiddlewaretoken"' in strict.get(reverse("sign-in")).content.decode()
+
+
+def test_the_paused_sign_in_is_explained_in_spanish(personas: Personas) -> None:
+    client = Client(REMOTE_ADDR="203.0.113.44")
+    for _ in range(settings.SIGN_IN_MAX_FAILURES):
+        client.post("/es/sign-in/", {"username": "admin-a", "password": "wrong"})
+    response = client.post("/es/sign-in/", {"username": "admin-a", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "está en pausa tras demasiados intentos fallidos" in response.content.decode()
