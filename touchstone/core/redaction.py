@@ -20,12 +20,15 @@ ACCESS_LINK = re.compile(
     r"(?P<door>/(?:[a-z]{2}/)?(?:password-reset|complaints/follow-up|e|s/[\w-]+/i))/"
     r"(?!(?:sent|done|thanks)/)(?P<secret>[^\s\"'<>?#]+)"
 )
+# A query parameter that resumes someone's unfinished answers (surveys' ?resume=...) grants access the same way.
+ACCESS_PARAMETER = re.compile(r"(?P<name>[?&](?:resume|token)=)[^&\s\"'<>#]+")
 EMAIL_ADDRESS = re.compile(r"(?P<first>[\w.+-])[\w.+-]*@(?P<domain>[\w-]+(?:\.[\w-]+)+)")
 
 
 def redact(text: str) -> str:
     """The text with every access link's secret and every email address's mailbox withheld."""
     text = ACCESS_LINK.sub(lambda match: f"{match['door']}/{WITHHELD}", text)
+    text = ACCESS_PARAMETER.sub(lambda match: f"{match['name']}{WITHHELD}", text)
     return EMAIL_ADDRESS.sub(lambda match: f"{match['first']}***@{match['domain']}", text)
 
 

@@ -30,6 +30,10 @@ from touchstone.core.redaction import ConsoleEmailBackend, GunicornLogger, Redac
         ("GET /s/abc123/i/invite-token/unsubscribe/", "GET /s/abc123/i/[withheld]"),
         ("GET /e/employee-token/", "GET /e/[withheld]"),
         ("sent to pat.smith@example.com", "sent to p***@example.com"),
+        (
+            '"GET /s/abc123/?page=1&resume=r3sum3-t0k3n HTTP/1.1"',
+            '"GET /s/abc123/?page=1&resume=[withheld] HTTP/1.1"',
+        ),
     ],
 )
 def test_access_links_and_addresses_are_withheld(line: str, expected: str) -> None:
