@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, Any, ClassVar, Protocol
 
 from django.db import transaction
 
@@ -242,10 +242,14 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
+class Writable(Protocol):
+    def write(self, text: str, /) -> Any: ...
+
+
 class SafeCsvWriter:
     """csv.writer for every export: each text cell goes through `spreadsheet_safe`."""
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: Writable) -> None:
         self._writer = csv.writer(stream)
 
     def writerow(self, row: Iterable[Any]) -> None:
