@@ -37,7 +37,7 @@ class SignInForm(UswdsFormMixin, AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": _(
             "The user name or password is not right. Check both and try again; after several "
-            "failed tries the account is locked for a while."
+            "failed tries, sign-in from here is paused for a while."
         ),
     }
 
