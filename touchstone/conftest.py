@@ -58,6 +58,17 @@ def fresh_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture
+def within_one_minute() -> Iterator[None]:
+    """Rate limits count per clock minute: hold the limiter's clock still so a test never straddles two minutes."""
+    from unittest import mock
+
+    from django.utils import timezone
+
+    with mock.patch("touchstone.core.ratelimit.timezone.now", return_value=timezone.now()):
+        yield
+
+
 @dataclass
 class Personas:
     agency_a: Agency

@@ -1,5 +1,6 @@
 """Complaint filing is rate-limited per address (the public form) and per token and address (the API)."""
 
+import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -14,6 +15,7 @@ FORM = {
 }
 
 
+@pytest.mark.usefixtures("within_one_minute")
 @override_settings(COMPLAINT_FILINGS_PER_MINUTE=3)
 def test_the_public_form_files_only_a_few_complaints_a_minute_from_one_address(personas: Personas) -> None:
     url = reverse("portal_complaints:new", args=[personas.agency_a.slug])
@@ -27,6 +29,7 @@ def test_the_public_form_files_only_a_few_complaints_a_minute_from_one_address(p
     assert Client(REMOTE_ADDR="198.51.100.8").post(url, FORM).status_code == 302
 
 
+@pytest.mark.usefixtures("within_one_minute")
 @override_settings(COMPLAINT_FILINGS_PER_MINUTE=2)
 def test_a_bot_filling_the_complaint_honeypot_is_counted_too(personas: Personas) -> None:
     url = reverse("portal_complaints:new", args=[personas.agency_a.slug])
@@ -36,6 +39,7 @@ def test_a_bot_filling_the_complaint_honeypot_is_counted_too(personas: Personas)
     assert not Case.objects.exists()
 
 
+@pytest.mark.usefixtures("within_one_minute")
 @override_settings(COMPLAINT_API_FILINGS_PER_MINUTE=2)
 def test_the_api_files_only_a_few_complaints_a_minute_per_token_and_address(personas: Personas) -> None:
     _token, secret = core_services.create_api_token(

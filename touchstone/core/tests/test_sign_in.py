@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
@@ -64,6 +65,7 @@ def test_a_successful_sign_in_clears_earlier_failures(personas: Personas) -> Non
     assert sign_in_from("203.0.113.5", "admin-a", PASSWORD).status_code == 302  # type: ignore[attr-defined]
 
 
+@pytest.mark.usefixtures("within_one_minute")
 @override_settings(PASSWORD_RESETS_PER_MINUTE=2)
 def test_password_resets_are_throttled_per_address(personas: Personas) -> None:
     cache.clear()

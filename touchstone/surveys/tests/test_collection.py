@@ -103,6 +103,7 @@ def test_too_many_submissions_from_one_address_are_slowed(personas: Personas) ->
     assert Response.objects.count() == 2
 
 
+@pytest.mark.usefixtures("within_one_minute")
 @override_settings(SURVEY_SUBMISSIONS_PER_MINUTE=2)
 def test_a_bot_filling_the_honeypot_is_rate_limited_before_it_can_fill_the_spam_table(
     personas: Personas,
