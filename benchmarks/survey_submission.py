@@ -84,6 +84,11 @@ def environment(port: int) -> dict[str, str]:
         "DEBUG": "false",
         "TOUCHSTONE_TESTING": "false",
         "SECURE_SSL_REDIRECT": "false",  # TLS ends at the proxy in production; here it is plain loopback
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",  # production refuses the console
+        # One address sends every request here; the per-address limits would measure the limiter, not intake.
+        "SURVEY_SUBMISSIONS_PER_MINUTE": "100000000",
+        "COMPLAINT_FILINGS_PER_MINUTE": "100000000",
+        "COMPLAINT_API_FILINGS_PER_MINUTE": "100000000",
         "SITE_URL": f"http://127.0.0.1:{port}",
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore:No directory at",  # whitenoise: static files are not collected for this run

@@ -48,6 +48,27 @@ def english_by_default() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    """Rate-limit counters live in the cache: each test starts with none, whatever ran in the same minute."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def within_one_minute() -> Iterator[None]:
+    """Rate limits count per clock minute: hold the limiter's clock still so a test never straddles two minutes."""
+    from unittest import mock
+
+    from django.utils import timezone
+
+    with mock.patch("touchstone.core.ratelimit.timezone.now", return_value=timezone.now()):
+        yield
+
+
 @dataclass
 class Personas:
     agency_a: Agency

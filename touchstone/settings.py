@@ -72,6 +72,11 @@ if SECRET_KEY == DEVELOPMENT_SECRET_KEY and not (DEBUG or TESTING):
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG or TESTING else []
 )
+if not ALLOWED_HOSTS and not (DEBUG or TESTING):
+    # Otherwise the server starts and answers 400 to every request.
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is empty while DEBUG is off; name the site's hosts, e.g. ALLOWED_HOSTS=touchstone.example.gov."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
@@ -83,6 +88,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "axes",
     "touchstone.core",
     "touchstone.catalog",
     "touchstone.surveys",
@@ -106,6 +112,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "touchstone.core.middleware.NoStoreForPrivatePages",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "touchstone.urls"
@@ -153,7 +161,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
-    "touchstone.core.auth.LockoutModelBackend",
+    "touchstone.core.auth.AddressThrottleBackend",  # django-axes: refuses an address that failed too often
+    "django.contrib.auth.backends.ModelBackend",
     *env_list("EXTRA_AUTHENTICATION_BACKENDS", []),
 ]
 # Sign-in through an OpenID Connect provider (Login.gov style): a backend added by
@@ -165,6 +174,17 @@ LOGIN_REDIRECT_URL = "manage:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 SIGN_IN_MAX_FAILURES = env_int("SIGN_IN_MAX_FAILURES", 5)
 SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15)
+# Failed sign-ins are counted per address, whatever the user names tried, and lock that address only: one address
+# cannot try many user names, and nobody elsewhere can lock an admin out. Behind a proxy, set TRUSTED_PROXY_COUNT.
+AXES_FAILURE_LIMIT = SIGN_IN_MAX_FAILURES
+AXES_COOLOFF_TIME = SIGN_IN_LOCKOUT_MINUTES / 60
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "touchstone.core.auth.locked_out"
+AXES_VERBOSE = False  # its log lines would carry user names and addresses
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)  # proxies in front that append to X-Forwarded-For
+AXES_CLIENT_IP_CALLABLE = "touchstone.core.ratelimit.client_address"
+PASSWORD_RESETS_PER_MINUTE = env_int("PASSWORD_RESETS_PER_MINUTE", 3)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -228,9 +248,16 @@ TRANSACTION_STORE = Path(env_str("TRANSACTION_STORE", str(BASE_DIR / "var" / "tr
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
-# Outgoing email is chosen by setting: the console in development, SMTP (EMAIL_HOST...) in production. The
-# development console prints messages with one-use link tokens replaced (touchstone.voice.redaction).
-_email_backend = env_str("EMAIL_BACKEND", "touchstone.voice.redaction.RedactingConsoleEmailBackend")
+# Outgoing email is chosen by setting: the console in development (access links and addresses withheld), SMTP
+# (EMAIL_HOST...) in production, where the console is refused: it would write receipts and reset links to the log.
+_email_backend = env_str(
+    "EMAIL_BACKEND", "touchstone.core.redaction.ConsoleEmailBackend" if DEBUG or TESTING else ""
+)
+if not (DEBUG or TESTING) and (not _email_backend or "console" in _email_backend.lower()):
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND is unset or the console while DEBUG is off: mail would go to the log. "
+        "Set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST."
+    )
 _email_options: dict[str, object] = {}
 if _email_backend.endswith("smtp.EmailBackend"):
     _email_options = {
@@ -255,22 +282,34 @@ TASKS = {
     }
 }
 
-# The cache holds rate-limit counters: Redis (CACHE_URL=redis://127.0.0.1:6379/1) shares them across workers.
-CACHE_URL = env_str("CACHE_URL", "")
+# The cache holds rate-limit counters, shared by every worker: Redis (CACHE_URL or REDIS_URL=redis://...:6379/1),
+# else a database table (made by a migration); never one worker's memory, which would multiply every limit.
+CACHE_URL = env_str("CACHE_URL", "") or env_str("REDIS_URL", "")
+CACHE_TABLE = "touchstone_cache"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if TESTING
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No log line may carry a link that grants access (reset, follow-up, invitation) or an email address.
+    "filters": {"redact": {"()": "touchstone.core.redaction.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # runserver's access log, through the redacting handler instead of its own.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
 SURVEY_SUBMISSIONS_PER_MINUTE = env_int("SURVEY_SUBMISSIONS_PER_MINUTE", 20)
 COMPLAINT_STATUS_CHECKS_PER_MINUTE = env_int("COMPLAINT_STATUS_CHECKS_PER_MINUTE", 10)
+COMPLAINT_FILINGS_PER_MINUTE = env_int("COMPLAINT_FILINGS_PER_MINUTE", 5)  # public form, per address
+COMPLAINT_API_FILINGS_PER_MINUTE = env_int("COMPLAINT_API_FILINGS_PER_MINUTE", 120)  # per token and address

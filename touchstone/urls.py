@@ -25,7 +25,7 @@ urlpatterns += i18n_patterns(
     path("sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(form_class=password_reset_form),
+        core_views.PasswordResetView.as_view(form_class=password_reset_form),
         name="password_reset",
     ),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

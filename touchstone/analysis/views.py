@@ -246,7 +246,7 @@ def survey_themes(request: AgencyRequest, survey_id: int) -> HttpResponse:
     return render_workspace(request, "manage/analysis/themes.html", context)
 
 
-@member_view()
+@member_view(EDIT)
 @require_POST
 def refresh(request: AgencyRequest, survey_id: int) -> HttpResponse:
     survey = _survey(request, survey_id)

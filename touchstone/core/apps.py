@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Importers and exporters register their kinds when their modules load.
         from touchstone.core import importers  # noqa: F401
+        from touchstone.core.redaction import redact_secrets_in_path_loggers
+
+        redact_secrets_in_path_loggers()

@@ -1,20 +1,26 @@
-"""Sign-in with lock-out after repeated failures."""
+"""Sign-in throttling is django-axes' (settings.AXES_*): failures are counted per address and lock that address
+for a while, never the account everywhere. This answers a locked-out address with the sign-in page and a 429."""
 
-import datetime as dt
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
-from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import PermissionDenied
-from django.db.models import F
-from django.http import HttpRequest
-from django.utils import timezone
-
-from touchstone.core.models import SignInThrottle
+from django.http import HttpRequest, HttpResponse
 
 
-class LockoutModelBackend(ModelBackend):
-    """Django's password check, refusing while an account is locked and counting failures toward a lock."""
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any
+) -> HttpResponse:
+    """The sign-in page (its form says why, see SignInView.form_invalid), answered as Too Many Requests."""
+    response = original_response if original_response is not None else HttpResponse(status=429)
+    response.status_code = 429
+    response["Retry-After"] = str(settings.SIGN_IN_LOCKOUT_MINUTES * 60)
+    return response
+
+
+class AddressThrottleBackend(AxesStandaloneBackend):
+    """django-axes' check of the address. A call without a request (a script, or a test's Client.login) comes from no
+    address, so there is nothing to count; the password check that follows still runs."""
 
     def authenticate(
         self,
@@ -23,32 +29,6 @@ class LockoutModelBackend(ModelBackend):
         password: str | None = None,
         **kwargs: Any,
     ) -> Any:
-        if not username:
+        if request is None:
             return None
-        key = username.strip().lower()
-        throttle = SignInThrottle.objects.filter(username=key).first()
-        if throttle is not None and throttle.is_locked():
-            # PermissionDenied stops Django trying other backends, and the form says the account is locked.
-            raise PermissionDenied("locked")
-        user = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is None:
-            register_failure(key)
-        elif throttle is not None:
-            throttle.delete()
-        return user
-
-
-def register_failure(username: str) -> None:
-    now = timezone.now()
-    throttle, _ = SignInThrottle.objects.get_or_create(username=username)
-    SignInThrottle.objects.filter(pk=throttle.pk).update(failures=F("failures") + 1, last_failure_at=now)
-    throttle.refresh_from_db()
-    if throttle.failures >= settings.SIGN_IN_MAX_FAILURES:
-        throttle.locked_until = now + dt.timedelta(minutes=settings.SIGN_IN_LOCKOUT_MINUTES)
-        throttle.failures = 0
-        throttle.save(update_fields=["locked_until", "failures"])
-
-
-def is_locked(username: str) -> bool:
-    throttle = SignInThrottle.objects.filter(username=username.strip().lower()).first()
-    return throttle is not None and throttle.is_locked()
+        return super().authenticate(request, username=username, password=password, **kwargs)

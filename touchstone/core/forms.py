@@ -6,8 +6,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from touchstone.core.importing import IMPORTERS
-from touchstone.core.models import Agency, ApiToken, Office, Role
+from touchstone.core.importing import importers_offered_to
+from touchstone.core.models import Agency, ApiToken, Office, Role, User
 
 USWDS_CLASSES = {
     forms.Select: "usa-select",
@@ -37,7 +37,7 @@ class SignInForm(UswdsFormMixin, AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": _(
             "The user name or password is not right. Check both and try again; after several "
-            "failed tries the account is locked for a while."
+            "failed tries, sign-in from here is paused for a while."
         ),
     }
 
@@ -122,15 +122,16 @@ class ImportForm(UswdsFormMixin, forms.Form):
     file = forms.FileField(label=_("File"), help_text=_("CSV unless the kind says otherwise."))
     dry_run = forms.BooleanField(label=_("Only check the file; write nothing"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(kind, cls.label) for kind, cls in sorted(IMPORTERS.items())]  # type: ignore[attr-defined]
+        self.kinds = importers_offered_to(user)
+        self.fields["kind"].choices = [(kind, cls.label) for kind, cls in sorted(self.kinds.items())]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         kind, upload = cleaned.get("kind"), cleaned.get("file")
         if kind and upload:
-            suffixes = IMPORTERS[kind].suffixes
+            suffixes = self.kinds[kind].suffixes
             if not upload.name.lower().endswith(suffixes):
                 self.add_error(
                     "file",

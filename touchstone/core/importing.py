@@ -9,10 +9,11 @@ row it finds (up to a limit), and if there is any, nothing is written.
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, Any, ClassVar, Protocol
 
 from django.db import transaction
 
@@ -73,6 +74,7 @@ class Importer:
     kind: ClassVar[str]
     label: ClassVar[str]
     help_text: ClassVar[str] = ""
+    # False for the installation-wide kinds (they create and rename agencies): only installation staff run them.
     needs_agency: ClassVar[bool] = True
     suffixes: ClassVar[tuple[str, ...]] = (".csv",)
 
@@ -108,6 +110,21 @@ def register_importer(cls: type[Importer]) -> type[Importer]:
 def register_exporter(cls: type[Exporter]) -> type[Exporter]:
     EXPORTERS[cls.kind] = cls
     return cls
+
+
+def is_installation_staff(user: User | None) -> bool:
+    """Installation staff (Django superusers) are the only people who may run imports that write across agencies.
+
+    An agency's admins and analysts, the overseer and every agency's API token are not: they would write records
+    of agencies they do not belong to.
+    """
+    return bool(user is not None and user.is_active and user.is_superuser)
+
+
+def importers_offered_to(user: User | None) -> dict[str, type[Importer]]:
+    """The import kinds this person may run: their agency's kinds, and the installation-wide ones for staff."""
+    staff = is_installation_staff(user)
+    return {kind: cls for kind, cls in IMPORTERS.items() if cls.needs_agency or staff}
 
 
 def importer_for(kind: str) -> Importer:
@@ -212,8 +229,39 @@ def count_csv_records(path: Path) -> int:
         return max(0, sum(1 for _ in csv.reader(handle)) - 1)
 
 
+# A cell a spreadsheet would run as a formula (OWASP "CSV injection"): =HYPERLINK(...), +cmd, -2+3, @SUM, a tab or a
+# carriage return first. Such text is written with a single quote before it, so it shows as typed and never runs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """The value as a CSV cell that no spreadsheet runs: numbers (and text that is only a number) stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+class Writable(Protocol):
+    def write(self, text: str, /) -> Any: ...
+
+
+class SafeCsvWriter:
+    """csv.writer for every export: each text cell goes through `spreadsheet_safe`."""
+
+    def __init__(self, stream: Writable) -> None:
+        self._writer = csv.writer(stream)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([spreadsheet_safe(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
 def write_csv(stream: IO[str], header: list[str], rows: Iterator[list[Any]] | list[list[Any]]) -> None:
-    writer = csv.writer(stream)
+    writer = SafeCsvWriter(stream)
     writer.writerow(header)
     writer.writerows(rows)
 

@@ -206,22 +206,6 @@ class ApiToken(models.Model):
         return self.is_active and scope in self.scopes
 
 
-class SignInThrottle(models.Model):
-    """Failed sign-ins per user name: after too many, the account is locked for a while."""
-
-    username = models.CharField(max_length=150, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
-    last_failure_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return self.username
-
-    def is_locked(self, now: Any = None) -> bool:
-        now = now or timezone.now()
-        return self.locked_until is not None and self.locked_until > now
-
-
 class ImportRun(models.Model):
     """One file brought in through `manage.py import`, the upload page or the API."""
 

@@ -1,5 +1,6 @@
-"""Counting a public visitor's attempts per minute, by a salted hash of their address held only in the cache:
-no address is stored anywhere."""
+"""Counting a visitor's attempts per minute, by a salted hash of their address held only in the cache: no address
+is stored anywhere. The cache is shared by every worker (Redis or a database table, see settings.CACHES), so the
+limit holds however many workers serve the site."""
 
 import hashlib
 
@@ -9,10 +10,23 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 
+def client_address(request: HttpRequest) -> str:
+    """The visitor's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address the outermost one saw.
+
+    Only the entries our own proxies appended to X-Forwarded-For are trusted; a visitor can write the rest.
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
 def over_limit(request: HttpRequest, scope: str, per_minute: int) -> bool:
     """Count this attempt; True once the address has made more than `per_minute` in this minute for `scope`."""
-    address = request.META.get("REMOTE_ADDR", "")
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:24]
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client_address(request)}".encode()).hexdigest()[:24]
     key = f"rate:{scope}:{digest}:{timezone.now():%Y%m%d%H%M}"
     cache.add(key, 0, timeout=70)
     try:

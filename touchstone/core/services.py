@@ -5,8 +5,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from touchstone.core import audit
 from touchstone.core.models import Agency, ApiToken, ImportRun, Membership, Office, User
@@ -155,8 +157,19 @@ def start_import(
     dry_run: bool = False,
     actor_label: str = "",
 ) -> ImportRun:
-    """Keep the uploaded file and queue its import; the page or API client follows the run's progress."""
+    """Keep the uploaded file and queue its import; the page or API client follows the run's progress.
+
+    An installation-wide kind (one that creates or renames agencies) is refused unless the actor is installation
+    staff; an API token (no actor) never is.
+    """
+    from touchstone.core.importing import IMPORTERS, importers_offered_to
     from touchstone.core.tasks import run_import_task
+
+    if kind in IMPORTERS and kind not in importers_offered_to(actor):
+        raise PermissionDenied(
+            _("Only installation staff can run the %(kind)s import: it writes records of every agency.")
+            % {"kind": kind}
+        )
 
     path = store_upload(upload, original_name)
     run = ImportRun.objects.create(

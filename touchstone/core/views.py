@@ -2,12 +2,13 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from touchstone.core import selectors, services
 from touchstone.core.access import AgencyRequest, SignedInRequest, member_view
-from touchstone.core.auth import is_locked
 from touchstone.core.forms import (
     AgencyForm,
     ApiTokenForm,
@@ -25,8 +25,9 @@ from touchstone.core.forms import (
     RoleForm,
     SignInForm,
 )
-from touchstone.core.importing import EXPORTERS, IMPORTERS, export_to_string, exporter_for
+from touchstone.core.importing import EXPORTERS, export_to_string, exporter_for
 from touchstone.core.pages import form_page, render_workspace
+from touchstone.core.ratelimit import over_limit
 from touchstone.core.tasks import read_progress
 
 
@@ -36,17 +37,32 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        username = form.data.get("username", "")
-        if username and is_locked(username):
+        if getattr(self.request, "axes_locked_out", False):
             form.errors.clear()
             form.add_error(
                 None,
                 _(
-                    "This account is locked after too many failed sign-ins. Wait 15 minutes, or "
-                    "reset your password by email."
-                ),
+                    "Sign-in from this address is paused after too many failed tries. Wait %(minutes)s minutes, "
+                    "or reset your password by email."
+                )
+                % {"minutes": settings.SIGN_IN_LOCKOUT_MINUTES},
             )
         return super().form_invalid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by email, a few requests a minute per address: nobody can flood a person's mailbox."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if over_limit(request, "password-reset", settings.PASSWORD_RESETS_PER_MINUTE):
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, _("Too many tries in the last minute. Please wait a minute and try again."))
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 429
+            response["Retry-After"] = "60"
+            return response
+        return super().post(request, *args, **kwargs)
 
 
 @login_required
@@ -203,7 +219,7 @@ def audit_log(request: AgencyRequest) -> HttpResponse:
 @member_view("import_data")
 def imports(request: AgencyRequest) -> HttpResponse:
     agency = request.agency
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         run = services.start_import(
@@ -216,7 +232,7 @@ def imports(request: AgencyRequest) -> HttpResponse:
         )
         return redirect("manage:import-run", agency_slug=agency.slug, run_id=run.pk)
     exporters = [(kind, cls.label) for kind, cls in sorted(EXPORTERS.items()) if cls.needs_agency]
-    kinds = [(kind, cls.label, cls.help_text) for kind, cls in sorted(IMPORTERS.items())]
+    kinds = [(kind, cls.label, cls.help_text) for kind, cls in sorted(form.kinds.items())]
     return render_workspace(
         request,
         "manage/imports.html",

@@ -48,6 +48,21 @@ def new(request: HttpRequest, agency_slug: str, service_slug: str = "") -> HttpR
         agency=agency,
         initial={"service": service} if service else None,
     )
+    if request.method == "POST" and over_limit(
+        request, "complaint-filing", settings.COMPLAINT_FILINGS_PER_MINUTE
+    ):
+        # Counted before the honeypot, like surveys: a script cannot file, or pretend to file, without limit.
+        form.add_error(
+            None, _("Too many complaints from here in the last minute. Please wait a minute and try again.")
+        )
+        response = render(
+            request,
+            "portal/complaints/form.html",
+            {"agency": agency, "service": service, "form": form},
+            status=429,
+        )
+        response["Retry-After"] = "60"
+        return response
     if request.method == "POST" and form.is_valid():
         thanks = redirect("portal_complaints:received")
         if form.cleaned_data.get("website"):

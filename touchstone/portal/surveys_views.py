@@ -89,10 +89,11 @@ def _form(request: HttpRequest, code: str, *, embedded: bool, survey: Survey | N
     submitted: dict[str, Any] = {}
     source = Response.Source.EMBED if embedded else Response.Source.WEB
     if request.method == "POST":
-        if request.POST.get(collection.HONEYPOT_FIELD):
-            return _thanks_redirect(survey, embedded, spam=True, request=request, language=language)
+        # The rate limit first: a bot filling the honeypot is still counted, so it cannot fill the spam table.
         if collection.rate_limited(request, survey):
             return render(request, "portal/surveys/closed.html", {**base, "reason": "rate"}, status=429)
+        if request.POST.get(collection.HONEYPOT_FIELD):
+            return _thanks_redirect(survey, embedded, spam=True, request=request, language=language)
         questions = collection.page_questions(survey, index)
         raw = {
             key: (

@@ -10,7 +10,6 @@ with exactly Touchpoints' headers: 0/1 for each option, `null` where the option 
 respondent's trust answer did not reveal, or an option the version did not have).
 """
 
-import csv
 import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -19,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from touchstone.core.fiscal import fiscal_quarter
-from touchstone.core.importing import Exporter, register_exporter
+from touchstone.core.importing import Exporter, SafeCsvWriter, register_exporter
 from touchstone.core.models import Agency
 from touchstone.surveys import instrument
 from touchstone.surveys.models import Question, Response, Survey, SurveyVersion
@@ -140,7 +139,7 @@ class ResponsesCsvExporter(Exporter):
         versions = _versions_of(responses)
         numbers = {version.pk: version.number for version in versions}
         columns = question_columns(versions)
-        writer = csv.writer(stream)
+        writer = SafeCsvWriter(stream)
         writer.writerow(METADATA_COLUMNS + columns)
         for response in _rows(responses):
             row = metadata(response, numbers)
@@ -231,7 +230,7 @@ class A11UploadExporter(Exporter):
     def write_responses(self, stream: IO[str], responses: QuerySet[Response]) -> None:
         """Complete responses only; a response to a version that is not A-11 v2 has no row."""
         parts_by_version = {version.pk: a11_v2_parts(version) for version in _versions_of(responses)}
-        writer = csv.writer(stream)
+        writer = SafeCsvWriter(stream)
         writer.writerow(A11_UPLOAD_HEADERS)
         complete = responses.filter(status=Response.Status.COMPLETE)
         for response in (

@@ -29,10 +29,8 @@ class VoiceConfig(AppConfig):
 
         from touchstone.core.schedule import every
         from touchstone.voice import services
-        from touchstone.voice.redaction import redact_link_paths_in_logs
 
         # Pooled answers are written in shuffled batches; releases follow each survey's rules.
         every(dt.timedelta(minutes=15), "write_employee_answer_pools", services.write_every_pool)
         every(dt.timedelta(hours=1), "release_employee_results", services.release_due_results)
-        redact_link_paths_in_logs()
         from touchstone.voice import importers  # noqa: F401  (registers the roster import)

@@ -1,6 +1,5 @@
 """Workspace pages of employee voice: employee surveys, the review queue, the board and insight for managers."""
 
-import csv
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from touchstone.core.access import AgencyRequest, member_view
+from touchstone.core.importing import SafeCsvWriter
 from touchstone.core.pages import form_page, render_workspace
 from touchstone.surveys import services as survey_services
 from touchstone.surveys.models import Survey
@@ -265,7 +265,7 @@ def survey_export(request: AgencyRequest, employee_survey_id: int) -> HttpRespon
     results = selectors.survey_results(survey, get_language() or "en", _release_number(request))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="employee-survey-{survey.pk}-results.csv"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     hidden = _("hidden")
     writer.writerow(["table", "group", "measure", "respondents", "value"])
     if not results.shown:

@@ -64,6 +64,28 @@ def test_staff_of_another_agency_get_404_on_every_analysis_page(personas: Person
     assert other.post(url("refresh", survey)).status_code == 404
 
 
+@pytest.mark.parametrize("role", ["viewer_a", "frontline_a", "handler_a"])
+def test_a_viewer_front_line_employee_or_handler_cannot_recompute_the_analysis(
+    personas: Personas, role: str, django_capture_on_commit_callbacks: object
+) -> None:
+    survey = published_survey(personas.agency_a)
+    add_responses(survey, 12)
+    before = selectors.analysis_of(survey).computed_at
+    client = personas.client(getattr(personas, role))
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        assert client.post(url("refresh", survey)).status_code == 403
+    assert selectors.analysis_of(survey).computed_at == before
+    assert "Refresh now" not in client.get(url("survey", survey)).content.decode()
+
+
+@pytest.mark.parametrize("role", ["analyst_a", "admin_a"])
+def test_an_analyst_or_admin_can_recompute_the_analysis(personas: Personas, role: str) -> None:
+    survey = published_survey(personas.agency_a)
+    client = personas.client(getattr(personas, role))
+    assert "Refresh now" in client.get(url("survey", survey)).content.decode()
+    assert client.post(url("refresh", survey)).status_code == 302
+
+
 def test_driver_ranking_recovers_the_planted_driver(personas: Personas) -> None:
     survey = published_survey(personas.agency_a)
     add_responses(survey, 400)

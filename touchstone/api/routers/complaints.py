@@ -3,11 +3,13 @@ and read their status (scope `read`). Every call is scoped to the token's agency
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -17,6 +19,7 @@ from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
 from touchstone.complaints import selectors, services
 from touchstone.complaints.models import Case
+from touchstone.core.ratelimit import over_limit
 
 router = Router(tags=["complaints"])
 
@@ -69,6 +72,10 @@ def file_complaint(request: HttpRequest, payload: ComplaintIn) -> tuple[int, Cas
     The answer comes once the case is stored; routing and its clocks follow within seconds, so `next_breach_at`
     is empty until then."""
     token = auth.token_of(request)
+    if over_limit(request, f"complaint-api:{token.pk}", settings.COMPLAINT_API_FILINGS_PER_MINUTE):
+        raise HttpError(
+            429, _("Too many complaints from this token and address in the last minute; wait a minute.")
+        )
     agency = token.agency
     key = request.headers.get("Idempotency-Key", "").strip()[:100]
     data = payload.dict()

@@ -1,6 +1,7 @@
 """The same importers as `manage.py import` and the upload page, for systems that send files."""
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -22,6 +23,15 @@ def start_import(
     if kind not in IMPORTERS:
         raise HttpError(
             404, f"There is no import kind '{kind}'; the kinds are: {', '.join(sorted(IMPORTERS))}."
+        )
+    if not IMPORTERS[kind].needs_agency:
+        raise HttpError(
+            403,
+            _(
+                "The %(kind)s import writes records of every agency; an agency's token cannot run it. "
+                "Installation staff run it from the workspace or the command line."
+            )
+            % {"kind": kind},
         )
     token = auth.token_of(request)
     run = services.start_import(

@@ -150,14 +150,40 @@ def test_an_import_posted_to_the_api_runs_and_reports(
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    body = b"owner_org,owner_org_title\nqrs-tuv,Qrs Canada\n"
+    body = (
+        b"name,description,hisp,channels,kind,estimated_annual_volume_of_customers,url\n"
+        b"Passport renewal,Renew a passport by mail.,false,website,Benefits,,\n"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = Client().post(
-            "/api/v1/imports/canada-agencies",
-            {"file": SimpleUploadedFile("si.csv", body)},
+            "/api/v1/imports/touchpoints-services",
+            {"file": SimpleUploadedFile("services.csv", body)},
             **bearer(personas),
         )
     assert response.status_code == 202
     run = Client().get(f"/api/v1/imports/runs/{response.json()['id']}", **bearer(personas)).json()
-    assert run["status"] == "succeeded"
-    assert run["summary"]["agencies_created"] == 1
+    assert run["status"] == "succeeded", run
+    assert run["summary"]["rows"] == 1
+
+
+@pytest.mark.parametrize("kind", ["canada-agencies", "canada-services", "canada-standards"])
+def test_an_agency_token_cannot_run_an_installation_wide_import_to_rename_another_agency(
+    personas: Personas, kind: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from touchstone.core.models import Agency, ImportRun
+
+    personas.agency_b.external_code = "bbb-ccc"
+    personas.agency_b.save()
+    body = b"owner_org,owner_org_title\nbbb-ccc,Renamed by Alpha\nnew-dept,Created by Alpha\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(
+            f"/api/v1/imports/{kind}", {"file": SimpleUploadedFile("si.csv", body)}, **bearer(personas)
+        )
+    assert response.status_code == 403
+    assert "cannot run it" in response.json()["detail"]
+    personas.agency_b.refresh_from_db()
+    assert personas.agency_b.name == "Bureau of Beta"
+    assert Agency.objects.count() == 2
+    assert not ImportRun.objects.exists()

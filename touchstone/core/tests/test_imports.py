@@ -103,11 +103,18 @@ def test_an_agency_exports_its_own_offices_only(personas: Personas) -> None:
     assert "Alpha Field Office" in body and "Beta Contact Center" not in body
 
 
+def installation_staff(personas: Personas) -> object:
+    """The agency's analyst, made a Django superuser: installation staff who run installation-wide imports."""
+    personas.analyst_a.is_superuser = True
+    personas.analyst_a.save(update_fields=["is_superuser"])
+    return personas.analyst_a
+
+
 def test_an_upload_runs_as_a_task_and_its_page_shows_the_outcome(
     personas: Personas, tmp_path: Path, django_capture_on_commit_callbacks: object
 ) -> None:
     path = write_inventory(tmp_path / "si.csv", [["2023-2024", "1", "A", "xyz-abc", "Xyz Canada"]])
-    client = personas.client(personas.analyst_a)
+    client = personas.client(installation_staff(personas))  # type: ignore[arg-type]
     with django_capture_on_commit_callbacks(execute=True), path.open("rb") as upload:  # type: ignore[operator]
         response = client.post(
             reverse("manage:imports", args=[personas.agency_a.slug]),
@@ -134,7 +141,7 @@ def test_a_failed_upload_lists_its_problems_on_the_page(
     personas: Personas, tmp_path: Path, django_capture_on_commit_callbacks: object
 ) -> None:
     path = write_inventory(tmp_path / "si.csv", [["2023-2024", "1", "A", "", "No code"]])
-    client = personas.client(personas.admin_a)
+    client = personas.client(installation_staff(personas))  # type: ignore[arg-type]
     with django_capture_on_commit_callbacks(execute=True), path.open("rb") as upload:  # type: ignore[operator]
         response = client.post(
             reverse("manage:imports", args=[personas.agency_a.slug]),
@@ -150,7 +157,68 @@ def test_an_upload_of_the_wrong_file_type_is_refused_at_the_form(personas: Perso
 
     response = personas.client(personas.admin_a).post(
         reverse("manage:imports", args=[personas.agency_a.slug]),
-        {"kind": "canada-agencies", "file": SimpleUploadedFile("inventory.xlsx", b"PK")},
+        {"kind": "touchpoints-services", "file": SimpleUploadedFile("inventory.xlsx", b"PK")},
     )
     assert "This kind of import takes .csv files" in response.content.decode()
     assert not ImportRun.objects.exists()
+
+
+# --- installation-wide kinds: only installation staff ------------------------------------------------------------
+
+INSTALLATION_WIDE = ["canada-agencies", "canada-services", "canada-standards"]
+
+
+@pytest.mark.parametrize("role", ["admin_a", "analyst_a"])
+def test_an_agencys_admin_and_analyst_are_not_offered_the_installation_wide_kinds(
+    personas: Personas, role: str
+) -> None:
+    page = personas.client(getattr(personas, role)).get(
+        reverse("manage:imports", args=[personas.agency_a.slug])
+    )
+    body = page.content.decode()
+    assert "touchpoints-services" in body
+    assert not any(kind in body for kind in INSTALLATION_WIDE)
+
+
+@pytest.mark.parametrize("kind", INSTALLATION_WIDE)
+def test_an_agency_admin_cannot_post_an_installation_wide_import_to_rename_another_agency(
+    personas: Personas, tmp_path: Path, kind: str, django_capture_on_commit_callbacks: object
+) -> None:
+    personas.agency_b.external_code = "bbb-ccc"
+    personas.agency_b.save()
+    path = write_inventory(tmp_path / "si.csv", [["2023-2024", "1", "A", "bbb-ccc", "Renamed by Alpha"]])
+    with django_capture_on_commit_callbacks(execute=True), path.open("rb") as upload:
+        response = personas.client(personas.admin_a).post(
+            reverse("manage:imports", args=[personas.agency_a.slug]), {"kind": kind, "file": upload}
+        )
+    assert response.status_code == 200  # the form refuses the kind
+    assert "Select a valid choice" in response.content.decode()
+    personas.agency_b.refresh_from_db()
+    assert personas.agency_b.name == "Bureau of Beta"
+    assert not ImportRun.objects.exists()
+    assert Agency.objects.count() == 2
+
+
+def test_the_import_service_refuses_an_installation_wide_kind_to_anyone_but_installation_staff(
+    personas: Personas,
+) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from touchstone.core import services
+
+    for actor in (personas.admin_a, personas.overseer, None):
+        with pytest.raises(PermissionDenied, match="Only installation staff"):
+            services.start_import(
+                actor=actor,
+                agency=personas.agency_a,
+                kind="canada-agencies",
+                upload=io.BytesIO(b"owner_org,owner_org_title\n"),
+                original_name="si.csv",
+            )
+    assert not ImportRun.objects.exists()
+
+
+def test_installation_staff_are_offered_the_installation_wide_kinds(personas: Personas) -> None:
+    client = personas.client(installation_staff(personas))  # type: ignore[arg-type]
+    body = client.get(reverse("manage:imports", args=[personas.agency_a.slug])).content.decode()
+    assert all(kind in body for kind in INSTALLATION_WIDE)

@@ -2,13 +2,14 @@
 
 import re
 
+import pytest
 from django.conf import settings
 from django.core import mail
-from django.test import Client
+from django.core.cache import cache
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from touchstone.conftest import PASSWORD, Personas
-from touchstone.core.models import SignInThrottle
 
 
 def sign_in(client: Client, username: str, password: str) -> object:
@@ -28,21 +29,52 @@ def test_a_wrong_password_says_so_without_saying_which_part(personas: Personas) 
     assert "user name or password is not right" in response.content.decode()
 
 
-def test_repeated_failures_lock_the_account_even_with_the_right_password(personas: Personas) -> None:
-    client = Client()
+def sign_in_from(address: str, username: str, password: str) -> object:
+    return Client(REMOTE_ADDR=address).post(reverse("sign-in"), {"username": username, "password": password})
+
+
+def test_repeated_failures_pause_sign_in_from_that_address_even_with_the_right_password(
+    personas: Personas,
+) -> None:
     for _ in range(settings.SIGN_IN_MAX_FAILURES):
-        sign_in(client, "admin-a", "wrong")
-    response = sign_in(client, "admin-a", PASSWORD)
-    assert response.status_code == 200
-    assert "locked" in response.content.decode()
-    assert SignInThrottle.objects.get(username="admin-a").is_locked()
+        sign_in_from("203.0.113.5", "admin-a", "wrong")
+    response = sign_in_from("203.0.113.5", "admin-a", PASSWORD)
+    assert response.status_code == 429  # type: ignore[attr-defined]
+    assert "paused after too many failed tries" in response.content.decode()  # type: ignore[attr-defined]
+
+
+def test_nobody_can_lock_an_admin_out_from_another_address(personas: Personas) -> None:
+    for _ in range(settings.SIGN_IN_MAX_FAILURES + 3):
+        sign_in_from("203.0.113.5", "admin-a", "wrong")
+    assert sign_in_from("198.51.100.7", "admin-a", PASSWORD).status_code == 302  # type: ignore[attr-defined]
+
+
+def test_one_address_cannot_try_many_user_names(personas: Personas) -> None:
+    names = ["admin-a", "analyst-a", "handler-a", "viewer-a", "admin-b", "analyst-b"]
+    for name in names[: settings.SIGN_IN_MAX_FAILURES]:
+        sign_in_from("203.0.113.9", name, "wrong")
+    assert sign_in_from("203.0.113.9", "frontline-a", PASSWORD).status_code == 429  # type: ignore[attr-defined]
 
 
 def test_a_successful_sign_in_clears_earlier_failures(personas: Personas) -> None:
-    client = Client()
-    sign_in(client, "admin-a", "wrong")
-    assert sign_in(client, "admin-a", PASSWORD).status_code == 302
-    assert not SignInThrottle.objects.filter(username="admin-a").exists()
+    for _ in range(settings.SIGN_IN_MAX_FAILURES - 1):
+        sign_in_from("203.0.113.5", "admin-a", "wrong")
+    assert sign_in_from("203.0.113.5", "admin-a", PASSWORD).status_code == 302  # type: ignore[attr-defined]
+    for _ in range(settings.SIGN_IN_MAX_FAILURES - 1):
+        sign_in_from("203.0.113.5", "admin-a", "wrong")
+    assert sign_in_from("203.0.113.5", "admin-a", PASSWORD).status_code == 302  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("within_one_minute")
+@override_settings(PASSWORD_RESETS_PER_MINUTE=2)
+def test_password_resets_are_throttled_per_address(personas: Personas) -> None:
+    cache.clear()
+    client = Client(REMOTE_ADDR="203.0.113.20")
+    codes = [
+        client.post(reverse("password_reset"), {"email": "admin-a@example.gov"}).status_code for _ in range(4)
+    ]
+    assert codes == [302, 302, 429, 429]
+    assert len(mail.outbox) == 2
 
 
 def test_sign_out_ends_the_session(personas: Personas) -> None:
@@ -80,3 +112,12 @@ def test_every_form_carries_a_csrf_token(personas: Personas) -> None:
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(reverse("sign-in"), {"username": "admin-a", "password": PASSWORD}).status_code == 403
     assert 'name="csrfmiddlewaretoken"' in strict.get(reverse("sign-in")).content.decode()
+
+
+def test_the_paused_sign_in_is_explained_in_spanish(personas: Personas) -> None:
+    client = Client(REMOTE_ADDR="203.0.113.44")
+    for _ in range(settings.SIGN_IN_MAX_FAILURES):
+        client.post("/es/sign-in/", {"username": "admin-a", "password": "wrong"})
+    response = client.post("/es/sign-in/", {"username": "admin-a", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "está en pausa tras demasiados intentos fallidos" in response.content.decode()

@@ -103,6 +103,22 @@ def test_too_many_submissions_from_one_address_are_slowed(personas: Personas) ->
     assert Response.objects.count() == 2
 
 
+@pytest.mark.usefixtures("within_one_minute")
+@override_settings(SURVEY_SUBMISSIONS_PER_MINUTE=2)
+def test_a_bot_filling_the_honeypot_is_rate_limited_before_it_can_fill_the_spam_table(
+    personas: Personas,
+) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    survey = published_survey(personas.agency_a)
+    client = Client()
+    bot = {"page": "0", "satisfaction": "5", "website_url": "http://spam"}
+    codes = [client.post(form_url(survey), bot).status_code for _ in range(5)]
+    assert codes == [302, 302, 429, 429, 429]
+    assert Response.objects.filter(is_spam=True).count() == 2
+
+
 def test_an_expired_clearance_stops_collecting_politely(personas: Personas) -> None:
     survey = published_survey(personas.agency_a)
     Survey.objects.filter(pk=survey.pk).update(omb_expiration_date=dt.date.today() - dt.timedelta(days=1))

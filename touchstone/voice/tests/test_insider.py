@@ -26,7 +26,7 @@ from touchstone.voice.models import (
     PendingAnswer,
     hash_link_token,
 )
-from touchstone.voice.redaction import RedactingConsoleEmailBackend, RedactLinkPaths, redact
+from touchstone.core.redaction import ConsoleEmailBackend, RedactSecrets, redact
 from touchstone.voice.tests.factories import answer, employee_survey, release
 
 LINK = re.compile(r"/e/([A-Za-z0-9_-]{20,})/")
@@ -245,7 +245,7 @@ def test_the_task_queue_and_the_logs_of_a_send_and_answer_run_hold_no_token_and_
         assert EligibilityToken.objects.filter(token_hash=hash_link_token(token)).exists()
     for address in addresses:
         assert address not in stored and address not in logged
-    assert "Not Found: /e/[link]/" in caplog.text
+    assert "Not Found: /e/[withheld]/" in caplog.text
     assert (
         EmployeeAnswer.objects.filter(survey=survey).count() == 6
     )  # one shuffled batch, written by the worker
@@ -271,10 +271,10 @@ def test_access_log_lines_of_the_dev_server_and_gunicorn_have_the_link_blanked()
         ),
     ]
     for record in records:
-        RedactLinkPaths().filter(record)
-        assert token not in record.getMessage() and "[link]" in record.getMessage()
+        RedactSecrets().filter(record)
+        assert token not in record.getMessage() and "[withheld]" in record.getMessage()
     for name in ("django.server", "django.request", "gunicorn.access"):
-        assert any(isinstance(f, RedactLinkPaths) for f in logging.getLogger(name).filters)
+        assert any(isinstance(f, RedactSecrets) for f in logging.getLogger(name).filters)
     assert redact("/e/thanks/ and /e/privacy/") == "/e/thanks/ and /e/privacy/"
 
 
@@ -289,8 +289,8 @@ def test_the_development_email_console_prints_messages_with_the_link_blanked(per
         None,
         ["pat@example.gov"],
     )
-    RedactingConsoleEmailBackend(stream=stream).send_messages([message])
-    assert token not in stream.getvalue() and "/e/[link]/" in stream.getvalue()
+    ConsoleEmailBackend(stream=stream).send_messages([message])
+    assert token not in stream.getvalue() and "/e/[withheld]/" in stream.getvalue()
     assert token in message.body  # the person still gets their link
 
 
