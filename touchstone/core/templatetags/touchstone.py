@@ -4,6 +4,8 @@ from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
 
+from touchstone.core import numbers
+
 register = template.Library()
 
 
@@ -25,9 +27,7 @@ def control(field: BoundField) -> SafeString:
 
 @register.filter
 def percent(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    return f"{100 * value:.{digits}f}%"
+    return numbers.percent(value, digits)
 
 
 @register.filter
