@@ -19,3 +19,13 @@ def count(value: int | None) -> str:
     if value is None:
         return "—"
     return number_format(value, 0, force_grouping=True)
+
+
+def decimal(value: float | None, digits: int = 1) -> str:
+    """A number with at most `digits` decimals (none when it is whole), in the active language."""
+    if value is None:
+        return "—"
+    rounded = round(value, digits)
+    if rounded == int(rounded):
+        return count(int(rounded))
+    return number_format(rounded, digits, force_grouping=True)

@@ -5,7 +5,7 @@ once, in one or two grouped queries, so the page does not grow in queries with t
 add up, so a department's row is its own counts plus those of its sub-agencies; `show` turns counts into text.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 Counts = tuple[int, ...]
@@ -14,7 +14,7 @@ Counts = tuple[int, ...]
 @dataclass(frozen=True)
 class OversightColumn:
     label: str
-    counts: dict[int, Counts] = field(default_factory=dict)
+    counts: Mapping[int, Counts] = field(default_factory=dict)
     show: Callable[[Counts], str | None] = str
     numeric: bool = True
 

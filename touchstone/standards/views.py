@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from touchstone.core.access import AgencyRequest, member_view
 from touchstone.core.pages import render_workspace as _render
-from touchstone.standards import charts, measurement, selectors, services
+from touchstone.standards import measurement, selectors, services
 from touchstone.standards.forms import StandardForm
 
 
@@ -101,7 +101,6 @@ def standard_detail(request: AgencyRequest, standard_id: int) -> HttpResponse:
             "versions": selectors.versions_of(standard),
             "results": list(reversed(results)),
             "chart": chart,
-            "geometry": charts.geometry(chart),
             "signal_rows": [
                 (row, [measurement.signal_label(s) for s in row.signals]) for row in chart.signals
             ],

@@ -33,3 +33,11 @@ def percent(value: float | None, digits: int = 0) -> str:
 @register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def control_chart(chart: Any, chart_id: str, title: str, desc: str = "") -> SafeString | str:
+    """A control chart (shares per period) drawn by `touchstone.core.charts`, the one chart module."""
+    from touchstone.core import charts
+
+    return charts.control_chart(chart, title, chart_id, desc) or ""
