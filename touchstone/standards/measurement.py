@@ -259,6 +259,17 @@ def control_chart(
     return ControlChart(chart.centre, target, rows, chart.kind, chart.sigma_z)
 
 
+MEASURED_FROM_TRANSACTIONS = frozenset(
+    {
+        Measure.CALENDAR_DAYS,
+        Measure.BUSINESS_DAYS,
+        Measure.CALENDAR_HOURS,
+        Measure.BUSINESS_HOURS,
+        Measure.OUTCOME,
+    }
+)
+
+
 def burn_windows(counts: dict[str, tuple[int, int]], target: float) -> list[spc.BurnRateAlert]:
     return spc.burn_rate_alerts(counts, target)
 

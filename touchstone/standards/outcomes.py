@@ -6,7 +6,7 @@ from touchstone.catalog.models import Service
 from touchstone.catalog.outcomes import ALL_CHANNELS, ChannelMeasure
 from touchstone.core import numbers
 from touchstone.core.oversight import OversightColumn
-from touchstone.standards.models import PeriodResult, ServiceStandard
+from touchstone.standards.models import PeriodResult, ServiceStandard, Verdict
 
 
 def standards_by_channel(service: Service) -> ChannelMeasure | None:
@@ -17,6 +17,7 @@ def standards_by_channel(service: Service) -> ChannelMeasure | None:
     for result in (
         PeriodResult.objects.filter(standard__in=standards)
         .exclude(performance=None)
+        .exclude(verdict=Verdict.IN_PROGRESS)
         .order_by("standard_id", "-period_start")
     ):
         latest.setdefault(result.standard_id, result)

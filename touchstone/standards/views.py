@@ -108,6 +108,8 @@ def standard_detail(request: AgencyRequest, standard_id: int) -> HttpResponse:
             "breakdown": selectors.breakdown(standard, latest, by) if latest else [],
             "by": by,
             "alerts": selectors.alerts_of(request.agency).filter(standard__lineage=standard.lineage)[:10],
+            "burn_rates": selectors.burn_rates_of(standard),
+            "in_progress": next((r for r in reversed(results) if r.in_progress), None),
             "can_edit": request.membership.can("edit_standards") and standard.is_current,
         },
     )
