@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
@@ -49,7 +50,7 @@ class Verdict(models.TextChoices):
     NOT_MET = "not_met", _("Not met")
     NO_DATA = "no_data", _("No data")
     # The period has not ended: its counts so far are shown, but it is judged only once it is complete.
-    IN_PROGRESS = "pending", _("In progress")
+    IN_PROGRESS = "pending", pgettext_lazy("period", "In progress")
 
 
 class ServiceStandard(models.Model):
