@@ -129,7 +129,7 @@ def test_figures_are_written_the_spanish_way_on_spanish_pages(personas: Personas
     _standard_with_result(personas.agency_a, 95, 100, "met")
     client = personas.client(personas.overseer)
     html = client.get("/es" + reverse("manage:oversight")).content.decode()
-    assert "100 %" in html.split("Agency of Alpha")[1].split("</tr>")[0]
+    assert "100\u00a0%" in html.split("Agency of Alpha")[1].split("</tr>")[0]
 
 
 def test_the_overseer_without_an_agency_is_led_to_oversight(personas: Personas) -> None:
