@@ -8,7 +8,7 @@ from django.utils import timezone
 from touchstone.catalog.tests.factories import published_service
 from touchstone.complaints.models import Case
 from touchstone.conftest import Personas
-from touchstone.core.models import Agency
+from touchstone.core.models import Agency, User
 from touchstone.standards.models import PeriodResult, ServiceStandard
 from touchstone.surveys.models import Response
 from touchstone.surveys.tests.factories import published_survey
@@ -145,3 +145,27 @@ def test_the_oversight_page_does_not_grow_in_queries_with_agencies(
         Agency.objects.create(name=f"Agency {number}", abbreviation=f"AG{number}")
     with django_assert_max_num_queries(16):  # type: ignore[operator]
         client.get(reverse("manage:oversight"))
+
+
+def test_the_demo_overseer_compares_every_agency_with_real_figures(db: object) -> None:
+    from django.test import Client
+
+    from touchstone.core.demo import load_demo
+
+    load_demo()
+    client = Client()
+    client.force_login(User.objects.get(username="overseer"))
+    assert client.get(reverse("manage:home")).url == reverse("manage:oversight")
+    html = client.get(reverse("manage:oversight")).content.decode()
+    for name in (
+        "Department of Community Services",
+        "Benefits Administration",
+        "Licensing and Permits Service",
+        "Federal Recreation Passes Board",
+    ):
+        assert name in html
+    benefits = html.split("Benefits Administration</a>")[1].split("</tr>")[0]
+    department = html.split("Department of Community Services</a>")[1].split("</tr>")[0]
+    cells = [cell.split("</td>")[0] for cell in benefits.split("<td>")[1:]]
+    assert "—" not in cells[1:], f"the Benefits Administration shows an empty figure: {cells}"
+    assert "of 3 met" in benefits and "of 3 met" in department
