@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from touchstone.conftest import Personas, sign_in
+from touchstone.conftest import Personas, assert_accessible, sign_in
 from touchstone.standards.models import ServiceStandard
 from touchstone.standards.tests.test_browser import seed
 
@@ -71,6 +71,7 @@ def test_spanish_public_charts_have_sane_coordinates_and_readable_labels(
     assert not errors, errors
     _check_charts(page, 2)
     assert page.locator("figure svg[role=img] circle").count() >= 12
+    assert_accessible(page)
     context.close()
 
 
@@ -89,4 +90,5 @@ def test_the_workspace_control_chart_reads_well_in_spanish_on_desktop_and_phone(
     assert not errors, errors
     _check_charts(page, 1)
     assert page.locator("[data-chart-kind]").count() == 1
+    assert_accessible(page)
     context.close()
