@@ -267,6 +267,28 @@ class Point:
     y: float
 
 
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _overlaps(box: Box, others: Sequence[Box], gap: float = 4) -> bool:
+    """Whether `box` comes within `gap` of any other (text widths are estimates, so keep a margin)."""
+    return any(
+        box[0] - gap < o[2] and o[0] < box[2] + gap and box[1] - gap < o[3] and o[1] < box[3] + gap
+        for o in others
+    )
+
+
+def _wrap(text: str, width: float) -> list[str]:
+    """Words into lines no wider than `width` user units (a single long word keeps its own line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and (len(lines[-1]) + 1 + len(word)) * CHAR_WIDTH <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
 def quadrant_scatter(
     title: str,
     points: Sequence[Point],
@@ -279,11 +301,12 @@ def quadrant_scatter(
     """A scatter split into quadrants at (x_split, y_split), e.g. importance-performance analysis.
 
     `quadrant_labels` run top-left, top-right, bottom-left, bottom-right; both axes start at zero. Points are
-    numbered on the chart and named in the legend below it, so long names never overlap.
+    numbered on the chart and named in the legend below it; quadrant names wrap within their quadrant and each
+    number is placed where it touches no other label.
     """
     x_top = max([p.x for p in points] + [x_split]) * 1.15 or 1.0
     y_top = max([p.y for p in points] + [y_split]) * 1.1 or 1.0
-    left, bottom = 30, HEIGHT - BOTTOM
+    left, bottom = 12, HEIGHT - 12  # the axis titles are written below the chart
     plot_w, plot_h = WIDTH - left - RIGHT, bottom - TOP
 
     def at(x: float, y: float) -> tuple[float, float]:
@@ -297,32 +320,64 @@ def quadrant_scatter(
         f'<line x1="{left}" x2="{left + plot_w}" y1="{_n(split_y)}" y2="{_n(split_y)}" stroke="#71767a" '
         f'stroke-dasharray="6 4"/>',
     ]
-    corners = [
-        (left + 6, TOP + FONT + 2, "start"),
-        (left + plot_w - 6, TOP + FONT + 2, "end"),
-        (left + 6, TOP + plot_h - 6, "start"),
-        (left + plot_w - 6, TOP + plot_h - 6, "end"),
+    taken: list[Box] = []
+    line_height = FONT + 3
+    quadrants = [  # (x edge, width available, anchor, top row or bottom row)
+        (left + 6, split_x - left - 12, "start", True),
+        (left + plot_w - 6, left + plot_w - split_x - 12, "end", True),
+        (left + 6, split_x - left - 12, "start", False),
+        (left + plot_w - 6, left + plot_w - split_x - 12, "end", False),
     ]
-    for (corner_x, corner_y, anchor), text in zip(corners, quadrant_labels, strict=True):
-        body.append(_text(corner_x, corner_y, text, anchor, ' font-style="italic"').replace(INK, "#565c65"))
-    for number, (colour, point) in enumerate(zip(PALETTE * 3, points, strict=False), start=1):
-        x, y = at(point.x, point.y)
+    for (edge, room, anchor, top_row), text in zip(quadrants, quadrant_labels, strict=True):
+        lines = _wrap(text, max(room, 4 * CHAR_WIDTH))
+        first = TOP + FONT + 2 if top_row else TOP + plot_h - 6 - line_height * (len(lines) - 1)
+        for number, line in enumerate(lines):
+            y = first + line_height * number
+            width = len(line) * CHAR_WIDTH * 1.1  # italic runs a little wider
+            x0 = edge if anchor == "start" else edge - width
+            taken.append((x0, y - FONT, x0 + width, y + 4))
+            body.append(
+                f'<text x="{_n(edge)}" y="{_n(y)}" text-anchor="{anchor}" font-size="{FONT}" '
+                f'font-style="italic" fill="#565c65">{escape(line)}</text>'
+            )
+    spots = [at(point.x, point.y) for point in points]
+    for colour, (x, y) in zip(PALETTE * 3, spots, strict=False):
         body.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="5" fill="{colour}"/>')
-        body.append(_text(x + 8, y + 5, str(number), "start"))
-    body.append(_text(left + plot_w / 2, bottom + FONT + 10, x_label))
-    middle = TOP + plot_h / 2
-    body.append(_text(16, middle, y_label, "middle", f' transform="rotate(-90 16 {_n(middle)})"'))
+    dots = [(x - 5, y - 5, x + 5, y + 5) for x, y in spots]
+    directions = [(8, 5), (-8, 5), (0, -9), (0, FONT + 7), (8, -9), (-8, -9), (8, FONT + 7), (-8, FONT + 7)]
+    for number, (x, y) in enumerate(spots, start=1):
+        width = len(str(number)) * CHAR_WIDTH
+        candidates = []
+        for ring in (1, 2, 3, 4, 5):
+            for dx, dy in directions:
+                shift_x = dx * ring if dx >= 0 else dx * ring - width
+                shift_x = shift_x if dx else -width / 2
+                candidates.append((x + shift_x, y + dy * ring))
+        boxes = [(cx, cy - FONT, cx + width, cy + 3) for cx, cy in candidates]
+        inside = [
+            box
+            for box in boxes
+            if left <= box[0] and box[2] <= left + plot_w and box[1] >= TOP and box[3] <= bottom
+        ]
+        # The first free spot nearest the point; failing that, the one touching the fewest labels.
+        best = min(
+            inside or boxes,
+            key=lambda box: (
+                sum(_overlaps(box, [other]) for other in taken + dots),
+                (inside or boxes).index(box),
+            ),
+        )
+        taken.append(best)
+        body.append(_text(best[0], best[3] - 3, str(number), "start"))
+    axes_text = _("Across: %(x)s. Up: %(y)s.") % {"x": x_label, "y": y_label}
+    axes = f'<p class="touchstone-chart-axes">{escape(axes_text)}</p>'
     legend = "".join(
         f'<li><svg class="touchstone-chart-swatch" width="14" height="14" viewBox="0 0 14 14" aria-hidden="true">'
         f'<circle cx="7" cy="7" r="6" fill="{colour}"/></svg> {number}. {escape(point.label)}</li>'
         for number, (colour, point) in enumerate(zip(PALETTE * 3, points, strict=False), start=1)
     )
-    return _figure(
-        _svg(title, body),
-        f'<ol class="touchstone-chart-legend" aria-label="{escape(_("Legend"))}">{legend}</ol>'
-        if points
-        else "",
-    )
+    listed = f'<ol class="touchstone-chart-legend" aria-label="{escape(_("Legend"))}">{legend}</ol>'
+    return _figure(_svg(title, body), axes + (listed if points else ""))
 
 
 class ChartRowLike(Protocol):
