@@ -332,12 +332,12 @@ def quadrant_scatter(
         lines = _wrap(text, max(room, 4 * CHAR_WIDTH))
         first = TOP + FONT + 2 if top_row else TOP + plot_h - 6 - line_height * (len(lines) - 1)
         for number, line in enumerate(lines):
-            y = first + line_height * number
-            width = len(line) * CHAR_WIDTH * 1.1  # italic runs a little wider
-            x0 = edge if anchor == "start" else edge - width
-            taken.append((x0, y - FONT, x0 + width, y + 4))
+            line_y = first + line_height * number
+            line_width = len(line) * CHAR_WIDTH * 1.1  # italic runs a little wider
+            x0 = edge if anchor == "start" else edge - line_width
+            taken.append((x0, line_y - FONT, x0 + line_width, line_y + 4))
             body.append(
-                f'<text x="{_n(edge)}" y="{_n(y)}" text-anchor="{anchor}" font-size="{FONT}" '
+                f'<text x="{_n(edge)}" y="{_n(line_y)}" text-anchor="{anchor}" font-size="{FONT}" '
                 f'font-style="italic" fill="#565c65">{escape(line)}</text>'
             )
     spots = [at(point.x, point.y) for point in points]
