@@ -38,7 +38,8 @@ class ComplaintsConfig(AppConfig):
         from touchstone.complaints.outcomes import complaints_by_channel
 
         register(complaints_by_channel)
-        from touchstone.complaints.outcomes import complaints_by_agency
+        from touchstone.complaints.outcomes import complaint_clocks_by_agency, complaints_by_agency
         from touchstone.core import oversight
 
         oversight.register(complaints_by_agency)
+        oversight.register(complaint_clocks_by_agency)

@@ -11,7 +11,14 @@ def public_agencies() -> QuerySet[Agency]:
     """Top-level agencies for the public directory, each with its sub-agencies."""
     return (
         Agency.objects.filter(parent__isnull=True)
-        .prefetch_related(Prefetch("sub_agencies", queryset=Agency.objects.order_by("name")))
+        .prefetch_related(
+            Prefetch(
+                "sub_agencies",
+                queryset=Agency.objects.annotate(office_count=Count("offices", distinct=True)).order_by(
+                    "name"
+                ),
+            )
+        )
         .annotate(office_count=Count("offices", distinct=True))
         .order_by("name")
     )

@@ -69,6 +69,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 def workspace_home(request: SignedInRequest) -> HttpResponse:
     """The agency switcher: straight to the only agency, or a choice among several."""
     memberships = list(selectors.memberships_of(request.user))
+    if request.user.is_overseer and not memberships:
+        return redirect("manage:oversight")
     if len(memberships) == 1 and not request.user.is_overseer:
         return redirect("manage:agency-home", agency_slug=memberships[0].agency.slug)
     return render(request, "manage/choose_agency.html", {"memberships": memberships})
@@ -302,18 +304,15 @@ def oversight(request: SignedInRequest) -> HttpResponse:
 
     labels = dict(Channel.choices)
     totals = sorted(channel_totals().items(), key=lambda item: -item[1])
-    from touchstone.core.oversight import columns
+    from touchstone.core import oversight as oversight_figures
 
-    figures = columns()
-    agencies = list(selectors.public_agencies())
+    figures = oversight_figures.columns()
     return render(
         request,
         "manage/oversight.html",
         {
             "figures": figures,
-            "rows": [
-                (agency, [column.values.get(agency.pk, "—") for column in figures]) for agency in agencies
-            ],
+            "rows": oversight_figures.rows(list(selectors.public_agencies()), figures),
             "channel_totals": [(labels.get(code, code), volume) for code, volume in totals],
         },
     )

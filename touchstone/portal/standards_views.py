@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from touchstone.core import selectors as core_selectors
-from touchstone.standards import charts, selectors
+from touchstone.standards import selectors
 
 
 def agency_standards(request: HttpRequest, agency_slug: str) -> HttpResponse:
@@ -20,7 +20,6 @@ def agency_standards(request: HttpRequest, agency_slug: str) -> HttpResponse:
             {
                 "summary": summary,
                 "chart": chart,
-                "geometry": charts.geometry(chart) if chart else None,
                 "chart_id": f"standard-chart-{index}",
             }
         )

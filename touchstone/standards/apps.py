@@ -27,6 +27,8 @@ class StandardsConfig(AppConfig):
         oversight.register(standards_met_by_agency)
         import datetime as dt
 
-        from touchstone.core.schedule import every_command
+        from touchstone.core.schedule import every, every_command
+        from touchstone.standards.services import judge_completed_periods
 
         every_command(dt.timedelta(hours=1), "sweep_transaction_store")
+        every(dt.timedelta(hours=1), "judge_completed_periods", judge_completed_periods)

@@ -23,13 +23,17 @@ MONTHS = 24
 PREFIX = "demo-"
 
 
+# Real services vary from month to month by more than chance (staffing, seasons, backlogs): about 1.2 points.
+MONTHLY_WOBBLE = 0.012
+
+
 def _share_met(story: str, month: int) -> float:
     if story == "kept":
         return 0.955
     if story == "slipping":
-        return 0.93 if month < MONTHS - 6 else 0.93 - 0.025 * (month - (MONTHS - 7))
+        return 0.93 if month < MONTHS - 4 else 0.93 - 0.02 * (month - (MONTHS - 5))
     # recovered: a dip in the middle year, then back above target
-    return 0.66 if 8 <= month <= 13 else (0.74 if month in (7, 14) else 0.86)
+    return 0.72 if 9 <= month <= 11 else (0.79 if month in (8, 12) else 0.86)
 
 
 STANDARDS = [
@@ -147,7 +151,7 @@ def load_standards_demo(agency: Agency) -> None:
         records = []
         for index, month in enumerate(months):
             days = calendar.monthrange(month.year, month.month)[1]
-            share = _share_met(story, index)
+            share = _share_met(story, index) + rng.gauss(0, MONTHLY_WOBBLE)
             for number in range(int(volume * rng.uniform(0.9, 1.1))):
                 started = dt.datetime.combine(
                     month + dt.timedelta(days=rng.randrange(days)),

@@ -17,6 +17,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from touchstone.core import fiscal
@@ -191,10 +192,46 @@ class ControlChart:
     centre: float | None
     target: float | None
     rows: tuple[ChartRow, ...]
+    kind: str = spc.P_CHART
+    sigma_z: float | None = None
 
     @property
     def signals(self) -> list[ChartRow]:
         return [row for row in self.rows if row.signals]
+
+    @property
+    def is_laney(self) -> bool:
+        return self.kind == spc.LANEY_P_PRIME
+
+    @property
+    def kind_label(self) -> str:
+        return str(_("Laney p′ chart") if self.is_laney else _("p-chart"))
+
+    @property
+    def why(self) -> str:
+        """Which limits are drawn and why, in a sentence for the page."""
+        if self.sigma_z is None:
+            return str(_("Classic p-chart limits: too few periods to measure how much they vary."))
+        values = {
+            "sigma_z": number_format(round(self.sigma_z, 2), 2),
+            "threshold": number_format(spc.OVERDISPERSION_THRESHOLD, 1),
+        }
+        if self.is_laney:
+            return str(
+                _(
+                    "Laney p′ chart: the periods vary %(sigma_z)s times as much as chance alone would make "
+                    "them (more than %(threshold)s), as large volumes do, so the limits are widened by that "
+                    "factor. Points outside them still signal a real change."
+                )
+                % values
+            )
+        return str(
+            _(
+                "Classic p-chart: the periods vary %(sigma_z)s times as much as chance alone would make them "
+                "(at most %(threshold)s), so chance explains the variation and the classic limits fit."
+            )
+            % values
+        )
 
 
 SIGNAL_LABELS = {
@@ -212,13 +249,25 @@ def signal_label(rule: str) -> str:
 def control_chart(
     labels: Sequence[str], met: Sequence[int], totals: Sequence[int], target: float | None
 ) -> ControlChart:
-    """p-chart over the periods, Western Electric rules flagged on the point that completes each pattern."""
-    chart = spc.p_chart(list(met), list(totals))
+    """p-chart (Laney's p′ when the periods are overdispersed), Western Electric rules flagged on the point that
+    completes each pattern."""
+    chart = spc.attribute_chart(list(met), list(totals))
     rows = tuple(
         ChartRow(label, m, n, point.value, point.lower_limit, point.upper_limit, point.flags)
         for label, m, n, point in zip(labels, met, totals, chart.points, strict=True)
     )
-    return ControlChart(chart.centre, target, rows)
+    return ControlChart(chart.centre, target, rows, chart.kind, chart.sigma_z)
+
+
+MEASURED_FROM_TRANSACTIONS = frozenset(
+    {
+        Measure.CALENDAR_DAYS,
+        Measure.BUSINESS_DAYS,
+        Measure.CALENDAR_HOURS,
+        Measure.BUSINESS_HOURS,
+        Measure.OUTCOME,
+    }
+)
 
 
 def burn_windows(counts: dict[str, tuple[int, int]], target: float) -> list[spc.BurnRateAlert]:

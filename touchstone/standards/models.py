@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
@@ -48,6 +49,8 @@ class Verdict(models.TextChoices):
     MET = "met", _("Met")
     NOT_MET = "not_met", _("Not met")
     NO_DATA = "no_data", _("No data")
+    # The period has not ended: its counts so far are shown, but it is judged only once it is complete.
+    IN_PROGRESS = "pending", pgettext_lazy("period", "In progress")
 
 
 class ServiceStandard(models.Model):
@@ -219,7 +222,11 @@ class PeriodResult(models.Model):
 
     @property
     def met(self) -> bool | None:
-        return None if self.verdict == Verdict.NO_DATA else self.verdict == Verdict.MET
+        return None if self.verdict in (Verdict.NO_DATA, Verdict.IN_PROGRESS) else self.verdict == Verdict.MET
+
+    @property
+    def in_progress(self) -> bool:
+        return self.verdict == Verdict.IN_PROGRESS
 
     @property
     def missed(self) -> int | None:

@@ -4,8 +4,9 @@ from django.utils.translation import gettext as _
 
 from touchstone.catalog.models import Service
 from touchstone.catalog.outcomes import ALL_CHANNELS, ChannelMeasure
+from touchstone.core import numbers
 from touchstone.core.oversight import OversightColumn
-from touchstone.standards.models import PeriodResult, ServiceStandard
+from touchstone.standards.models import PeriodResult, ServiceStandard, Verdict
 
 
 def standards_by_channel(service: Service) -> ChannelMeasure | None:
@@ -16,6 +17,7 @@ def standards_by_channel(service: Service) -> ChannelMeasure | None:
     for result in (
         PeriodResult.objects.filter(standard__in=standards)
         .exclude(performance=None)
+        .exclude(verdict=Verdict.IN_PROGRESS)
         .order_by("standard_id", "-period_start")
     ):
         latest.setdefault(result.standard_id, result)
@@ -70,13 +72,19 @@ def standard_signals(service: Service) -> list[str]:
 
 
 def standards_met_by_agency() -> OversightColumn:
+    """(met, judged) per agency: current standards met in their latest complete period."""
     from touchstone.standards.selectors import government_wide
 
-    values = {}
-    for agency, rollup in government_wide():
-        if rollup.measured:
-            values[agency.pk] = _("%(met)s of %(measured)s standards met") % {
-                "met": rollup.met,
-                "measured": rollup.measured,
-            }
-    return OversightColumn(_("Service standards, latest period"), values)
+    counts = {agency.pk: (rollup.met, rollup.measured) for agency, rollup in government_wide()}
+    return OversightColumn(_("Service standards met, latest period"), counts, show=_standards_met_text)
+
+
+def _standards_met_text(counts: tuple[int, ...]) -> str | None:
+    met, measured = counts
+    if not measured:
+        return None
+    return _("%(met)s of %(measured)s met (%(share)s)") % {
+        "met": met,
+        "measured": measured,
+        "share": numbers.percent(met / measured),
+    }

@@ -54,10 +54,14 @@ TREND_LABELS = {
 
 @dataclass(frozen=True)
 class StandardSummary:
+    """A standard's judged (complete) periods: the latest, the one before, the recent ones; and the period still
+    in progress, if any, which is shown but not judged."""
+
     standard: ServiceStandard
     latest: PeriodResult | None
     previous: PeriodResult | None
     recent: list[PeriodResult]
+    current: PeriodResult | None = None
 
     @property
     def trend(self) -> str:
@@ -85,13 +89,16 @@ def summaries(standards: list[ServiceStandard], recent: int = 12) -> list[Standa
         by_lineage[result.standard.lineage].append(result)
     out = []
     for standard in standards:
-        history = [r for r in by_lineage.get(standard.lineage, []) if r.total]
+        periods = by_lineage.get(standard.lineage, [])
+        history = [r for r in periods if r.total and not r.in_progress]
+        current = periods[-1] if periods and periods[-1].in_progress and periods[-1].total else None
         out.append(
             StandardSummary(
                 standard,
                 history[-1] if history else None,
                 history[-2] if len(history) > 1 else None,
                 history[-recent:],
+                current,
             )
         )
     return out
@@ -99,7 +106,9 @@ def summaries(standards: list[ServiceStandard], recent: int = 12) -> list[Standa
 
 def control_chart_of(standard: ServiceStandard, periods: int = 24) -> measurement.ControlChart:
     results = [
-        r for r in results_of(standard) if r.total and r.volume_met is not None and r.volume_met <= r.total
+        r
+        for r in results_of(standard)
+        if r.total and r.volume_met is not None and r.volume_met <= r.total and not r.in_progress
     ]
     results = results[-periods:]
     return measurement.control_chart(
@@ -128,7 +137,7 @@ def breakdown(standard: ServiceStandard, result: PeriodResult, by: str) -> list[
             "met": met,
             "total": total,
             "score": measurement.score(met, total),
-            "verdict": standard.judge(met, total),
+            "verdict": Verdict.IN_PROGRESS if result.in_progress else standard.judge(met, total),
         }
         for group, met, total in rows
         if total
@@ -202,12 +211,23 @@ def _latest_by_lineage(lineages: list[Any]) -> dict[Any, PeriodResult]:
     latest: dict[Any, PeriodResult] = {}
     results = (
         PeriodResult.objects.filter(standard__lineage__in=lineages, total__gt=0)
+        .exclude(verdict=Verdict.IN_PROGRESS)
         .select_related("standard")
         .order_by("period_start")
     )
     for result in results:
         latest[result.standard.lineage] = result
     return latest
+
+
+def burn_rates_of(standard: ServiceStandard, now: dt.datetime | None = None) -> list[Any]:
+    """The burn rates the alerts are raised on, now: each window pair's rates against its threshold."""
+    if not standard.is_current or standard.target is None or not standard.error_budget:
+        return []
+    if standard.measure not in measurement.MEASURED_FROM_TRANSACTIONS:
+        return []
+    counts = store.window_counts(standard.agency, [standard], now or timezone.now(), measurement.WINDOWS)
+    return measurement.burn_windows(counts[standard.pk], standard.target)
 
 
 def alerts_of(agency: Agency) -> QuerySet[BurnRateAlert]:

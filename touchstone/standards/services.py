@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from touchstone.core import audit
 from touchstone.core.models import Agency, User
 from touchstone.standards import measurement, store
-from touchstone.standards.models import BurnRateAlert, Measure, PeriodResult, ServiceStandard
+from touchstone.standards.models import BurnRateAlert, Measure, PeriodResult, ServiceStandard, Verdict
 
 STANDARD_FIELDS = [
     "service",
@@ -73,6 +73,8 @@ def define_standard(
     )
     if measure:
         measure_standard(standard)
+        # Measured on transactions already held: its alerts must agree with the error budget it shows.
+        check_burn_rates(agency, [standard.service_id])
     return standard
 
 
@@ -123,6 +125,7 @@ def revise_standard(
         },
     )
     measure_standard(revised)
+    check_burn_rates(revised.agency, [revised.service_id])
     return revised
 
 
@@ -151,7 +154,16 @@ def _measure(
         for span in spans:
             met = sum(monthly.get(month, (0, 0))[0] for month in span.months)
             total = sum(monthly.get(month, (0, 0))[1] for month in span.months)
-            results.append(save_result(standard, span, met, total, source=PeriodResult.Source.MEASURED))
+            results.append(
+                save_result(
+                    standard,
+                    span,
+                    met,
+                    total,
+                    source=PeriodResult.Source.MEASURED,
+                    today=now.astimezone(measurement.local_zone()).date(),
+                )
+            )
     return results
 
 
@@ -181,8 +193,11 @@ def save_result(
     published_performance: float | None = None,
     published_met: str = "",
     discrepancy_note: str = "",
+    today: dt.date | None = None,
 ) -> PeriodResult:
+    """Save one period's counts; a period that has not ended (on `today`) is shown but not yet judged."""
     valid = met is not None and total is not None and 0 <= met <= total
+    complete = span.end < (today or timezone.localdate())
     scored = measurement.score(met, total) if valid and met is not None and total is not None else None
     result, _created = PeriodResult.objects.update_or_create(
         standard=standard,
@@ -195,7 +210,9 @@ def save_result(
             "performance": scored.performance if scored else None,
             "ci_low": scored.ci_low if scored else None,
             "ci_high": scored.ci_high if scored else None,
-            "verdict": standard.judge(met, total) if valid else "no_data",
+            "verdict": (standard.judge(met, total) if complete or not total else Verdict.IN_PROGRESS)
+            if valid
+            else Verdict.NO_DATA,
             "source": source,
             "published_performance": published_performance,
             "published_met": published_met,
@@ -204,6 +221,31 @@ def save_result(
         },
     )
     return result
+
+
+def judge_completed_periods(now: dt.datetime | None = None) -> int:
+    """Judge each period shown as in progress that has since ended: measured ones are counted again (a transaction
+    still open at the end may have become a miss), imported ones judged on their published counts."""
+    now = now or timezone.now()
+    today = now.astimezone(measurement.local_zone()).date()
+    ended = PeriodResult.objects.filter(verdict=Verdict.IN_PROGRESS, period_end__lt=today).select_related(
+        "standard", "standard__agency"
+    )
+    wanted: dict[Agency, dict[ServiceStandard, list[measurement.PeriodSpan]]] = {}
+    judged = 0
+    for result in ended:
+        standard = result.standard
+        span = measurement.PeriodSpan(result.period_start, result.period_end, result.label)
+        if result.source == PeriodResult.Source.MEASURED:
+            wanted.setdefault(standard.agency, {}).setdefault(standard, []).append(span)
+            continue
+        result.verdict = standard.judge(result.volume_met, result.total)
+        result.save(update_fields=["verdict", "measured_at"])
+        judged += 1
+    for agency, spans in wanted.items():
+        with transaction.atomic():
+            judged += len(_measure(agency, list(spans.items()), now))
+    return judged
 
 
 def measurable_standards(agency: Agency) -> list[ServiceStandard]:

@@ -611,17 +611,27 @@ def window_counts(
 ) -> dict[int, dict[str, tuple[int, int]]]:
     """{standard pk: {window: (misses, total)}} of transactions decided within each window before `now`.
 
-    Only files holding a transaction that ended within the longest window are read.
+    A transaction is decided when it ends, or, still open, when it passes the standard's threshold: from then on it
+    is a miss whatever comes, as the period's results count it. Counting only ended transactions let a period spend
+    its whole error budget on open, overdue work while no alert was raised.
+
+    Only files holding a transaction that ended within the longest window, or that started late enough to have
+    become overdue within it, are read.
     """
     out: dict[int, dict[str, tuple[int, int]]] = {s.pk: {w: (0, 0) for w in windows} for s in standards}
     if not standards:
         return out
-    since = now - max(windows.values())
+    longest = max(windows.values())
+    since = now - longest
+    elapsed = [s for s in standards if s.measure in ELAPSED_MEASURES]
+    # The earliest start of an open transaction that became overdue within the longest window, per standard.
+    overdue_since = {s.pk: measurement.overdue_cutoff(s.measure, s.threshold, since) for s in elapsed}
+    earliest_month = min([since.date(), *(moment.date() for moment in overdue_since.values())]).replace(day=1)
     service_ids = {s.service_id for s in standards}
     files = [
         f
         for f in live_files(agency, service_ids=service_ids)
-        if f.last_ended is not None and f.last_ended > since
+        if (f.last_ended is not None and f.last_ended > since) or (elapsed and f.month >= earliest_month)
     ]
     if not files:
         return out
@@ -633,17 +643,25 @@ def window_counts(
             decided = (
                 f"t.ended_at IS NOT NULL AND t.ended_at > {sql_timestamp(now - span)} AND {base.counted}"
             )
+            if standard.measure in ELAPSED_MEASURES:
+                became_overdue = measurement.overdue_cutoff(standard.measure, standard.threshold, now - span)
+                decided = (
+                    f"(({decided}) OR (t.ended_at IS NULL AND {base.counted} "
+                    f"AND t.started_at >= {sql_timestamp(became_overdue)}))"
+                )
             rules.append(Rule(decided, f"NOT ({base.met})", base.needs_calendar))
             names.append((standard.pk, name))
     channels = {s.pk: s.channel for s in standards}
     services = {s.pk: s.service_id for s in standards}
+    open_since = min(overdue_since.values(), default=since)
     with connection() as con:
         grouped = count_by(
             con,
             files,
             rules,
             ["t.service_id", "t.channel"],
-            f"t.ended_at > {sql_timestamp(since)} AND t.ended_at <= {sql_timestamp(now)}",
+            f"((t.ended_at > {sql_timestamp(since)} AND t.ended_at <= {sql_timestamp(now)}) "
+            f"OR (t.ended_at IS NULL AND t.started_at >= {sql_timestamp(open_since)}))",
         )
     for (service_id, channel), counts in grouped:
         for (standard_pk, name), (missed, total) in zip(names, counts, strict=True):

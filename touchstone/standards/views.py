@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from touchstone.core.access import AgencyRequest, member_view
 from touchstone.core.pages import render_workspace as _render
-from touchstone.standards import charts, measurement, selectors, services
+from touchstone.standards import measurement, selectors, services
 from touchstone.standards.forms import StandardForm
 
 
@@ -101,7 +101,6 @@ def standard_detail(request: AgencyRequest, standard_id: int) -> HttpResponse:
             "versions": selectors.versions_of(standard),
             "results": list(reversed(results)),
             "chart": chart,
-            "geometry": charts.geometry(chart),
             "signal_rows": [
                 (row, [measurement.signal_label(s) for s in row.signals]) for row in chart.signals
             ],
@@ -109,6 +108,8 @@ def standard_detail(request: AgencyRequest, standard_id: int) -> HttpResponse:
             "breakdown": selectors.breakdown(standard, latest, by) if latest else [],
             "by": by,
             "alerts": selectors.alerts_of(request.agency).filter(standard__lineage=standard.lineage)[:10],
+            "burn_rates": selectors.burn_rates_of(standard),
+            "in_progress": next((r for r in reversed(results) if r.in_progress), None),
             "can_edit": request.membership.can("edit_standards") and standard.is_current,
         },
     )

@@ -1,7 +1,10 @@
 """Control charts for monthly or quarterly results, and error budgets with burn-rate alerts.
 
 A p-chart follows the share of transactions that met a standard (limits widen when a period is small); an XmR
-chart follows any single measured value per period.  Western Electric rules flag points that signal a special
+chart follows any single measured value per period.  When periods hold thousands of transactions, the shares
+vary from period to period more than binomial chance alone allows (overdispersion), the classic p-chart's limits
+are far too tight and nearly every point signals; Laney's p′ chart widens them by sigma_Z, the spread of the
+points' z-scores estimated from their moving range (Laney 2002, "Improved control charts for attributes").  Western Electric rules flag points that signal a special
 cause.  Error budgets and multi-window burn rates say how fast a service standard's allowance for misses is being
 spent, as in Google's SRE workbook.
 """
@@ -33,12 +36,26 @@ class ChartPoint:
     flags: tuple[str, ...]
 
 
+P_CHART = "p"
+LANEY_P_PRIME = "p_prime"
+# sigma_Z is about 1 when periods vary by binomial chance only; estimated from some 24 moving ranges it strays by
+# roughly 0.15, so above 1.2 the extra variation is material and Laney's limits are used instead.
+OVERDISPERSION_THRESHOLD = 1.2
+D2_FOR_TWO = 1.128  # mean moving range of two / sigma
+
+
 @dataclass(frozen=True)
 class PChart:
-    """Centre line p = sum(met) / sum(n) and per-period 3-sigma limits clipped to [0, 1]."""
+    """Centre line p = sum(met) / sum(n) and per-period 3-sigma limits clipped to [0, 1].
+
+    `kind` says which limits: the classic p-chart (P_CHART) or Laney's p′ (LANEY_P_PRIME, limits widened by
+    `sigma_z`). `sigma_z` is the z-scores' spread measured either way (None with fewer than two periods).
+    """
 
     centre: float | None
     points: tuple[ChartPoint, ...]
+    kind: str = P_CHART
+    sigma_z: float | None = None
 
 
 @dataclass(frozen=True)
@@ -100,32 +117,76 @@ def western_electric_flags(z_scores: Sequence[float | None]) -> list[tuple[str, 
     return [tuple(f) for f in flags]
 
 
-def p_chart(met: npt.ArrayLike, n: npt.ArrayLike) -> PChart:
-    """p-chart of met / n per period: centre sum(met)/sum(n), limits p +/- 3 sqrt(p(1-p)/n_i) within [0, 1]."""
+def _proportions(
+    met: npt.ArrayLike, n: npt.ArrayLike
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     successes = np.asarray(met, dtype=np.float64)
     sizes = np.asarray(n, dtype=np.float64)
     if successes.shape != sizes.shape:
         raise ValueError("met and n must have one value per period.")
     if np.any(successes < 0) or np.any(successes > sizes):
         raise ValueError("Each period's met count must be between 0 and its n.")
+    return successes, sizes
+
+
+def _sigma_z(z_scores: Sequence[float | None]) -> float | None:
+    """Mean moving range of consecutive z-scores (periods without data skipped) / 1.128."""
+    present = [z for z in z_scores if z is not None]
+    if len(present) < 2:
+        return None
+    return float(np.mean(np.abs(np.diff(present)))) / D2_FOR_TWO
+
+
+def _chart(successes: npt.NDArray[np.float64], sizes: npt.NDArray[np.float64], laney: bool | None) -> PChart:
+    """The p-chart (laney False), Laney's p′ (True), or whichever fits (None: p′ when sigma_Z is material)."""
     total = float(sizes.sum())
     if total == 0:
         return PChart(None, tuple(ChartPoint(None, None, None, ()) for _ in sizes))
     centre = float(successes.sum()) / total
-    z_scores: list[float | None] = []
-    limits: list[tuple[float | None, float | None, float | None]] = []
-    for count, size in zip(successes, sizes, strict=True):
-        if size == 0:
-            z_scores.append(None)
-            limits.append((None, None, None))
+    sigmas = [math.sqrt(centre * (1 - centre) / size) if size else None for size in sizes]
+    z_scores: list[float | None] = [
+        None if sigma is None else ((count / size - centre) / sigma if sigma > 0 else 0.0)
+        for count, size, sigma in zip(successes, sizes, sigmas, strict=True)
+    ]
+    sigma_z = _sigma_z(z_scores)
+    if laney is None:
+        laney = sigma_z is not None and sigma_z > OVERDISPERSION_THRESHOLD
+    widen = sigma_z if laney and sigma_z else 1.0
+    flags = western_electric_flags([None if z is None else z / widen for z in z_scores])
+    points = []
+    for count, size, sigma, flag in zip(successes, sizes, sigmas, flags, strict=True):
+        if sigma is None:
+            points.append(ChartPoint(None, None, None, ()))
             continue
-        sigma = math.sqrt(centre * (1 - centre) / size)
-        share = float(count / size)
-        z_scores.append((share - centre) / sigma if sigma > 0 else 0.0)
-        limits.append((share, max(0.0, centre - 3 * sigma), min(1.0, centre + 3 * sigma)))
-    flags = western_electric_flags(z_scores)
-    points = tuple(ChartPoint(v, lo, hi, f) for (v, lo, hi), f in zip(limits, flags, strict=True))
-    return PChart(centre, points)
+        spread = 3 * sigma * widen
+        points.append(
+            ChartPoint(float(count / size), max(0.0, centre - spread), min(1.0, centre + spread), flag)
+        )
+    return PChart(centre, tuple(points), LANEY_P_PRIME if laney else P_CHART, sigma_z)
+
+
+def p_chart(met: npt.ArrayLike, n: npt.ArrayLike) -> PChart:
+    """p-chart of met / n per period: centre sum(met)/sum(n), limits p +/- 3 sqrt(p(1-p)/n_i) within [0, 1]."""
+    return _chart(*_proportions(met, n), laney=False)
+
+
+def laney_p_chart(met: npt.ArrayLike, n: npt.ArrayLike) -> PChart:
+    """Laney's p′ chart: limits p +/- 3 sigma_Z sqrt(p(1-p)/n_i), sigma_Z = mean |z_i - z_(i-1)| / 1.128.
+
+    Western Electric rules read each point's z-score divided by sigma_Z.
+    """
+    return _chart(*_proportions(met, n), laney=True)
+
+
+def attribute_chart(
+    met: npt.ArrayLike, n: npt.ArrayLike, threshold: float = OVERDISPERSION_THRESHOLD
+) -> PChart:
+    """The chart that fits the data: Laney's p′ when sigma_Z exceeds `threshold` (overdispersion), else the p-chart."""
+    successes, sizes = _proportions(met, n)
+    classic = _chart(successes, sizes, laney=False)
+    if classic.sigma_z is not None and classic.sigma_z > threshold:
+        return _chart(successes, sizes, laney=True)
+    return classic
 
 
 def xmr_chart(values: Sequence[float | None] | npt.ArrayLike) -> XmRChart:

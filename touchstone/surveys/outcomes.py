@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from touchstone.catalog.models import Service
 from touchstone.catalog.outcomes import ChannelMeasure
+from touchstone.core import numbers
 from touchstone.core.oversight import OversightColumn
 from touchstone.stats.proportions import wilson_interval
 from touchstone.surveys.models import Response, Survey
@@ -49,7 +50,7 @@ def satisfaction_by_channel(service: Service) -> ChannelMeasure | None:
 
 
 def satisfaction_by_agency() -> OversightColumn:
-    """Share satisfied (4-5 on the A-11 satisfaction item) per agency over the last year; n shown beside it."""
+    """(satisfied, answered) per agency: 4-5 on the A-11 satisfaction item over the last year, employees aside."""
     since = timezone.now() - dt.timedelta(days=365)
     rows = (
         Response.objects.filter(
@@ -62,10 +63,15 @@ def satisfaction_by_agency() -> OversightColumn:
         .values("survey__agency_id")
         .annotate(total=Count("pk"), satisfied=Count("pk", filter=Q(answers__satisfaction__gte=4)))
     )
-    values = {
-        row["survey__agency_id"]: _("%(share).0f%% (n=%(n)s)")
-        % {"share": 100 * row["satisfied"] / row["total"], "n": row["total"]}
-        for row in rows
-        if row["total"] >= 30
-    }
-    return OversightColumn(_("Satisfied (A-11, last 12 months)"), values)
+    counts = {row["survey__agency_id"]: (row["satisfied"], row["total"]) for row in rows}
+    return OversightColumn(_("Satisfied (A-11, last 12 months)"), counts, show=_satisfied_text)
+
+
+OVERSIGHT_MINIMUM_ANSWERS = 30
+
+
+def _satisfied_text(counts: tuple[int, ...]) -> str | None:
+    satisfied, total = counts
+    if total < OVERSIGHT_MINIMUM_ANSWERS:
+        return _("fewer than %(n)s answers") % {"n": OVERSIGHT_MINIMUM_ANSWERS} if total else None
+    return _("%(share)s (n=%(n)s)") % {"share": numbers.percent(satisfied / total), "n": numbers.count(total)}

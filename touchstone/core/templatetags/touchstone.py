@@ -4,6 +4,8 @@ from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
 
+from touchstone.core import numbers
+
 register = template.Library()
 
 
@@ -25,11 +27,17 @@ def control(field: BoundField) -> SafeString:
 
 @register.filter
 def percent(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    return f"{100 * value:.{digits}f}%"
+    return numbers.percent(value, digits)
 
 
 @register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def control_chart(chart: Any, chart_id: str, title: str, desc: str = "") -> SafeString | str:
+    """A control chart (shares per period) drawn by `touchstone.core.charts`, the one chart module."""
+    from touchstone.core import charts
+
+    return charts.control_chart(chart, title, chart_id, desc) or ""

@@ -20,6 +20,12 @@ def test_the_demo_shows_a_kept_a_slipping_and_a_recovered_standard(db: object) -
     assert selectors.control_chart_of(slipping).rows[-1].signals
     recovered_results = summaries[recovered.pk].recent
     assert any(r.verdict == "not_met" for r in recovered_results) and recovered_results[-1].verdict == "met"
+    charts = {standard.pk: selectors.control_chart_of(standard) for standard in (kept, slipping, recovered)}
+    assert len(charts[kept.pk].signals) <= 2
+    for chart in charts.values():
+        assert len(chart.rows) == 24 and len(chart.signals) <= 8, (
+            "a chart where most points signal is no help"
+        )
     count = store.transaction_count(agency)
     assert count > 40_000
     load_demo()
