@@ -8,4 +8,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Importers and exporters register their kinds when their modules load.
+        import datetime as dt
+
         from touchstone.core import importers  # noqa: F401
+        from touchstone.core.schedule import every
+        from touchstone.core.tasks import fail_stuck_imports
+
+        every(dt.timedelta(minutes=10), "fail_stuck_imports", fail_stuck_imports)

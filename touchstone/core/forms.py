@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from touchstone.core.importing import IMPORTERS
+from touchstone.core.importing import IMPORTERS, upload_too_large
 from touchstone.core.models import Agency, ApiToken, Office, Role
 
 USWDS_CLASSES = {
@@ -125,6 +125,13 @@ class ImportForm(UswdsFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(kind, cls.label) for kind, cls in sorted(IMPORTERS.items())]  # type: ignore[attr-defined]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        message = upload_too_large(upload.size)
+        if message:
+            raise forms.ValidationError(message)
+        return upload
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -8,7 +8,7 @@ from ninja.files import UploadedFile
 from touchstone.api import auth
 from touchstone.api.schemas import ImportRunOut
 from touchstone.core import selectors, services
-from touchstone.core.importing import IMPORTERS
+from touchstone.core.importing import IMPORTERS, upload_too_large
 from touchstone.core.models import ImportRun
 
 router = Router(tags=["Imports"])
@@ -23,6 +23,9 @@ def start_import(
         raise HttpError(
             404, f"There is no import kind '{kind}'; the kinds are: {', '.join(sorted(IMPORTERS))}."
         )
+    too_large = upload_too_large(file.size)
+    if too_large:
+        raise HttpError(413, too_large)
     token = auth.token_of(request)
     run = services.start_import(
         actor=None,
