@@ -1,5 +1,20 @@
+from typing import Any, ClassVar
+
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
+
+
+class PatchSchema(Schema):
+    """A partial update: a field left out keeps its value, and null is refused unless the field may be empty."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.NULLABLE:
+            raise ValueError("cannot be null; leave the field out to keep its value")
+        return value
 
 
 class AgencyOut(Schema):
@@ -42,7 +57,7 @@ class OfficeIn(Schema):
     time_zone: str = "America/New_York"
 
 
-class OfficePatch(Schema):
+class OfficePatch(PatchSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: str | None = None
     street_address: str | None = None

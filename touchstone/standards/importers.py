@@ -243,7 +243,9 @@ class TransactionsImporter(Importer):
 
             try:
                 with duckdb.connect() as con:
-                    row = con.execute(f"SELECT count(*) FROM read_parquet('{store.sql_path(path)}')").fetchone()
+                    row = con.execute(
+                        f"SELECT count(*) FROM read_parquet('{store.sql_path(path)}')"
+                    ).fetchone()
             except duckdb.Error:
                 return 1  # the reading that follows says what is wrong with the file
             return int(row[0]) if row else 0
