@@ -202,6 +202,14 @@ def text_encoding(path: Path) -> str:
     return "utf-8"
 
 
+def starts_with_nul(path: Path, encoding: str) -> bool:
+    """True for a UTF-8 file whose first line holds a NUL: most likely UTF-16 saved without its byte-order mark."""
+    if encoding == "utf-16":
+        return False
+    with path.open("rb") as handle:
+        return b"\x00" in handle.readline(4096)
+
+
 def undecodable_line(path: Path, encoding: str) -> tuple[int, int]:
     """(line number, first bad byte) of the first line that is not text in `encoding`; (0, 0) if none is."""
     decoder = codecs.getincrementaldecoder(encoding)()
@@ -242,6 +250,9 @@ def read_csv_records(
     A line that is not text, holds a NUL, or opens a quote that never closes is reported by its number.
     """
     encoding = text_encoding(path)
+    if starts_with_nul(path, encoding):
+        context.problem(1, "", _(NUL_MESSAGE))
+        return
     with path.open(newline="", encoding=encoding) as handle:
         reader = csv.reader(handle)
         start_line = 1

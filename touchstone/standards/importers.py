@@ -27,6 +27,7 @@ from touchstone.core import audit
 from touchstone.core.importers import create_canada_department
 from touchstone.core.importing import (
     MAX_PROBLEMS,
+    NUL_MESSAGE,
     Exporter,
     ImportContext,
     Importer,
@@ -35,9 +36,8 @@ from touchstone.core.importing import (
     read_csv_records,
     register_exporter,
     register_importer,
-    report_undecodable,
+    starts_with_nul,
     text_encoding,
-    undecodable_line,
     write_json,
 )
 from touchstone.core.models import Agency, Office
@@ -127,10 +127,13 @@ class TransactionsImporter(Importer):
         is_parquet = path.suffix.lower() == ".parquet"
         # UTF-16 (told by its byte-order mark) is read as such; any other file must be UTF-8.
         encoding = ", encoding = 'utf-16'" if not is_parquet and text_encoding(path) == "utf-16" else ""
+        if not is_parquet and starts_with_nul(path, text_encoding(path)):
+            context.problem(1, "", _(NUL_MESSAGE))
+            return {"rows": 0}
         source = (
             f"read_parquet('{store.sql_path(path)}')"
             if is_parquet
-            else f"read_csv('{store.sql_path(path)}', all_varchar = true, header = true{encoding})"
+            else f"read_csv('{store.sql_path(path)}', all_varchar = true, header = true, delim = ',', quote = '\"'{encoding})"
         )
         batch = store.Batch(agency)
         context.undo.append(batch.discard)
@@ -226,14 +229,23 @@ class TransactionsImporter(Importer):
 
     @staticmethod
     def _unreadable(path: Path, is_parquet: bool, error: Exception, context: ImportContext) -> None:
-        """Why DuckDB could not read the file: the line that is not UTF-8 when that is why, else DuckDB's words."""
+        """Why DuckDB could not read the file: for a CSV, the lines Python's own reading finds wrong (not UTF-8, a
+        row of the wrong width, a quote never closed); else the first line of DuckDB's words."""
         if not is_parquet:
-            encoding = text_encoding(path)
-            if undecodable_line(path, encoding)[0]:
-                report_undecodable(path, encoding, context)
+            probe = ImportContext(agency=None, actor=None)
+            for _record in read_csv_records(path, probe, []):
+                if len(probe.problems) >= 20:
+                    break
+            if probe.problems:
+                context.problems.extend(probe.problems)
                 return
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        context.problem(None, "", _("The file could not be read: %(error)s") % {"error": first_line[:300]})
+        line = re.search(r"on Line: (\d+)", first_line)
+        context.problem(
+            int(line.group(1)) if line else None,
+            "",
+            _("The file could not be read: %(error)s") % {"error": first_line[:300]},
+        )
 
     @staticmethod
     def _estimate_rows(path: Path, is_parquet: bool) -> int:
@@ -739,11 +751,12 @@ def _read_documents(path: Path) -> list[dict[str, Any]]:
             data = _safe_yaml_documents(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = _(" (line %(line)s)") % {"line": mark.line + 1} if mark is not None else ""
-        raise ValueError(
-            _("The file is neither JSON nor YAML%(where)s: %(error)s")
-            % {"where": where, "error": str(getattr(error, "problem", "") or error)[:200]}
-        ) from error
+        unreadable = ValueError(
+            _("The file is neither JSON nor YAML: %(error)s")
+            % {"error": str(getattr(error, "problem", "") or error)[:200]}
+        )
+        unreadable.line = mark.line + 1 if mark is not None else None  # type: ignore[attr-defined]
+        raise unreadable from error
     except RecursionError as error:
         raise ValueError(_("The file nests its values too deeply to be an OpenSLO document.")) from error
     if isinstance(data, dict):
@@ -772,7 +785,7 @@ class OpenSloImporter(Importer):
         try:
             documents = _read_documents(path)
         except ValueError as error:
-            context.problem(None, "", str(error))
+            context.problem(getattr(error, "line", None), "", str(error))
             return {"rows": 0}
         indicators = {
             str(_mapping(doc.get("metadata")).get("name")): doc

@@ -420,6 +420,8 @@ class XlsFormImporter(Importer):
                     worksheet.iter_rows(max_row=XLSFORM_MAX_ROWS + 1, max_col=XLSFORM_MAX_COLUMNS), start=1
                 ):
                     if number > XLSFORM_MAX_ROWS:
+                        if all(getattr(cell, "value", None) is None for cell in cells):
+                            break  # openpyxl pads up to the cap with empty rows: the sheet's real rows ended
                         context.problem(
                             number,
                             "",
