@@ -9,6 +9,21 @@ class PatchSchema(Schema):
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset()
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        # The schema says what the validator does: only the NULLABLE fields take null.
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        for name, field in schema.get("properties", {}).items():
+            if name in cls.NULLABLE or "anyOf" not in field:
+                continue
+            kinds = [kind for kind in field["anyOf"] if kind.get("type") != "null"]
+            if len(kinds) == 1:
+                del field["anyOf"]
+                field.update(kinds[0])
+            else:
+                field["anyOf"] = kinds
+        return schema
+
     @field_validator("*", mode="before")
     @classmethod
     def refuse_null(cls, value: Any, info: ValidationInfo) -> Any:

@@ -48,7 +48,7 @@ class ServiceIn(Schema):
     eligibility: str = ""
     fees: str = ""
     is_high_impact: bool = False
-    estimated_annual_volume: int | None = Field(None, ge=0)
+    estimated_annual_volume: int | None = Field(None, ge=0, le=2**63 - 1)
     website: str = ""
     owner_office_id: int | None = None
 
@@ -63,7 +63,7 @@ class ServicePatch(PatchSchema):
     fees: str | None = None
     is_high_impact: bool | None = None
     status: Service.Status | None = None
-    estimated_annual_volume: int | None = Field(None, ge=0)
+    estimated_annual_volume: int | None = Field(None, ge=0, le=2**63 - 1)
     website: str | None = None
     owner_office_id: int | None = None
 

@@ -1,0 +1,72 @@
+"""Schemathesis over the whole OpenAPI schema, in-process against the Django app with an agency's token: no
+operation answers with a server error, a status code its schema does not document, or a body, content type or
+header that breaks its schema. Bounded (MAX_EXAMPLES per operation) so that it runs in `make test`.
+
+Runs on whichever database the suite runs on. Schemathesis's `positive_data_acceptance` check is left out: it
+expects every schema-valid body to be accepted, while the domain refuses some (a repeated office name is a conflict,
+a time zone must exist), and those refusals are documented 409 and 422 answers that the other checks hold to.
+"""
+
+from typing import Any
+
+import pytest
+from django.core.wsgi import get_wsgi_application
+
+from touchstone.api.openapi import ERROR_ANSWERS
+from touchstone.api.tests.test_api import bearer
+from touchstone.catalog.tests.factories import published_service
+from touchstone.conftest import Personas
+
+MAX_EXAMPLES = 40
+
+
+def test_every_operation_documents_its_error_answers(personas: Personas) -> None:
+    from django.test import Client
+
+    schema = Client().get("/api/v1/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            answers = set(operation["responses"])
+            assert {"400", "404", "422", "503"} <= answers, f"{method} {path}"
+            if operation.get("security"):
+                assert {"401", "403"} <= answers, f"{method} {path}"
+            assert answers <= {"200", "201", "202", "204", *ERROR_ANSWERS}, f"{method} {path}"
+
+
+def test_the_api_keeps_to_its_openapi_schema(personas: Personas) -> None:
+    import schemathesis
+    from hypothesis import HealthCheck, Phase, given, settings
+    from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+    published_service(personas.agency_a, "Passports")  # something for the lists to hold
+    headers = {"Authorization": bearer(personas)["HTTP_AUTHORIZATION"]}
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    failures: list[str] = []
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.explicit, Phase.generate],
+        )
+        def call(case: Any) -> None:
+            case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+
+        try:
+            call()
+        except Exception as failure:  # Schemathesis groups every distinct failure of an operation in one error
+            failures.append(f"{operation.label}: {str(failure)[:2000]}")
+    assert operations >= 30
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.fixture(autouse=True)
+def uploads(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
