@@ -8,6 +8,7 @@ from touchstone.api import errors
 from touchstone.api.openapi import document_errors
 from touchstone.api.routers import agencies, analysis, catalog, complaints, imports, standards, surveys, voice
 
+
 class TouchstoneAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         return document_errors(super().get_openapi_schema(**kwargs))

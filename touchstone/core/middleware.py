@@ -75,9 +75,9 @@ def field_with_nul(request: HttpRequest) -> str | None:
         for name, values in request.POST.lists():
             if "\x00" in name or any("\x00" in value for value in values):
                 return name.replace("\x00", "")
-        for upload in request.FILES.values():
-            if "\x00" in (upload.name or ""):
-                return "file"
+        for name, uploads in request.FILES.lists():
+            if any("\x00" in (getattr(upload, "name", "") or "") for upload in uploads):
+                return name
     elif content_type.endswith("json"):
         body = request.body
         if b"\x00" in body:

@@ -61,7 +61,9 @@ def test_the_api_keeps_to_its_openapi_schema(personas: Personas) -> None:
 
         try:
             call()
-        except Exception as failure:  # Schemathesis groups every distinct failure of an operation in one error
+        except (
+            Exception
+        ) as failure:  # Schemathesis groups every distinct failure of an operation in one error
             failures.append(f"{operation.label}: {str(failure)[:2000]}")
     assert operations >= 30
     assert not failures, "\n\n".join(failures)
