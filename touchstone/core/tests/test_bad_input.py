@@ -168,3 +168,12 @@ def test_a_database_that_is_away_before_any_view_runs_is_a_503_page(personas: Pe
     ):
         response = client.get("/manage/")
     assert response.status_code == 503 and response["Retry-After"].isdigit()
+
+
+def test_the_nul_refusal_is_in_spanish_on_a_spanish_page(personas: Personas) -> None:
+    survey = published_survey(personas.agency_a)
+    response = unraised().post(
+        f"/es/s/{survey.short_code}/", {"page": "0", "satisfaction": "4", "comment_service": "a\x00b"}
+    )
+    assert response.status_code == 400
+    assert "el texto contiene un carácter NUL" in response.content.decode()
