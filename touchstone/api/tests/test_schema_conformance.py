@@ -2,15 +2,18 @@
 operation answers with a server error, a status code its schema does not document, or a body, content type or
 header that breaks its schema. Bounded (MAX_EXAMPLES per operation) so that it runs in `make test`.
 
-Runs on whichever database the suite runs on. Schemathesis's `positive_data_acceptance` check is left out: it
+Runs on whichever database the suite runs on (SQLite and PostgreSQL in `make test`). Schemathesis's `positive_data_acceptance` check is left out: it
 expects every schema-valid body to be accepted, while the domain refuses some (a repeated office name is a conflict,
 a time zone must exist), and those refusals are documented 409 and 422 answers that the other checks hold to.
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 
 from touchstone.api.openapi import ERROR_ANSWERS
 from touchstone.api.tests.test_api import bearer
@@ -72,3 +75,14 @@ def test_the_api_keeps_to_its_openapi_schema(personas: Personas) -> None:
 @pytest.fixture(autouse=True)
 def uploads(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def one_connection() -> Iterator[None]:
+    """As Django's test client does: the WSGI handler must not close the connection that holds the test's
+    transaction (it closes one not in autocommit at each request's start and end)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
