@@ -86,7 +86,7 @@ def install(api: NinjaAPI) -> None:
         logger.error(
             "API %s %s failed: %s at %s:%s",
             request.method,
-            request.path,
+            getattr(request.resolver_match, "route", "?"),  # the pattern: a path may hold a tracking number
             type(exc).__name__,
             where.filename if where else "?",
             where.lineno if where else "?",
