@@ -9,6 +9,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -97,7 +99,10 @@ class RequestSafetyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        field = field_with_nul(request)
+        try:
+            field = field_with_nul(request)
+        except RequestDataTooBig:
+            return self.too_large(request)
         if field is not None:
             return self.refuse_nul(request, field)
         return self.get_response(request)
@@ -106,6 +111,15 @@ class RequestSafetyMiddleware:
         if isinstance(exception, DATABASE_ERRORS):
             return database_unavailable(request)
         return None
+
+    @staticmethod
+    def too_large(request: HttpRequest) -> HttpResponse:
+        message = _(
+            "The request is larger than this server takes (at most %(limit)s MB); send less at once."
+        ) % {"limit": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1048576:g}"}
+        if is_api(request):
+            return problem_response(413, _("Too large"), message)
+        return render(request, "400.html", {"message": message}, status=413)
 
     @staticmethod
     def refuse_nul(request: HttpRequest, field: str) -> HttpResponse:

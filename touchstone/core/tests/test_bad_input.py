@@ -1,6 +1,7 @@
 """Ordinary bad input gets a clear 4xx naming what to change, never a server error; a database that is away
 answers 503 with Retry-After and keeps nothing half-done; the API's errors are always JSON."""
 
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -177,3 +178,12 @@ def test_the_nul_refusal_is_in_spanish_on_a_spanish_page(personas: Personas) -> 
     )
     assert response.status_code == 400
     assert "el texto contiene un carácter NUL" in response.content.decode()
+
+
+def test_an_api_body_over_the_request_limit_is_a_json_413(personas: Personas, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = unraised().post(
+        "/api/v1/offices", {"name": "x" * 4096}, content_type="application/json", **bearer(personas)
+    )
+    assert response.status_code == 413 and response["Content-Type"] == "application/problem+json"
+    assert "at most" in response.json()["detail"]
