@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -103,6 +103,10 @@ class RequestSafetyMiddleware:
             field = field_with_nul(request)
         except RequestDataTooBig:
             return self.too_large(request)
+        except SuspiciousOperation:
+            if not is_api(request):
+                raise  # Django's own 400 page
+            return problem_response(400, _("Bad request"), _("The request cannot be used as sent."))
         if field is not None:
             return self.refuse_nul(request, field)
         return self.get_response(request)

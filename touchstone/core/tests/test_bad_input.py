@@ -187,3 +187,10 @@ def test_an_api_body_over_the_request_limit_is_a_json_413(personas: Personas, se
     )
     assert response.status_code == 413 and response["Content-Type"] == "application/problem+json"
     assert "at most" in response.json()["detail"]
+
+
+def test_an_api_query_with_too_many_fields_is_a_json_400(personas: Personas, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    query = "&".join(f"f{number}=1" for number in range(10))
+    response = unraised().get(f"/api/v1/offices?{query}", **bearer(personas))
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
