@@ -194,3 +194,26 @@ def test_an_api_query_with_too_many_fields_is_a_json_400(personas: Personas, set
     query = "&".join(f"f{number}=1" for number in range(10))
     response = unraised().get(f"/api/v1/offices?{query}", **bearer(personas))
     assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_restart_answers_503_and_the_retry_is_kept_once(personas: Personas) -> None:
+    from django.db import close_old_connections, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a server connection to end is PostgreSQL's; SQLite has none")
+    import psycopg
+
+    headers = bearer(personas)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])  # what a restart does to every connection
+    body = {"name": "North office"}
+    lost = unraised().post("/api/v1/offices", body, content_type="application/json", **headers)
+    assert lost.status_code == 503 and lost["Retry-After"].isdigit()
+    close_old_connections()  # what the end of that request does outside the test client: the broken one goes
+    kept = unraised().post("/api/v1/offices", body, content_type="application/json", **headers)
+    assert kept.status_code == 201
+    assert Office.objects.filter(agency=personas.agency_a, name="North office").count() == 1
