@@ -4,6 +4,7 @@ memory and time limits."""
 
 import io
 import random
+import resource
 import time
 import tracemalloc
 import zipfile
@@ -34,6 +35,8 @@ from touchstone.standards.importers import CANADA_COLUMNS, REQUIRED_COLUMNS
 # minutes unguarded.
 MEMORY_LIMIT = 96 * 1024 * 1024
 SECONDS_LIMIT = 30
+# The process's own high-water mark too (DuckDB and zlib allocate outside Python): it may not rise by more.
+RESIDENT_GROWTH_LIMIT = 512 * 1024 * 1024
 
 CSV_HEADERS: dict[str, list[str]] = {
     "canada-agencies": ["owner_org", "owner_org_title"],
@@ -206,6 +209,7 @@ def test_every_bad_file_ends_in_a_clear_error_and_changes_nothing(
     agency = personas.agency_a if IMPORTERS[kind].needs_agency else None
     for case in cases:
         before, files_before = row_counts(), store_files()
+        resident_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         tracemalloc.start()
         started = time.monotonic()
         try:
@@ -237,6 +241,8 @@ def test_every_bad_file_ends_in_a_clear_error_and_changes_nothing(
             assert case.words in " ".join(messages), f"{where}: {messages}"
         assert elapsed < SECONDS_LIMIT, f"{where} took {elapsed:.1f} s"
         assert peak < MEMORY_LIMIT, f"{where} took {peak / 1048576:.0f} MB"
+        grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - resident_before
+        assert grown < RESIDENT_GROWTH_LIMIT, f"{where} grew the process by {grown / 1048576:.0f} MB"
         assert row_counts() == before, where
         assert store_files() == files_before, where
 
