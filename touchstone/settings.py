@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "touchstone.core.middleware.RequestSafetyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -246,6 +247,10 @@ MEDIA_URL = "/media/"
 # every process that loads or measures them needs this folder (shared storage when servers scale out).
 TRANSACTION_STORE = Path(env_str("TRANSACTION_STORE", str(BASE_DIR / "var" / "transactions")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Files sent to the upload page or the API's imports (larger ones: `manage.py import` on the server), and how long
+# a background import may wait or load before the schedule marks it failed (its worker is taken to be gone).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+IMPORT_STUCK_MINUTES = env_int("IMPORT_STUCK_MINUTES", 120)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # Outgoing email is chosen by setting: the console in development (access links and addresses withheld), SMTP

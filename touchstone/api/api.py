@@ -1,11 +1,20 @@
 """The JSON API at /api/v1/. Routers are thin: each calls an app's selectors and services."""
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from touchstone.api import errors
+from touchstone.api.openapi import document_errors
 from touchstone.api.routers import agencies, analysis, catalog, complaints, imports, standards, surveys, voice
 
-api = NinjaAPI(
+
+class TouchstoneAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = TouchstoneAPI(
     title="Touchstone API",
     version="1",
     description="Customer service standards for public agencies (Executive Order 12862). "

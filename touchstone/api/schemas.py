@@ -1,5 +1,35 @@
+from typing import Any, ClassVar
+
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
+
+
+class PatchSchema(Schema):
+    """A partial update: a field left out keeps its value, and null is refused unless the field may be empty."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        # The schema says what the validator does: only the NULLABLE fields take null.
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        for name, field in schema.get("properties", {}).items():
+            if name in cls.NULLABLE or "anyOf" not in field:
+                continue
+            kinds = [kind for kind in field["anyOf"] if kind.get("type") != "null"]
+            if len(kinds) == 1:
+                del field["anyOf"]
+                field.update(kinds[0])
+            else:
+                field["anyOf"] = kinds
+        return schema
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.NULLABLE:
+            raise ValueError("cannot be null; leave the field out to keep its value")
+        return value
 
 
 class AgencyOut(Schema):
@@ -42,7 +72,7 @@ class OfficeIn(Schema):
     time_zone: str = "America/New_York"
 
 
-class OfficePatch(Schema):
+class OfficePatch(PatchSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: str | None = None
     street_address: str | None = None

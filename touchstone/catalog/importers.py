@@ -501,9 +501,18 @@ class CatalogJsonLoader:
     def load(self, path: Path) -> dict[str, Any]:
         try:
             payload = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            line = getattr(error, "lineno", None)
-            self.context.problem(line, "", f"This is not JSON: {error}.")
+        except UnicodeDecodeError as error:
+            self.context.problem(
+                None,
+                "",
+                f"This is not UTF-8 text (byte {error.start}); save the file as UTF-8 JSON and send it again.",
+            )
+            return {"rows": 0}
+        except json.JSONDecodeError as error:
+            self.context.problem(error.lineno, "", f"This is not JSON: {error}.")
+            return {"rows": 0}
+        except RecursionError:
+            self.context.problem(None, "", "This JSON nests its values too deeply to be a catalog export.")
             return {"rows": 0}
         if not isinstance(payload, dict) or payload.get("format") != JSON_FORMAT:
             self.problem("format", f'This JSON is not a catalog export; it needs "format": "{JSON_FORMAT}".')

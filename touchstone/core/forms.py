@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from touchstone.core.importing import importers_offered_to
+from touchstone.core.importing import importers_offered_to, upload_too_large
 from touchstone.core.models import Agency, ApiToken, Office, Role, User
 
 USWDS_CLASSES = {
@@ -126,6 +126,13 @@ class ImportForm(UswdsFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.kinds = importers_offered_to(user)
         self.fields["kind"].choices = [(kind, cls.label) for kind, cls in sorted(self.kinds.items())]  # type: ignore[attr-defined]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        message = upload_too_large(upload.size)
+        if message:
+            raise forms.ValidationError(message)
+        return upload
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -6,6 +6,7 @@ same way whichever door it comes through. Every import is all-or-nothing: the im
 row it finds (up to a limit), and if there is any, nothing is written.
 """
 
+import codecs
 import csv
 import io
 import json
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import IO, Any, ClassVar, Protocol
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from touchstone.core.models import Agency, User
 
@@ -127,6 +130,19 @@ def importers_offered_to(user: User | None) -> dict[str, type[Importer]]:
     return {kind: cls for kind, cls in IMPORTERS.items() if cls.needs_agency or staff}
 
 
+def upload_too_large(size: int | None) -> str:
+    """Why a file sent through the upload page or the API is refused for its size; "" when it is not."""
+    from django.conf import settings
+
+    limit = settings.IMPORT_MAX_BYTES
+    if size is None or size <= limit:
+        return ""
+    return _(
+        "The file is %(size)s MB; files sent here may be at most %(limit)s MB. Split it into smaller files "
+        "(by month, for example), or ask your administrator to load it on the server with manage.py import."
+    ) % {"size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:g}"}
+
+
 def importer_for(kind: str) -> Importer:
     if kind not in IMPORTERS:
         known = ", ".join(sorted(IMPORTERS)) or "none"
@@ -188,45 +204,130 @@ def run_import(
     return ImportOutcome(summary=summary, dry_run=dry_run)
 
 
+def text_encoding(path: Path) -> str:
+    """The file's encoding from its byte-order mark: UTF-8 (with or without one) or UTF-16 with one.
+
+    Without a mark the file must be UTF-8: Latin-1 and Windows-1252 cannot be told apart from each other (every byte
+    is valid in both), so such a file is refused with the line to fix rather than guessed at.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8"
+
+
+def starts_with_nul(path: Path, encoding: str) -> bool:
+    """True for a UTF-8 file whose first line holds a NUL: most likely UTF-16 saved without its byte-order mark."""
+    if encoding == "utf-16":
+        return False
+    with path.open("rb") as handle:
+        return b"\x00" in handle.readline(4096)
+
+
+def undecodable_line(path: Path, encoding: str) -> tuple[int, int]:
+    """(line number, first bad byte) of the first line that is not text in `encoding`; (0, 0) if none is."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError as error:
+                return number, raw[error.start] if error.start < len(raw) else 0
+    return 0, 0
+
+
+def report_undecodable(path: Path, encoding: str, context: "ImportContext") -> None:
+    line, byte = undecodable_line(path, encoding)
+    context.problem(
+        line or None,
+        "",
+        _(
+            "This line is not UTF-8 text (it has the byte 0x%(byte)02X, as files saved as Latin-1 or Windows-1252 "
+            "do). Save the file as “CSV UTF-8” (or UTF-16 with a byte-order mark) and upload it again."
+        )
+        % {"byte": byte},
+    )
+
+
+NUL_MESSAGE = gettext_noop(
+    "This line holds a NUL character, which no text may hold; a file saved as UTF-16 without a byte-order "
+    "mark looks like this. Save the file as “CSV UTF-8” and upload it again."
+)
+
+
 def read_csv_records(
     path: Path, context: ImportContext, required: list[str], total: int | None = None
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number where the record starts, row) from a CSV, streaming; report missing columns at once.
 
     Quoted fields may span lines, so the line number is tracked from the reader, not by counting records.
+    A line that is not text, holds a NUL, or opens a quote that never closes is reported by its number.
     """
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    encoding = text_encoding(path)
+    if starts_with_nul(path, encoding):
+        context.problem(1, "", _(NUL_MESSAGE))
+        return
+    with path.open(newline="", encoding=encoding) as handle:
         reader = csv.reader(handle)
+        start_line = 1
         try:
-            header = next(reader)
-        except StopIteration:
-            context.problem(1, "", "The file is empty; it needs a header row.")
-            return
-        header = [name.strip() for name in header]
-        missing = [name for name in required if name not in header]
-        if missing:
-            context.problem(1, ", ".join(missing), "These columns are missing from the header row.")
-            return
-        start_line = reader.line_num + 1
-        done = 0
-        for values in reader:
-            line = start_line
+            try:
+                header = next(reader)
+            except StopIteration:
+                context.problem(1, "", _("The file is empty; it needs a header row."))
+                return
+            if any("\x00" in name for name in header):
+                context.problem(1, "", _(NUL_MESSAGE))
+                return
+            header = [name.strip() for name in header]
+            missing = [name for name in required if name not in header]
+            if missing:
+                context.problem(1, ", ".join(missing), _("These columns are missing from the header row."))
+                return
             start_line = reader.line_num + 1
-            if not any(value.strip() for value in values):
-                continue
-            if len(values) != len(header):
-                context.problem(line, "", f"This row has {len(values)} values; the header has {len(header)}.")
-                continue
-            done += 1
-            if done % 500 == 0:
-                context.progress(done, total)
-            yield line, dict(zip(header, values, strict=True))
-        context.progress(done, total)
+            done = 0
+            for values in reader:
+                line = start_line
+                start_line = reader.line_num + 1
+                if not any(value.strip() for value in values):
+                    continue
+                if len(values) != len(header):
+                    context.problem(
+                        line, "", f"This row has {len(values)} values; the header has {len(header)}."
+                    )
+                    continue
+                if any("\x00" in value for value in values):
+                    context.problem(line, "", _(NUL_MESSAGE))
+                    continue
+                done += 1
+                if done % 500 == 0:
+                    context.progress(done, total)
+                yield line, dict(zip(header, values, strict=True))
+            context.progress(done, total)
+        except UnicodeDecodeError:
+            report_undecodable(path, encoding, context)
+        except csv.Error as error:
+            context.problem(
+                start_line,
+                "",
+                _(
+                    "This record cannot be read (%(error)s): a quote opened here may never close, or the file "
+                    "was cut short. Check the quotes from this line on."
+                )
+                % {"error": str(error)[:200]},
+            )
 
 
 def count_csv_records(path: Path) -> int:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        return max(0, sum(1 for _ in csv.reader(handle)) - 1)
+    """Records in a CSV, for the progress bar; 0 when the file cannot be read (its reading reports why)."""
+    try:
+        with path.open(newline="", encoding=text_encoding(path)) as handle:
+            return max(0, sum(1 for _ in csv.reader(handle)) - 1)
+    except (UnicodeDecodeError, csv.Error):
+        return 0
 
 
 # A cell a spreadsheet would run as a formula (OWASP "CSV injection"): =HYPERLINK(...), +cmd, -2+3, @SUM, a tab or a

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -25,6 +27,7 @@ from touchstone.core import audit
 from touchstone.core.importers import create_canada_department
 from touchstone.core.importing import (
     MAX_PROBLEMS,
+    NUL_MESSAGE,
     Exporter,
     ImportContext,
     Importer,
@@ -33,6 +36,8 @@ from touchstone.core.importing import (
     read_csv_records,
     register_exporter,
     register_importer,
+    starts_with_nul,
+    text_encoding,
     write_json,
 )
 from touchstone.core.models import Agency, Office
@@ -120,10 +125,15 @@ class TransactionsImporter(Importer):
         assert context.agency is not None
         agency = context.agency
         is_parquet = path.suffix.lower() == ".parquet"
+        # UTF-16 (told by its byte-order mark) is read as such; any other file must be UTF-8.
+        encoding = ", encoding = 'utf-16'" if not is_parquet and text_encoding(path) == "utf-16" else ""
+        if not is_parquet and starts_with_nul(path, text_encoding(path)):
+            context.problem(1, "", _(NUL_MESSAGE))
+            return {"rows": 0}
         source = (
             f"read_parquet('{store.sql_path(path)}')"
             if is_parquet
-            else f"read_csv('{store.sql_path(path)}', all_varchar = true, header = true)"
+            else f"read_csv('{store.sql_path(path)}', all_varchar = true, header = true, delim = ',', quote = '\"'{encoding})"
         )
         batch = store.Batch(agency)
         context.undo.append(batch.discard)
@@ -131,9 +141,7 @@ class TransactionsImporter(Importer):
             try:
                 columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
             except duckdb.Error as error:
-                context.problem(
-                    None, "", _("The file could not be read: %(error)s") % {"error": str(error)[:300]}
-                )
+                self._unreadable(path, is_parquet, error, context)
                 return {"rows": 0}
             missing = [name for name in REQUIRED_COLUMNS if name not in columns]
             if missing:
@@ -175,9 +183,7 @@ class TransactionsImporter(Importer):
                 )
             except duckdb.Error as error:
                 batch.discard()
-                context.problem(
-                    None, "", _("The file could not be read: %(error)s") % {"error": str(error)[:300]}
-                )
+                self._unreadable(path, is_parquet, error, context)
                 return {"rows": 0}
             # Counting each standard's rule in the same scan spares measuring a load of new months a reading.
             now = timezone.now()
@@ -222,13 +228,38 @@ class TransactionsImporter(Importer):
         }
 
     @staticmethod
+    def _unreadable(path: Path, is_parquet: bool, error: Exception, context: ImportContext) -> None:
+        """Why DuckDB could not read the file: for a CSV, the lines Python's own reading finds wrong (not UTF-8, a
+        row of the wrong width, a quote never closed); else the first line of DuckDB's words."""
+        if not is_parquet:
+            probe = ImportContext(agency=None, actor=None)
+            for _record in read_csv_records(path, probe, []):
+                if len(probe.problems) >= 20:
+                    break
+            if probe.problems:
+                context.problems.extend(probe.problems)
+                return
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        line = re.search(r"on Line: (\d+)", first_line)
+        context.problem(
+            int(line.group(1)) if line else None,
+            "",
+            _("The file could not be read: %(error)s") % {"error": first_line[:300]},
+        )
+
+    @staticmethod
     def _estimate_rows(path: Path, is_parquet: bool) -> int:
         """Rows for the progress bar: exact for Parquet, from the first 64 KB's lines for a CSV."""
         if is_parquet:
             import duckdb
 
-            with duckdb.connect() as con:
-                row = con.execute(f"SELECT count(*) FROM read_parquet('{store.sql_path(path)}')").fetchone()
+            try:
+                with duckdb.connect() as con:
+                    row = con.execute(
+                        f"SELECT count(*) FROM read_parquet('{store.sql_path(path)}')"
+                    ).fetchone()
+            except duckdb.Error:
+                return 1  # the reading that follows says what is wrong with the file
             return int(row[0]) if row else 0
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -317,6 +348,9 @@ class TransactionsImporter(Importer):
         self, con: Any, source: str, columns: list[str], first_line: int, context: ImportContext
     ) -> int:
         """The slow second reading of a refused file: every problem by line and column, up to a limit."""
+        # Line numbers are the rows' places in the file: the store's connection lets DuckDB read in any order, so
+        # the order is kept here, or a bad row would be named by another row's line from one run to the next.
+        con.execute("SET preserve_insertion_order = true")
         con.execute(f"CREATE TABLE raw AS SELECT * FROM {source}")
         con.execute(f"CREATE TABLE parsed AS {self._parsed('raw', columns, line=first_line)}")
         checks = dict(CHECKS)
@@ -646,21 +680,94 @@ PERIOD_WINDOWS: dict[str, str] = {Period.MONTH: "1M", Period.QUARTER: "1Q", Peri
 WINDOW_PERIODS = {value: key for key, value in PERIOD_WINDOWS.items()}
 
 
-def _read_documents(path: Path) -> list[dict[str, Any]]:
-    text = path.read_text(encoding="utf-8")
+# A YAML file may name one node many times with anchors and aliases; a few hundred bytes can so stand for
+# billions of nodes. The composed document is measured as if every alias were written out, and refused past this.
+MAX_DOCUMENT_NODES = 100_000
+
+
+def _expanded_nodes(node: Any, sizes: dict[int, int]) -> int:
+    """Nodes in `node` with every alias written out, stopping once past MAX_DOCUMENT_NODES."""
+    import yaml
+
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    sizes[key] = MAX_DOCUMENT_NODES + 1  # a node that contains itself never ends
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            total += _expanded_nodes(child, sizes)
+            if total > MAX_DOCUMENT_NODES:
+                break
+    elif isinstance(node, yaml.MappingNode):
+        for name, value in node.value:
+            total += _expanded_nodes(name, sizes) + _expanded_nodes(value, sizes)
+            if total > MAX_DOCUMENT_NODES:
+                break
+    sizes[key] = min(total, MAX_DOCUMENT_NODES + 1)
+    return sizes[key]
+
+
+def _safe_yaml_documents(text: str) -> list[Any]:
+    """Every document of a YAML text, read with the safe loader, refusing one whose aliases expand too far."""
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    documents = []
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None and _expanded_nodes(node, {}) > MAX_DOCUMENT_NODES:
+                raise ValueError(
+                    _(
+                        "The YAML names its anchors so many times that it stands for more than %(limit)s values; "
+                        "write the documents out without anchors (&) and aliases (*)."
+                    )
+                    % {"limit": f"{MAX_DOCUMENT_NODES:,}"}
+                )
+            documents.append(loader.construct_document(node))
+    finally:
+        loader.dispose()
+    return documents
+
+
+def _read_documents(path: Path) -> list[dict[str, Any]]:
+    """The OpenSLO documents of a JSON or YAML file; ValueError with what to change when it is neither."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            _("The file is not UTF-8 text (byte %(position)s); save it as UTF-8 and send it again.")
+            % {"position": error.start}
+        ) from error
+    if "\x00" in text:
+        raise ValueError(_("The file holds NUL characters; save it as UTF-8 text and send it again."))
+    try:
         try:
-            import yaml  # type: ignore[import-untyped,unused-ignore]
-        except ImportError as missing:
-            raise ValueError(
-                "This file is not JSON, and YAML needs PyYAML, which is not installed here; send it as JSON."
-            ) from missing
-        data = list(yaml.safe_load_all(text))
+            data: Any = json.loads(text)
+        except json.JSONDecodeError:
+            data = _safe_yaml_documents(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        unreadable = ValueError(
+            _("The file is neither JSON nor YAML: %(error)s")
+            % {"error": str(getattr(error, "problem", "") or error)[:200]}
+        )
+        unreadable.line = mark.line + 1 if mark is not None else None  # type: ignore[attr-defined]
+        raise unreadable from error
+    except RecursionError as error:
+        raise ValueError(_("The file nests its values too deeply to be an OpenSLO document.")) from error
     if isinstance(data, dict):
         data = data.get("items", [data]) if data.get("kind") == "List" or "items" in data else [data]
+    if not isinstance(data, list):
+        raise ValueError(_("The file holds no OpenSLO document (a mapping with apiVersion, kind and spec)."))
     return [doc for doc in data if isinstance(doc, dict)]
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 @register_importer
@@ -678,26 +785,47 @@ class OpenSloImporter(Importer):
         try:
             documents = _read_documents(path)
         except ValueError as error:
-            context.problem(None, "", str(error))
+            context.problem(getattr(error, "line", None), "", str(error))
             return {"rows": 0}
         indicators = {
-            doc.get("metadata", {}).get("name"): doc for doc in documents if doc.get("kind") == "SLI"
+            str(_mapping(doc.get("metadata")).get("name")): doc
+            for doc in documents
+            if doc.get("kind") == "SLI"
         }
         created = 0
         slos = [doc for doc in documents if doc.get("kind") == "SLO"]
         for number, doc in enumerate(slos, start=1):
-            where = f"SLO {number} ({doc.get('metadata', {}).get('name', '?')})"
+            where = f"SLO {number} ({str(_mapping(doc.get('metadata')).get('name', '?'))[:60]})"
             if doc.get("apiVersion") != OPENSLO_VERSION:
                 context.problem(
                     number, "apiVersion", _("%(where)s: apiVersion must be openslo/v1.") % {"where": where}
                 )
                 continue
-            data = self._standard_data(doc, indicators, context.agency, number, context, where)
+            try:
+                data = self._standard_data(doc, indicators, context.agency, number, context, where)
+            except (TypeError, ValueError, AttributeError, IndexError):
+                context.problem(
+                    number,
+                    "",
+                    _(
+                        "%(where)s: this document is not an SLO this product can read; check that metadata, "
+                        "spec, spec.objectives and spec.timeWindow have the shapes OpenSLO v1 gives them."
+                    )
+                    % {"where": where},
+                )
+                continue
             if data is None:
                 continue
-            services.define_standard(
-                actor=context.actor, actor_label=context.actor_label, agency=context.agency, data=data
-            )
+            try:
+                with transaction.atomic():
+                    services.define_standard(
+                        actor=context.actor, actor_label=context.actor_label, agency=context.agency, data=data
+                    )
+            except ValidationError as error:
+                found = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+                for field_name, messages in found.items():
+                    context.problem(number, field_name, f"{where}: {' '.join(messages)}")
+                continue
             created += 1
         if not slos:
             context.problem(None, "", _("The file holds no SLO document."))
@@ -712,10 +840,10 @@ class OpenSloImporter(Importer):
         context: ImportContext,
         where: str,
     ) -> dict[str, Any] | None:
-        metadata = doc.get("metadata", {})
-        notes = metadata.get("annotations", {}) or {}
-        spec = doc.get("spec", {})
-        service = Service.objects.filter(agency=agency, slug=spec.get("service", "")).first()
+        metadata = _mapping(doc.get("metadata"))
+        notes = _mapping(metadata.get("annotations"))
+        spec = _mapping(doc.get("spec"))
+        service = Service.objects.filter(agency=agency, slug=str(spec.get("service", ""))[:200]).first()
         if service is None:
             context.problem(
                 number,
@@ -724,7 +852,7 @@ class OpenSloImporter(Importer):
                 % {"where": where, "slug": spec.get("service", "")},
             )
             return None
-        objectives = spec.get("objectives") or [{}]
+        objectives = [_mapping(item) for item in spec.get("objectives") or [{}]]
         target = objectives[0].get("target")
         if not isinstance(target, int | float) or not 0 <= target <= 1:
             context.problem(
@@ -733,9 +861,9 @@ class OpenSloImporter(Importer):
                 _("%(where)s: the target is a share between 0 and 1.") % {"where": where},
             )
             return None
-        window = (spec.get("timeWindow") or [{}])[0]
+        window = _mapping((spec.get("timeWindow") or [{}])[0])
         period = WINDOW_PERIODS.get(str(window.get("duration", "1M")), Period.MONTH)
-        indicator = spec.get("indicator") or indicators.get(spec.get("indicatorRef")) or {}
+        indicator = _mapping(spec.get("indicator") or indicators.get(str(spec.get("indicatorRef"))))
         threshold = notes.get("touchstone/threshold", objectives[0].get("value"))
         measure = notes.get("touchstone/measure") or (
             Measure.CALENDAR_DAYS if threshold is not None else Measure.OUTCOME
@@ -743,7 +871,7 @@ class OpenSloImporter(Importer):
         if measure not in Measure.values:
             context.problem(number, "touchstone/measure", _("%(where)s: unknown measure.") % {"where": where})
             return None
-        start = notes.get("touchstone/valid-from") or (window.get("calendar") or {}).get("startTime", "")
+        start = notes.get("touchstone/valid-from") or _mapping(window.get("calendar")).get("startTime", "")
         try:
             valid_from = dt.date.fromisoformat(str(start)[:10]) if start else None
         except ValueError:
@@ -754,11 +882,15 @@ class OpenSloImporter(Importer):
             "channel": notes.get("touchstone/channel", "")
             if notes.get("touchstone/channel", "") in Channel.values
             else "",
-            "statement": notes.get("touchstone/statement")
-            or spec.get("description")
-            or metadata.get("displayName")
-            or metadata.get("name", ""),
-            "standard_type": notes.get("touchstone/type", StandardType.TIMELINESS),
+            "statement": str(
+                notes.get("touchstone/statement")
+                or spec.get("description")
+                or metadata.get("displayName")
+                or metadata.get("name", "")
+            ),
+            "standard_type": notes.get("touchstone/type")
+            if notes.get("touchstone/type") in StandardType.values
+            else StandardType.TIMELINESS,
             "measure": measure,
             "threshold": float(threshold) if threshold not in (None, "") else None,
             "target": float(target),
@@ -766,7 +898,7 @@ class OpenSloImporter(Importer):
             "valid_from": valid_from,
             "source": "openslo",
             "external_id": str(metadata.get("name", ""))[:60]
-            or str(indicator.get("metadata", {}).get("name", ""))[:60],
+            or str(_mapping(indicator.get("metadata")).get("name", ""))[:60],
         }
 
 

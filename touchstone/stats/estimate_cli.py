@@ -9,6 +9,7 @@ the column or line and says what to change.  Values "NA" and empty cells are mis
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import math
 from collections.abc import Mapping
@@ -102,6 +103,18 @@ def add_estimate_arguments(parser: argparse.ArgumentParser) -> argparse.Argument
     return parser
 
 
+def _first_line_not_utf8(path: Path) -> tuple[int, int]:
+    """(line number, first bad byte) of the first line that is not UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    with path.open("rb") as handle:
+        for line, raw in enumerate(handle, start=1):
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError as bad:
+                return line, raw[bad.start] if bad.start < len(raw) else 0
+    return 1, 0
+
+
 class _Table:
     """Columns of a CSV file kept as text, converted on demand, with errors naming the file, column and line."""
 
@@ -114,6 +127,16 @@ class _Table:
                 rows = list(reader)
         except FileNotFoundError as error:
             raise EstimateInputError(f"CSV file '{path}' was not found; check the path.") from error
+        except UnicodeDecodeError as error:
+            line, byte = _first_line_not_utf8(path)
+            raise EstimateInputError(
+                f"{self.name} is not UTF-8 text (line {line} has the byte 0x{byte:02X}, as Latin-1 or "
+                "Windows-1252 files have); save it as CSV UTF-8 and send it again."
+            ) from error
+        except csv.Error as error:
+            raise EstimateInputError(
+                f"{self.name} cannot be read as CSV ({error}); check its quotes, or that it is not cut short."
+            ) from error
         if not header:
             raise EstimateInputError(
                 f"{self.name} is empty; it needs a header row and one row per respondent."

@@ -255,6 +255,42 @@ def _column_kind(header: str) -> tuple[str, str]:
     return name.strip().lower(), language
 
 
+XLSFORM_MAX_ROWS = 5_000
+XLSFORM_MAX_COLUMNS = 200
+# An .xlsx is a zip: its parts are refused before decompression when they declare more than this in all, or
+# shrink by more than this ratio (a sheet of real text compresses about 5 to 20 times).
+XLSFORM_MAX_UNCOMPRESSED = 50 * 1024 * 1024
+XLSFORM_MAX_RATIO = 200
+
+
+def _unsafe_workbook(path: Path) -> str:
+    """Why a workbook is refused unopened (a zip bomb, or not a zip at all); "" when it may be opened."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        return _("The file is not an .xlsx workbook: %(error)s") % {"error": str(error)[:200]}
+    declared = sum(part.file_size for part in parts)
+    squeezed = [
+        part
+        for part in parts
+        if part.file_size > 1024 * 1024 and part.file_size > XLSFORM_MAX_RATIO * part.compress_size
+    ]
+    if declared > XLSFORM_MAX_UNCOMPRESSED or squeezed:
+        return _(
+            "The workbook unpacks to %(size)s MB, far more than a survey form holds (at most %(limit)s MB, and "
+            "no part more than %(ratio)s times its packed size); it was not opened. Save the form again from "
+            "your spreadsheet program, with only the survey, choices and settings sheets."
+        ) % {
+            "size": f"{declared / 1048576:.0f}",
+            "limit": XLSFORM_MAX_UNCOMPRESSED // 1048576,
+            "ratio": XLSFORM_MAX_RATIO,
+        }
+    return ""
+
+
 class Sheet:
     """Rows of one worksheet as dicts, with the header's own spelling kept for problem reports."""
 
@@ -357,24 +393,63 @@ class XlsFormImporter(Importer):
 
     def _read(self, path: Path, context: ImportContext) -> dict[str, Sheet] | None:
         import openpyxl
+        from openpyxl.utils import get_column_letter
 
+        refused = _unsafe_workbook(path)
+        if refused:
+            context.problem(None, "", refused)
+            return None
         try:
             # A file object, not the path: openpyxl would refuse an upload stored without its .xlsx suffix.
-            workbook = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
+            # Formulas are read as written (not their cached results) so that a formula is reported as one.
+            workbook = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=False)
         except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
             context.problem(
                 None, "", _("The file is not an .xlsx workbook: %(error)s") % {"error": str(error)[:200]}
             )
             return None
+        sheets: dict[str, Sheet] = {}
         try:
-            return {
-                sheet.title.strip().lower(): Sheet(
-                    sheet.title.strip().lower(), list(sheet.iter_rows(values_only=True))
-                )
-                for sheet in workbook.worksheets
-            }
+            for worksheet in workbook.worksheets:
+                name = worksheet.title.strip().lower()
+                # The declared size (A1:XFD1048576 at worst) is ignored: only the rows the sheet really holds are
+                # read, at most XLSFORM_MAX_ROWS of them and XLSFORM_MAX_COLUMNS wide.
+                worksheet.reset_dimensions()
+                rows: list[tuple[Any, ...]] = []
+                for number, cells in enumerate(
+                    worksheet.iter_rows(max_row=XLSFORM_MAX_ROWS + 1, max_col=XLSFORM_MAX_COLUMNS), start=1
+                ):
+                    if number > XLSFORM_MAX_ROWS:
+                        if all(getattr(cell, "value", None) is None for cell in cells):
+                            break  # openpyxl pads up to the cap with empty rows: the sheet's real rows ended
+                        context.problem(
+                            number,
+                            "",
+                            _(
+                                "The %(sheet)s sheet has more than %(limit)s rows; a survey form needs far fewer."
+                            )
+                            % {"sheet": name, "limit": XLSFORM_MAX_ROWS},
+                        )
+                        return None
+                    values = []
+                    for position, cell in enumerate(cells, start=1):
+                        if getattr(cell, "data_type", None) == "f":
+                            context.problem(
+                                number,
+                                _("%(column)s (%(sheet)s sheet)")
+                                % {"column": get_column_letter(position), "sheet": name},
+                                _(
+                                    "This cell holds a formula (%(formula)s); a form needs the text itself. "
+                                    "Type the text in, or paste the values only."
+                                )
+                                % {"formula": str(cell.value)[:60]},
+                            )
+                        values.append(getattr(cell, "value", None))
+                    rows.append(tuple(values))
+                sheets[name] = Sheet(name, rows)
         finally:
             workbook.close()
+        return None if context.problems else sheets
 
     def _choices(self, sheet: Sheet | None, context: ImportContext) -> dict[str, list[dict[str, str]]]:
         lists: dict[str, list[dict[str, str]]] = {}

@@ -4,9 +4,10 @@ from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from touchstone.api import auth
+from touchstone.api.pagination import Pagination
 from touchstone.api.schemas import AgencyOut, OfficeIn, OfficeOut, OfficePatch
 from touchstone.core import selectors, services
 from touchstone.core.models import Agency, Office
@@ -15,7 +16,7 @@ router = Router(tags=["Agencies and offices"])
 
 
 @router.get("/agencies", response=list[AgencyOut], auth=auth.read)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_agencies(request: HttpRequest) -> object:
     """Every agency on this installation, with public facts only."""
     return Agency.objects.select_related("parent").order_by("name")
@@ -27,7 +28,7 @@ def read_agency(request: HttpRequest, abbreviation: str) -> Agency:
 
 
 @router.get("/offices", response=list[OfficeOut], auth=auth.read)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_offices(request: HttpRequest) -> object:
     """The offices of the token's agency."""
     return selectors.offices_of(auth.token_of(request).agency)

@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from touchstone.api import auth
+from touchstone.api.pagination import Pagination
+from touchstone.api.schemas import PatchSchema
 from touchstone.catalog import selectors, services
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import ChannelVolume, Provider, Segment, Service, ServiceChannel
@@ -46,12 +48,14 @@ class ServiceIn(Schema):
     eligibility: str = ""
     fees: str = ""
     is_high_impact: bool = False
-    estimated_annual_volume: int | None = Field(None, ge=0)
+    estimated_annual_volume: int | None = Field(None, ge=0, le=2**63 - 1)
     website: str = ""
     owner_office_id: int | None = None
 
 
-class ServicePatch(Schema):
+class ServicePatch(PatchSchema):
+    NULLABLE = frozenset({"estimated_annual_volume", "owner_office_id"})
+
     name: str | None = Field(None, min_length=1, max_length=300)
     description: str | None = None
     kind: Service.Kind | None = None
@@ -59,7 +63,7 @@ class ServicePatch(Schema):
     fees: str | None = None
     is_high_impact: bool | None = None
     status: Service.Status | None = None
-    estimated_annual_volume: int | None = Field(None, ge=0)
+    estimated_annual_volume: int | None = Field(None, ge=0, le=2**63 - 1)
     website: str | None = None
     owner_office_id: int | None = None
 
@@ -164,7 +168,7 @@ def _actor(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/catalog/services", response=list[ServiceOut], auth=auth.read)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_services(request: HttpRequest, status: Service.Status | None = None) -> Any:
     """The token's agency's services; filter by status."""
     found = selectors.services_of(auth.token_of(request).agency).prefetch_related("channels")
@@ -239,7 +243,7 @@ def post_volumes(request: HttpRequest, service_id: int, payload: VolumesIn) -> d
 
 
 @router.get("/catalog/segments", response=list[SegmentOut], auth=auth.read)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_segments(request: HttpRequest) -> Any:
     return selectors.segments_of(auth.token_of(request).agency)
 
@@ -269,7 +273,7 @@ def update_segment(request: HttpRequest, segment_id: int, payload: SegmentIn) ->
 
 
 @router.get("/catalog/providers", response=list[ProviderOut], auth=auth.read)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_providers(request: HttpRequest) -> Any:
     return selectors.providers_of(auth.token_of(request).agency).prefetch_related("services")
 

@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from touchstone.api import auth
+from touchstone.api.pagination import Pagination
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
 from touchstone.complaints import selectors, services
@@ -113,7 +114,7 @@ def file_complaint(request: HttpRequest, payload: ComplaintIn) -> tuple[int, Cas
 
 
 @router.get("/complaints", response=list[ComplaintOut], auth=auth.read)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_complaints(request: HttpRequest) -> object:
     """The token's agency's cases, newest first."""
     return selectors.cases_of(auth.token_of(request).agency).order_by("-received_at", "-pk")

@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 from touchstone.api import auth
 from touchstone.api.schemas import ImportRunOut
 from touchstone.core import selectors, services
-from touchstone.core.importing import IMPORTERS
+from touchstone.core.importing import IMPORTERS, upload_too_large
 from touchstone.core.models import ImportRun
 
 router = Router(tags=["Imports"])
@@ -33,6 +33,9 @@ def start_import(
             )
             % {"kind": kind},
         )
+    too_large = upload_too_large(file.size)
+    if too_large:
+        raise HttpError(413, too_large)
     token = auth.token_of(request)
     run = services.start_import(
         actor=None,

@@ -7,10 +7,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from touchstone.api import auth
+from touchstone.api.pagination import Pagination
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
 from touchstone.core.models import Agency, Office
@@ -91,7 +92,7 @@ class TransactionsOut(Schema):
 
 
 @router.get("/standards", response=list[StandardOut], auth=auth.read)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_standards(request: HttpRequest, include_versions: bool = False) -> Any:
     """The token's agency's standards: current versions, or every version with include_versions=true."""
     return selectors.standards_of(auth.token_of(request).agency, current_only=not include_versions)

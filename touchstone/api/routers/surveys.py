@@ -6,10 +6,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Header, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from touchstone.api import auth
+from touchstone.api.pagination import Pagination
 from touchstone.catalog.channels import Channel
 from touchstone.surveys import collection, selectors, services
 from touchstone.surveys.models import Response, Survey
@@ -71,7 +72,7 @@ def _survey(request: HttpRequest, survey_id: int) -> Survey:
 
 
 @router.get("/surveys", response=list[SurveyOut], auth=auth.read)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_surveys(request: HttpRequest) -> Any:
     return selectors.surveys_of(auth.token_of(request).agency)
 
@@ -127,7 +128,7 @@ def submit_response(
 
 
 @router.get("/surveys/{survey_id}/responses", response=list[ResponseOut], auth=auth.read)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_responses(
     request: HttpRequest,
     survey_id: int,

@@ -9,9 +9,10 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from touchstone.api import auth
+from touchstone.api.pagination import Pagination
 from touchstone.voice import selectors
 from touchstone.voice.models import BoardItem
 
@@ -144,7 +145,7 @@ def employee_survey_results(
 
 
 @router.get("/voice/board", response=list[BoardItemOut], auth=auth.read)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_board_items(request: HttpRequest, status: str = "", kind: str = "") -> Any:
     """Items on the board, most supported first. Anonymous items have a null author; supporters are never listed."""
     return selectors.board_items(auth.token_of(request).agency, status=status, kind=kind)
