@@ -74,7 +74,7 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
     from touchstone.core.models import ImportRun, Membership, Office, Role
     from touchstone.standards.models import ServiceStandard
     from touchstone.surveys.models import Survey
-    from touchstone.voice.models import BoardItem
+    from touchstone.voice.models import BoardItem, SendRequest
 
     admin = Membership.objects.filter(agency=agency, role=Role.ADMIN).first()
     token, _secret = core_services.create_api_token(
@@ -131,4 +131,11 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
         "employee_survey_id": employee_survey.pk if employee_survey else None,
         "comment_id": employee_survey.employee_comments.first().pk if employee_survey else None,  # type: ignore[union-attr]
         "board_item_id": getattr(BoardItem.objects.filter(agency=agency).first(), "pk", None),
+        "send_request_id": (
+            SendRequest.objects.create(
+                survey=employee_survey, count=1, requested_by=admin.user if admin else viewer.user
+            ).pk
+            if employee_survey
+            else None
+        ),
     }

@@ -125,6 +125,9 @@ POLICY: dict[str, tuple[frozenset[str], bool]] = {
     "manage:voice:survey-publish": (EDITORS, True),
     "manage:voice:survey-close": (EDITORS, True),
     "manage:voice:survey-links": (EDITORS, False),
+    "manage:voice:send-decision": (EDITORS, True),  # the service also refuses the admin who asked
+    "manage:voice:survey-releases": (EDITORS, False),
+    "manage:voice:survey-release": (EDITORS, True),
     "manage:voice:survey-breakdowns": (EDITORS, False),
     "manage:voice:survey-export": (EDITORS, False),
     "manage:voice:review": (EDITORS, False),
