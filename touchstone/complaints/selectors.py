@@ -5,7 +5,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -72,6 +72,21 @@ def worklist(
     if queue:
         cases = cases.filter(queue=queue)
     return cases.order_by(F("next_breach_at").asc(nulls_last=True), "received_at", "pk")
+
+
+def search_cases(agency: Agency, query: str, *, personal_details: bool) -> QuerySet[Case]:
+    """Cases of any status whose tracking number contains the query, or (for those who may see personal details)
+    whose customer's name or email does; case-insensitive, the most recent first."""
+    query = query.strip()
+    matches = Q(tracking_number__icontains=query)
+    if personal_details:
+        matches |= Q(contact_name__icontains=query) | Q(contact_email__icontains=query)
+    return cases_of(agency).filter(matches).order_by("-received_at", "-pk")
+
+
+def case_with_tracking_number(agency: Agency, tracking_number: str) -> Case | None:
+    """The agency's case with exactly this tracking number (any case), or None."""
+    return cases_of(agency).filter(tracking_number__iexact=tracking_number.strip()).first()
 
 
 def closed_cases_of(agency: Agency) -> QuerySet[Case]:
