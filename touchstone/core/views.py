@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from touchstone.core import selectors, services
 from touchstone.core.access import AgencyRequest, SignedInRequest, member_view
+from touchstone.core.audit_display import audit_lines
 from touchstone.core.auth import is_locked
 from touchstone.core.forms import (
     AgencyForm,
@@ -197,7 +198,8 @@ def token_revoke(request: AgencyRequest, token_id: int) -> HttpResponse:
 @member_view("view_audit")
 def audit_log(request: AgencyRequest) -> HttpResponse:
     page = Paginator(selectors.audit_entries_of(request.agency), 50).get_page(request.GET.get("page"))
-    return render_workspace(request, "manage/audit.html", {"page": page})
+    lines = audit_lines(page.object_list, request.agency)
+    return render_workspace(request, "manage/audit.html", {"page": page, "lines": lines})
 
 
 @member_view("import_data")
