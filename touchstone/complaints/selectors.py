@@ -425,3 +425,33 @@ def service_watch(agency: Agency, now: dt.datetime | None = None) -> list[Servic
         rising_topic = growth[0][0] if growth and growth[0][1] > 0 else ""
         rows.append(ServiceWatch(service, recent, prior, rising_topic, service_signals(service)))
     return sorted(rows, key=lambda row: (not row.rising, -(row.recent - row.prior), row.service.name))
+
+
+@dataclass
+class ClockWatch:
+    """The agency's open complaints against their clocks, for the workspace home."""
+
+    open: int
+    breached: int
+    due_soon: int
+    nearest: list[Case]
+
+
+def clock_watch(
+    agency: Agency,
+    *,
+    handler: User | None = None,
+    soon: dt.timedelta = dt.timedelta(hours=48),
+    limit: int = 5,
+    now: dt.datetime | None = None,
+) -> ClockWatch:
+    """Counts of open cases breached and due within `soon`, and the few nearest a breach (the handler's own
+    when one is given): two queries whatever the number of cases."""
+    now = now or timezone.now()
+    counts = Case.objects.filter(agency=agency, state__in=Case.OPEN_STATES).aggregate(
+        open=Count("pk"),
+        breached=Count("pk", filter=Q(next_breach_at__lte=now)),
+        due_soon=Count("pk", filter=Q(next_breach_at__gt=now, next_breach_at__lte=now + soon)),
+    )
+    nearest = list(worklist(agency, handler=handler).filter(next_breach_at__isnull=False)[:limit])
+    return ClockWatch(counts["open"], counts["breached"], counts["due_soon"], nearest)

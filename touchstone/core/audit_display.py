@@ -131,7 +131,9 @@ def _value(value: Any, model_field: models.Field | None, names: dict[str, str]) 
     return text if len(text) <= LONGEST_VALUE else text[: LONGEST_VALUE - 1] + "…"
 
 
-def _detail(model: type[models.Model] | None, name: str, change: Any, names: dict[str, dict[str, str]]) -> str:
+def _detail(
+    model: type[models.Model] | None, name: str, change: Any, names: dict[str, dict[str, str]]
+) -> str:
     label = _label(model, name)
     model_field = _field(model, name)
     field_names = names.get(name, {})
@@ -195,11 +197,12 @@ def _existing(
     return existing
 
 
-def audit_lines(entries: Iterable[AuditEntry], agency: Agency) -> list[AuditLine]:
+def audit_lines(entries: Iterable[AuditEntry], agency: Agency, *, detailed: bool = True) -> list[AuditLine]:
+    """Each entry as a sentence. `detailed=False` (a short list) adds no query: no field details, no links."""
     entries = list(entries)
     models_by_name = _model_by_name()
-    names = _related_names(entries, models_by_name)
-    existing = _existing(entries, agency, models_by_name)
+    names = _related_names(entries, models_by_name) if detailed else {}
+    existing = _existing(entries, agency, models_by_name) if detailed else set()
     lines = []
     for entry in entries:
         model = models_by_name.get(entry.object_type)
@@ -222,7 +225,9 @@ def audit_lines(entries: Iterable[AuditEntry], agency: Agency) -> list[AuditLine
                 details=[
                     _detail(model, name, change, names.get(entry.object_type, {}))
                     for name, change in sorted((entry.changes or {}).items())
-                ],
+                ]
+                if detailed
+                else [],
             )
         )
     return lines

@@ -59,19 +59,44 @@ def workspace_home(request: SignedInRequest) -> HttpResponse:
     return render(request, "manage/choose_agency.html", {"memberships": memberships})
 
 
+# What each role opens the workspace for, first things first.
+HOME_PANELS = {
+    "admin": ["complaints", "standards", "surveys", "imports", "administration"],
+    "analyst": ["surveys", "standards", "imports", "complaints"],
+    "handler": ["complaints", "standards"],
+}
+HOME_PANELS_OTHERWISE = ["standards", "surveys", "complaints"]
+
+
 @member_view()
 def agency_home(request: AgencyRequest) -> HttpResponse:
-    agency = request.agency
-    return render_workspace(
-        request,
-        "manage/agency_home.html",
-        {
-            "offices": selectors.offices_of(agency)[:5],
-            "office_count": selectors.offices_of(agency).count(),
-            "member_count": selectors.members_of(agency).count(),
-            "recent": selectors.audit_entries_of(agency)[:8] if request.membership.can("view_audit") else [],
-        },
-    )
+    """The workspace home: what needs attention today for this person's role, each with a link to the detail."""
+    from touchstone.analysis.selectors import survey_headlines
+    from touchstone.complaints.selectors import clock_watch
+    from touchstone.standards.selectors import recent_alerts, standards_kept
+
+    agency, membership = request.agency, request.membership
+    panels = HOME_PANELS.get(membership.role, HOME_PANELS_OTHERWISE)
+    context: dict[str, Any] = {"panels": panels}
+    if "complaints" in panels:
+        mine = membership.role == "handler"
+        context["clocks"] = clock_watch(agency, handler=request.user if mine else None)
+        context["clocks_mine"] = mine
+        context["can_handle"] = membership.can("handle_complaints")
+    if "standards" in panels:
+        kept = standards_kept(agency)
+        context["kept"] = kept
+        context["kept_met"] = sum(1 for k in kept if k.result is not None and k.result.met)
+        context["kept_missed"] = sum(1 for k in kept if k.result is not None and k.result.met is False)
+        context["alerts"] = recent_alerts(agency)
+    if "surveys" in panels:
+        context["headlines"] = survey_headlines(agency)
+    if "imports" in panels and membership.can("import_data"):
+        context["failed_imports"] = selectors.failed_imports_of(agency)
+    if "administration" in panels:
+        context["counts"] = selectors.agency_counts(agency)
+        context["recent"] = audit_lines(selectors.audit_entries_of(agency)[:5], agency, detailed=False)
+    return render_workspace(request, "manage/agency_home.html", context)
 
 
 @member_view("manage_agency")

@@ -17,8 +17,15 @@ def frame_of(answers: list[dict]) -> ResponseFrame:
 
 
 def test_the_mean_of_two_answers_on_a_five_point_scale_stays_between_one_and_five() -> None:
-    question = {"key": "satisfaction", "kind": "likert5", "text": "How satisfied?", "measures": "satisfaction"}
-    result = question_result(question, frame_of([{"satisfaction": 2}, {"satisfaction": 5}]), Estimator(None, 1))
+    question = {
+        "key": "satisfaction",
+        "kind": "likert5",
+        "text": "How satisfied?",
+        "measures": "satisfaction",
+    }
+    result = question_result(
+        question, frame_of([{"satisfaction": 2}, {"satisfaction": 5}]), Estimator(None, 1)
+    )
     mean = result["mean"]
     assert mean["value"] == 3.5
     assert mean["ci_low"] == 1 and mean["ci_high"] == 5

@@ -34,7 +34,11 @@ def test_a_change_reads_as_a_sentence_with_the_choices_labels(personas: Personas
 def test_a_linked_record_is_named_not_numbered(personas: Personas) -> None:
     case = file_case(personas)
     complaints.assign_case(
-        actor=personas.admin_a, case=case, office=personas.office_a, handler=personas.handler_a, queue="general"
+        actor=personas.admin_a,
+        case=case,
+        office=personas.office_a,
+        handler=personas.handler_a,
+        queue="general",
     )
     page = audit_page(personas)
     assert f"to {personas.handler_a}" in page or f"to {personas.office_a}" in page
@@ -43,7 +47,9 @@ def test_a_linked_record_is_named_not_numbered(personas: Personas) -> None:
 
 
 def test_a_removed_object_is_named_without_a_link(personas: Personas) -> None:
-    office = services.create_office(actor=personas.admin_a, agency=personas.agency_a, data={"name": "Gone Office"})
+    office = services.create_office(
+        actor=personas.admin_a, agency=personas.agency_a, data={"name": "Gone Office"}
+    )
     office_id = office.pk
     Office.objects.filter(pk=office_id).delete()
     page = audit_page(personas)
