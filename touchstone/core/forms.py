@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from touchstone.core.importing import IMPORTERS
@@ -124,7 +125,8 @@ class ImportForm(UswdsFormMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(kind, cls.label) for kind, cls in sorted(IMPORTERS.items())]  # type: ignore[attr-defined]
+        # Importers name themselves in English; the Spanish is in the catalog under the same words.
+        self.fields["kind"].choices = [(kind, gettext(cls.label)) for kind, cls in sorted(IMPORTERS.items())]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -230,7 +230,10 @@ def audit_log(request: AgencyRequest) -> HttpResponse:
 @member_view("import_data")
 def imports(request: AgencyRequest) -> HttpResponse:
     agency = request.agency
-    form = ImportForm(request.POST or None, request.FILES or None)
+    asked = request.GET.get("kind", "")
+    form = ImportForm(
+        request.POST or None, request.FILES or None, initial={"kind": asked} if asked in IMPORTERS else None
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         run = services.start_import(
@@ -242,12 +245,18 @@ def imports(request: AgencyRequest) -> HttpResponse:
             dry_run=form.cleaned_data["dry_run"],
         )
         return redirect("manage:import-run", agency_slug=agency.slug, run_id=run.pk)
-    exporters = [(kind, cls.label) for kind, cls in sorted(EXPORTERS.items()) if cls.needs_agency]
-    kinds = [(kind, cls.label, cls.help_text) for kind, cls in sorted(IMPORTERS.items())]
+    exporters = [(kind, _(cls.label)) for kind, cls in sorted(EXPORTERS.items()) if cls.needs_agency]
+    kinds = [(kind, _(cls.label), _(cls.help_text)) for kind, cls in sorted(IMPORTERS.items())]
     return render_workspace(
         request,
         "manage/imports.html",
-        {"form": form, "runs": selectors.import_runs_of(agency)[:20], "exporters": exporters, "kinds": kinds},
+        {
+            "form": form,
+            "runs": selectors.import_runs_of(agency)[:20],
+            "exporters": exporters,
+            "kinds": kinds,
+            "kind_labels": {kind: label for kind, label, _help in kinds},
+        },
     )
 
 
