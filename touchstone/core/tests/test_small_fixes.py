@@ -16,7 +16,9 @@ def test_upload_transactions_opens_the_import_form_with_transactions_chosen(pers
 
 def test_an_unknown_kind_in_the_address_preselects_nothing(personas: Personas) -> None:
     client = personas.client(personas.analyst_a)
-    form = client.get(reverse("manage:imports", args=[personas.agency_a.slug]) + "?kind=nope").content.decode()
+    form = client.get(
+        reverse("manage:imports", args=[personas.agency_a.slug]) + "?kind=nope"
+    ).content.decode()
     assert "selected>" not in form.split('name="kind"', 1)[1].split("</select>", 1)[0]
 
 
