@@ -69,3 +69,11 @@ def test_structured_values_and_ids_are_never_shown(personas: Personas) -> None:
     assert "changed margins" in page
     assert "0.3" not in page
     assert not UUID.search(page)
+
+
+def test_the_audit_log_reads_in_spanish(personas: Personas) -> None:
+    services.update_office(
+        actor=personas.admin_a, office=personas.office_a, data={"kind": Office.Kind.CONTACT_CENTRE}
+    )
+    response = personas.client(personas.admin_a).get(f"/es/manage/{personas.agency_a.slug}/audit/")
+    assert "cambió" in response.content.decode()

@@ -24,7 +24,9 @@ def test_the_demo_has_one_person_per_role_and_prints_how_to_sign_in(db: object) 
     assert roles == {"admin", "analyst", "handler", "frontline", "viewer"}
     assert User.objects.get(username="overseer").is_overseer
     assert "demo-password-2026" in out.getvalue()
-    assert "Sign in at http://touchstone.example:8123/sign-in/ " in out.getvalue()  # the configured site address
+    assert (
+        "Sign in at http://touchstone.example:8123/sign-in/ " in out.getvalue()
+    )  # the configured site address
     assert ":8000" not in out.getvalue()
     assert User.objects.get(username="admin").check_password("demo-password-2026")
 

@@ -146,3 +146,11 @@ def test_staff_of_another_agency_get_404(personas: Personas) -> None:
         reverse("manage:agency-home", args=[personas.agency_a.slug])
     )
     assert response.status_code == 404
+
+
+def test_the_home_speaks_spanish(personas: Personas) -> None:
+    agency_with_work(personas)
+    response = personas.client(personas.admin_a).get(f"/es/manage/{personas.agency_a.slug}/")
+    page = response.content.decode()
+    assert "Lo que requiere atención hoy." in page
+    assert "Resultados de las encuestas" in page

@@ -49,7 +49,9 @@ def crawl(page: Any, base: str, agency_prefix: str) -> list[str]:
             continue
         seen_shapes.add(shape(path))
         response = page.goto(base + path)
-        assert response is not None and response.status < 400, f"{path} answered {response and response.status}"
+        assert response is not None and response.status < 400, (
+            f"{path} answered {response and response.status}"
+        )
         found.append(path)
         if depth < 2:
             queue.extend((link, depth + 1) for link in workspace_links(page, agency_prefix))
@@ -108,7 +110,8 @@ def test_every_workspace_page_of_every_persona_passes_axe_on_a_phone_and_a_deskt
                         page.set_viewport_size(viewport)
                         page.goto(base + path)
                         failures.extend(
-                            f"{username} {viewport['width']}px {path}: {problem}" for problem in problems_on(page)
+                            f"{username} {viewport['width']}px {path}: {problem}"
+                            for problem in problems_on(page)
                         )
     finally:
         context.close()
