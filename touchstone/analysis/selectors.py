@@ -252,12 +252,9 @@ class SurveyHeadline:
 
 def survey_headlines(agency: Agency, limit: int = 6) -> list[SurveyHeadline]:
     """The agency's published customer surveys, the most answered first, each with its stored satisfaction
-    figure: two queries, and no analysis is computed here (the survey's analysis page does that)."""
-    surveys = list(
-        surveys_to_analyse(agency)
-        .filter(audience=Survey.Audience.CUSTOMERS)
-        .order_by("-complete_count", "title", "pk")[:limit]
-    )
+    figure: two queries, and no analysis is computed here (the demo and new responses queue it)."""
+    customers = surveys_to_analyse(agency).filter(audience=Survey.Audience.CUSTOMERS)
+    surveys = list(customers.order_by("-complete_count", "title", "pk")[:limit])  # type: ignore[misc]
     stored = (
         AnalysisResult.objects.filter(survey__in=[s.pk for s in surveys], period=ALL_PERIODS)
         .order_by("computed_at")
@@ -268,4 +265,7 @@ def survey_headlines(agency: Agency, limit: int = 6) -> list[SurveyHeadline]:
         row = next((r for r in a11 or [] if r.get("measure") == "satisfaction"), None)
         if row is not None:
             satisfaction[survey_id] = row
-    return [SurveyHeadline(s, s.complete_count, satisfaction.get(s.pk)) for s in surveys]
+    return [
+        SurveyHeadline(s, s.complete_count, satisfaction.get(s.pk))  # type: ignore[attr-defined]
+        for s in surveys
+    ]
