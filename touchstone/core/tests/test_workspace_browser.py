@@ -116,3 +116,42 @@ def test_every_workspace_page_of_every_persona_passes_axe_on_a_phone_and_a_deskt
     finally:
         context.close()
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_signed_in_the_language_switch_and_sign_out_sit_below_the_banner_and_work(
+    personas: Any, live_server: Any, browser: Any, viewport: dict[str, int]
+) -> None:
+    from touchstone.conftest import sign_in
+
+    context = browser.new_context(bypass_csp=True, viewport=viewport)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, personas.admin_a.username)
+        page.goto(f"{live_server.url}/manage/{personas.agency_a.slug}/")
+        if viewport is PHONE:
+            page.get_by_role("button", name="Menu").click()
+            page.wait_for_function(  # the menu slides in from the side
+                "() => { const r = document.querySelector('.usa-nav').getBoundingClientRect();"
+                " return r.right <= window.innerWidth + 0.5; }"
+            )
+            page.wait_for_timeout(400)
+        banner = page.locator("section.usa-banner").bounding_box()
+        switch = page.get_by_role("button", name="Español")
+        sign_out = page.get_by_role("button", name="Sign out")
+        for control in (switch, sign_out):
+            assert control.is_visible()
+            box = control.bounding_box()
+            assert box is not None and banner is not None
+            assert box["y"] >= banner["y"] + banner["height"], "the control sits over the government banner"
+            assert 0 <= box["x"] and box["x"] + box["width"] <= viewport["width"]
+            assert page.evaluate(
+                "([x, y]) => document.elementFromPoint(x, y)?.closest('button')?.textContent.trim()",
+                [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+            ) in ("Español", "Sign out")
+        switch.click()
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "es"
+        assert page.url.endswith(f"/es/manage/{personas.agency_a.slug}/")
+    finally:
+        context.close()
