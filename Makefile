@@ -8,6 +8,9 @@ PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address links in emails and the demo's sign-in line point to: wherever `make run` serves.
+SITE_URL ?= http://$(HOST):$(PORT)
+export SITE_URL
 PG_URL ?= postgres://postgres@127.0.0.1:5432/touchstone
 CHROMIUM ?= /usr/bin/chromium
 

@@ -256,7 +256,21 @@ class Estimator:
             "count": count,
         }
 
-    def mean(self, values: FloatArray, domain: Any = None) -> dict[str, Any]:
+    def mean(
+        self, values: FloatArray, domain: Any = None, bounds: tuple[float, float] | None = None
+    ) -> dict[str, Any]:
+        """The mean with its interval; an interval is clipped to `bounds` (the scale's ends), since with a few
+        answers the t interval runs far past them (two answers on 1-5: -9.71 to 15.71)."""
+        figure = self._mean(values, domain)
+        if bounds is not None and not figure.get("suppressed"):
+            low, high = bounds
+            if figure.get("ci_low") is not None:
+                figure["ci_low"] = min(max(figure["ci_low"], low), high)
+            if figure.get("ci_high") is not None:
+                figure["ci_high"] = max(min(figure["ci_high"], high), low)
+        return figure
+
+    def _mean(self, values: FloatArray, domain: Any = None) -> dict[str, Any]:
         answered = ~np.isnan(values)
         mask = answered if domain is None else answered & domain
         n = int(mask.sum())
@@ -378,7 +392,7 @@ def question_result(
         for code in codes
     ]
     if kind in SCALES:
-        result["mean"] = estimator.mean(values)
+        result["mean"] = estimator.mean(values, bounds=SCALES[kind])
         if kind != "scale0_10" or result["measures"] != "nps":
             result["top_box"] = estimator.share(top_box_hits(values, kind), answered)
         result["scale"] = list(SCALES[kind])
@@ -441,7 +455,7 @@ def nps_result(
         }
     # Weighted NPS: the design mean of +100 (promoter), 0, -100 (detractor) per respondent.
     points = np.where(values >= 9, 100.0, np.where(values <= 6, -100.0, 0.0))
-    figure = estimator.mean(np.where(answered, points, math.nan))
+    figure = estimator.mean(np.where(answered, points, math.nan), bounds=(-100.0, 100.0))
     return {
         **result,
         **figure,
@@ -463,7 +477,7 @@ def acsi_result(
         return {"suppressed": True, "items": [q["key"] for q in items]}
     scores = np.full(frame.n, math.nan)
     scores[complete] = acsi_index(*(c[complete] for c in columns))
-    return {"items": [q["key"] for q in items], **estimator.mean(scores)}
+    return {"items": [q["key"] for q in items], **estimator.mean(scores, bounds=(0.0, 100.0))}
 
 
 def trend_result(

@@ -1,6 +1,7 @@
 """Every read of survey analysis, scoped to the agency through the survey."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -236,3 +237,35 @@ def weighting_categories(survey: Survey, period: str = ALL_PERIODS) -> dict[str,
         rows = responses.values_list(field_name).annotate(n=Count("pk")).order_by("-n")
         result[variable] = [(code or "", n) for code, n in rows]
     return result
+
+
+@dataclass(frozen=True)
+class SurveyHeadline:
+    """A customer survey's A-11 satisfaction (share agreeing, with its interval) from its stored analysis."""
+
+    survey: Survey
+    responses: int
+    satisfaction: (
+        dict[str, Any] | None
+    )  # value, ci_low, ci_high, n; or {"suppressed": True}; None: not analysed
+
+
+def survey_headlines(agency: Agency, limit: int = 6) -> list[SurveyHeadline]:
+    """The agency's published customer surveys, the most answered first, each with its stored satisfaction
+    figure: two queries, and no analysis is computed here (the demo and new responses queue it)."""
+    customers = surveys_to_analyse(agency).filter(audience=Survey.Audience.CUSTOMERS)
+    surveys = list(customers.order_by("-complete_count", "title", "pk")[:limit])  # type: ignore[misc]
+    stored = (
+        AnalysisResult.objects.filter(survey__in=[s.pk for s in surveys], period=ALL_PERIODS)
+        .order_by("computed_at")
+        .values_list("survey_id", "data__a11")
+    )
+    satisfaction: dict[int, dict[str, Any]] = {}
+    for survey_id, a11 in stored:
+        row = next((r for r in a11 or [] if r.get("measure") == "satisfaction"), None)
+        if row is not None:
+            satisfaction[survey_id] = row
+    return [
+        SurveyHeadline(s, s.complete_count, satisfaction.get(s.pk))  # type: ignore[attr-defined]
+        for s in surveys
+    ]

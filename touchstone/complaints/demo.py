@@ -266,34 +266,42 @@ def load_complaints_demo(agency: Agency, count: int = 720, seed: int = 12862) ->
             assessed_at=received + dt.timedelta(hours=rng.uniform(1, 20)),
         )
         late = rng.random() < 0.15
-        if days_ago > 35 and rng.random() < 0.95:
+        # A working agency settles most complaints within its policy: a critical one in days, a standard one in
+        # weeks. What stays open is mostly recent and being worked; a few stuck cases have breached.
+        settled_after = 4 if urgent else 30
+        stuck = rng.random() < 0.05
+        if days_ago > settled_after and not stuck:
             case.first_responded_at = received + dt.timedelta(
-                hours=rng.uniform(150, 400) if late else rng.uniform(3, 60)
+                hours=rng.uniform(150, 400) if late and days_ago > 35 else rng.uniform(3, 30)
             )
-            case.closed_at = case.first_responded_at + dt.timedelta(
-                days=rng.uniform(20, 45) if late else rng.uniform(1, 12)
+            closing = dt.timedelta(days=rng.uniform(20, 45) if late else rng.uniform(1, 12))
+            case.closed_at = min(
+                case.first_responded_at + closing, now - dt.timedelta(hours=rng.uniform(1, 48))
             )
+            case.closed_at = max(case.closed_at, case.first_responded_at)
             case.last_update_at = case.closed_at
             case.state = Case.State.CLOSED
             case.outcome = rng.choice(list(Case.Outcome.values))
             case.dispute_until = case.closed_at + dt.timedelta(days=30)
         else:
+            fresh = days_ago < 3
             case.state = rng.choice(
-                [
-                    Case.State.ACKNOWLEDGED,
-                    Case.State.ASSESSED,
-                    Case.State.IN_PROGRESS,
-                    Case.State.IN_PROGRESS,
-                    Case.State.WAITING,
-                ]
+                [Case.State.ACKNOWLEDGED, Case.State.ASSESSED, Case.State.IN_PROGRESS]
+                if fresh
+                else [Case.State.IN_PROGRESS, Case.State.IN_PROGRESS, Case.State.WAITING]
             )
             if case.state == Case.State.ACKNOWLEDGED:
                 case.assessed_at = None
-            if case.state in {Case.State.IN_PROGRESS, Case.State.WAITING} and rng.random() < 0.7:
-                case.first_responded_at = received + dt.timedelta(hours=rng.uniform(2, 30))
-                case.last_update_at = case.first_responded_at
+            if case.state in {Case.State.IN_PROGRESS, Case.State.WAITING} and (
+                not fresh or rng.random() < 0.5
+            ):
+                responded = received + dt.timedelta(hours=rng.uniform(2, min(30, days_ago * 24)))
+                case.first_responded_at = min(responded, now)
+                # Handlers write to the customer as the policy asks; a stuck case was left alone.
+                since_update = rng.uniform(2, 60 if urgent else 200) if not stuck else days_ago * 24 * 0.9
+                case.last_update_at = max(case.first_responded_at, now - dt.timedelta(hours=since_update))
             if case.state == Case.State.WAITING:
-                case.waiting_since = (case.first_responded_at or received) + dt.timedelta(hours=1)
+                case.waiting_since = (case.last_update_at or received) + dt.timedelta(hours=1)
                 case.first_responded_at = case.first_responded_at or case.waiting_since
             case.refresh_clock()
         cases.append(case)

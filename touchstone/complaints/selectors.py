@@ -5,7 +5,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -72,6 +72,21 @@ def worklist(
     if queue:
         cases = cases.filter(queue=queue)
     return cases.order_by(F("next_breach_at").asc(nulls_last=True), "received_at", "pk")
+
+
+def search_cases(agency: Agency, query: str, *, personal_details: bool) -> QuerySet[Case]:
+    """Cases of any status whose tracking number contains the query, or (for those who may see personal details)
+    whose customer's name or email does; case-insensitive, the most recent first."""
+    query = query.strip()
+    matches = Q(tracking_number__icontains=query)
+    if personal_details:
+        matches |= Q(contact_name__icontains=query) | Q(contact_email__icontains=query)
+    return cases_of(agency).filter(matches).order_by("-received_at", "-pk")
+
+
+def case_with_tracking_number(agency: Agency, tracking_number: str) -> Case | None:
+    """The agency's case with exactly this tracking number (any case), or None."""
+    return cases_of(agency).filter(tracking_number__iexact=tracking_number.strip()).first()
 
 
 def closed_cases_of(agency: Agency) -> QuerySet[Case]:
@@ -410,3 +425,33 @@ def service_watch(agency: Agency, now: dt.datetime | None = None) -> list[Servic
         rising_topic = growth[0][0] if growth and growth[0][1] > 0 else ""
         rows.append(ServiceWatch(service, recent, prior, rising_topic, service_signals(service)))
     return sorted(rows, key=lambda row: (not row.rising, -(row.recent - row.prior), row.service.name))
+
+
+@dataclass
+class ClockWatch:
+    """The agency's open complaints against their clocks, for the workspace home."""
+
+    open: int
+    breached: int
+    due_soon: int
+    nearest: list[Case]
+
+
+def clock_watch(
+    agency: Agency,
+    *,
+    handler: User | None = None,
+    soon: dt.timedelta = dt.timedelta(hours=48),
+    limit: int = 5,
+    now: dt.datetime | None = None,
+) -> ClockWatch:
+    """Counts of open cases breached and due within `soon`, and the few nearest a breach (the handler's own
+    when one is given): two queries whatever the number of cases."""
+    now = now or timezone.now()
+    counts = Case.objects.filter(agency=agency, state__in=Case.OPEN_STATES).aggregate(
+        open=Count("pk"),
+        breached=Count("pk", filter=Q(next_breach_at__lte=now)),
+        due_soon=Count("pk", filter=Q(next_breach_at__gt=now, next_breach_at__lte=now + soon)),
+    )
+    nearest = list(worklist(agency, handler=handler).filter(next_breach_at__isnull=False)[:limit])
+    return ClockWatch(counts["open"], counts["breached"], counts["due_soon"], nearest)

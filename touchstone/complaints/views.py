@@ -45,7 +45,14 @@ def worklist(request: AgencyRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state not in dict(Case.State.choices):
         state = ""
-    cases = selectors.worklist(agency, state=state, handler=request.user if mine else None)
+    query = request.GET.get("q", "").strip()[:200]
+    if query:
+        exact = selectors.case_with_tracking_number(agency, query)
+        if exact is not None:
+            return redirect("manage:complaints:case", agency_slug=agency.slug, case_id=exact.pk)
+        cases = selectors.search_cases(agency, query, personal_details=sees_personal_details(request))
+    else:
+        cases = selectors.worklist(agency, state=state, handler=request.user if mine else None)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     return _render(
         request,
@@ -55,6 +62,7 @@ def worklist(request: AgencyRequest) -> HttpResponse:
             "cases": page.object_list,
             "mine": mine,
             "state": state,
+            "query": query,
             "states": [(value, label) for value, label in Case.State.choices if value in Case.OPEN_STATES],
             "counts": selectors.open_counts_by_state(agency),
             "can_handle": sees_personal_details(request),

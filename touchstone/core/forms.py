@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from touchstone.core.importing import importers_offered_to, upload_too_large
@@ -125,7 +126,8 @@ class ImportForm(UswdsFormMixin, forms.Form):
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kinds = importers_offered_to(user)
-        self.fields["kind"].choices = [(kind, cls.label) for kind, cls in sorted(self.kinds.items())]  # type: ignore[attr-defined]
+        # Importers name themselves in English; the Spanish is in the catalog under the same words.
+        self.fields["kind"].choices = [(kind, gettext(cls.label)) for kind, cls in sorted(self.kinds.items())]  # type: ignore[attr-defined]
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

@@ -1,7 +1,10 @@
 """Every read of agencies, offices, people, tokens and the audit log. Staff reads are scoped to one agency."""
 
-from django.db.models import Count, Prefetch, QuerySet
+import datetime as dt
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from touchstone.core.models import Agency, ApiToken, AuditEntry, ImportRun, Membership, Office, User
 from touchstone.core.ttl import TimedMemo
@@ -136,3 +139,19 @@ def import_run_of(agency: Agency, run_id: int) -> ImportRun:
     if run is None:
         raise Http404("No such import in this agency.")
     return run
+
+
+def failed_imports_of(agency: Agency, days: int = 30, limit: int = 5) -> list[ImportRun]:
+    """The agency's imports that did not load in the last `days`, newest first."""
+    since = timezone.now() - dt.timedelta(days=days)
+    runs = import_runs_of(agency).filter(status=ImportRun.Status.FAILED, created_at__gte=since)
+    return list(runs[:limit])
+
+
+def agency_counts(agency: Agency) -> dict[str, int]:
+    """Offices, people and active API tokens of the agency, in one query."""
+    return Agency.objects.filter(pk=agency.pk).aggregate(
+        offices=Count("offices", distinct=True),
+        people=Count("memberships", distinct=True),
+        tokens=Count("api_tokens", filter=Q(api_tokens__revoked_at__isnull=True), distinct=True),
+    )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from touchstone.core import selectors, services
 from touchstone.core.access import AgencyRequest, SignedInRequest, member_view
+from touchstone.core.audit_display import audit_lines
 from touchstone.core.forms import (
     AgencyForm,
     ApiTokenForm,
@@ -25,7 +26,7 @@ from touchstone.core.forms import (
     RoleForm,
     SignInForm,
 )
-from touchstone.core.importing import EXPORTERS, export_to_string, exporter_for
+from touchstone.core.importing import EXPORTERS, IMPORTERS, export_to_string, exporter_for
 from touchstone.core.pages import form_page, render_workspace
 from touchstone.core.ratelimit import over_limit
 from touchstone.core.tasks import read_progress
@@ -76,19 +77,44 @@ def workspace_home(request: SignedInRequest) -> HttpResponse:
     return render(request, "manage/choose_agency.html", {"memberships": memberships})
 
 
+# What each role opens the workspace for, first things first.
+HOME_PANELS = {
+    "admin": ["complaints", "standards", "surveys", "imports", "administration"],
+    "analyst": ["surveys", "standards", "imports", "complaints"],
+    "handler": ["complaints", "standards"],
+}
+HOME_PANELS_OTHERWISE = ["standards", "surveys", "complaints"]
+
+
 @member_view()
 def agency_home(request: AgencyRequest) -> HttpResponse:
-    agency = request.agency
-    return render_workspace(
-        request,
-        "manage/agency_home.html",
-        {
-            "offices": selectors.offices_of(agency)[:5],
-            "office_count": selectors.offices_of(agency).count(),
-            "member_count": selectors.members_of(agency).count(),
-            "recent": selectors.audit_entries_of(agency)[:8] if request.membership.can("view_audit") else [],
-        },
-    )
+    """The workspace home: what needs attention today for this person's role, each with a link to the detail."""
+    from touchstone.analysis.selectors import survey_headlines
+    from touchstone.complaints.selectors import clock_watch
+    from touchstone.standards.selectors import recent_alerts, standards_kept
+
+    agency, membership = request.agency, request.membership
+    panels = HOME_PANELS.get(membership.role, HOME_PANELS_OTHERWISE)
+    context: dict[str, Any] = {"panels": panels}
+    if "complaints" in panels:
+        mine = membership.role == "handler"
+        context["clocks"] = clock_watch(agency, handler=request.user if mine else None)
+        context["clocks_mine"] = mine
+        context["can_handle"] = membership.can("handle_complaints")
+    if "standards" in panels:
+        kept = standards_kept(agency)
+        context["kept"] = kept
+        context["kept_met"] = sum(1 for k in kept if k.result is not None and k.result.met)
+        context["kept_missed"] = sum(1 for k in kept if k.result is not None and k.result.met is False)
+        context["alerts"] = recent_alerts(agency)
+    if "surveys" in panels:
+        context["headlines"] = survey_headlines(agency)
+    if "imports" in panels and membership.can("import_data"):
+        context["failed_imports"] = selectors.failed_imports_of(agency)
+    if "administration" in panels:
+        context["counts"] = selectors.agency_counts(agency)
+        context["recent"] = audit_lines(selectors.audit_entries_of(agency)[:5], agency, detailed=False)
+    return render_workspace(request, "manage/agency_home.html", context)
 
 
 @member_view("manage_agency")
@@ -215,13 +241,20 @@ def token_revoke(request: AgencyRequest, token_id: int) -> HttpResponse:
 @member_view("view_audit")
 def audit_log(request: AgencyRequest) -> HttpResponse:
     page = Paginator(selectors.audit_entries_of(request.agency), 50).get_page(request.GET.get("page"))
-    return render_workspace(request, "manage/audit.html", {"page": page})
+    lines = audit_lines(page.object_list, request.agency)
+    return render_workspace(request, "manage/audit.html", {"page": page, "lines": lines})
 
 
 @member_view("import_data")
 def imports(request: AgencyRequest) -> HttpResponse:
     agency = request.agency
-    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    asked = request.GET.get("kind", "")
+    form = ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"kind": asked} if asked in IMPORTERS else None,
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         run = services.start_import(
@@ -233,12 +266,18 @@ def imports(request: AgencyRequest) -> HttpResponse:
             dry_run=form.cleaned_data["dry_run"],
         )
         return redirect("manage:import-run", agency_slug=agency.slug, run_id=run.pk)
-    exporters = [(kind, cls.label) for kind, cls in sorted(EXPORTERS.items()) if cls.needs_agency]
-    kinds = [(kind, cls.label, cls.help_text) for kind, cls in sorted(form.kinds.items())]
+    exporters = [(kind, _(cls.label)) for kind, cls in sorted(EXPORTERS.items()) if cls.needs_agency]
+    kinds = [(kind, _(cls.label), _(cls.help_text)) for kind, cls in sorted(form.kinds.items())]
     return render_workspace(
         request,
         "manage/imports.html",
-        {"form": form, "runs": selectors.import_runs_of(agency)[:20], "exporters": exporters, "kinds": kinds},
+        {
+            "form": form,
+            "runs": selectors.import_runs_of(agency)[:20],
+            "exporters": exporters,
+            "kinds": kinds,
+            "kind_labels": {kind: label for kind, label, _help in kinds},
+        },
     )
 
 

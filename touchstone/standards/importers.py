@@ -100,6 +100,22 @@ WRITTEN_ROW_IS_BAD = f"""(
     OR ended_at < TIMESTAMP '{_LOW}' OR ended_at >= TIMESTAMP '{_HIGH}' OR ended_at < started_at
 )"""
 
+# A transaction cannot have happened yet; an hour's grace allows for clocks that differ a little.
+FUTURE_GRACE = dt.timedelta(hours=1)
+
+
+def _future_cutoff() -> str:
+    """Now, as a local wall-clock DuckDB timestamp (times in the file are compared in local time)."""
+    cutoff = timezone.localtime() + FUTURE_GRACE
+    return f"TIMESTAMP '{cutoff.replace(tzinfo=None).isoformat(sep=' ', timespec='seconds')}'"
+
+
+def _future_checks(cutoff: str) -> dict[str, tuple[str, str]]:
+    return {
+        "future_start": ("started_at", f"st > {cutoff}"),
+        "future_end": ("ended_at", f"en > {cutoff} AND NOT coalesce(st > {cutoff}, false)"),
+    }
+
 
 @register_importer
 class TransactionsImporter(Importer):
@@ -192,7 +208,11 @@ class TransactionsImporter(Importer):
                     store.rule_for(s.measure, s.threshold, now) for s in services.measurable_standards(agency)
                 )
             )
-            checked = batch.check(con, WRITTEN_ROW_IS_BAD, rules)
+            cutoff = _future_cutoff()
+            written_row_is_bad = (
+                f"({WRITTEN_ROW_IS_BAD} OR started_at > {cutoff} OR coalesce(ended_at > {cutoff}, false))"
+            )
+            checked = batch.check(con, written_row_is_bad, rules)
             total = checked.rows
             known: set[str | None] = set(Channel.values)
             if not checked.channels <= known and batch.normalize_channels(con) <= known:
@@ -353,7 +373,7 @@ class TransactionsImporter(Importer):
         con.execute("SET preserve_insertion_order = true")
         con.execute(f"CREATE TABLE raw AS SELECT * FROM {source}")
         con.execute(f"CREATE TABLE parsed AS {self._parsed('raw', columns, line=first_line)}")
-        checks = dict(CHECKS)
+        checks = dict(CHECKS) | _future_checks(_future_cutoff())
         checks["duplicate_id"] = ("external_id", "line IN (SELECT line FROM dupes)")
         # Repeated ids are found with one window pass, so the check stays linear in the file's size.
         con.execute(
@@ -392,6 +412,8 @@ PROBLEM_NAMES = {
     "out_of_range": "date out of range",
     "end_before_start": "end before start",
     "bad_outcome": "unreadable outcome",
+    "future_start": "start in the future",
+    "future_end": "end in the future",
 }
 
 
@@ -427,6 +449,10 @@ def _problem_message(kind: str, row: dict[str, Any]) -> str:
         }
     if kind == "out_of_range":
         return _("Dates must fall between 2000 and 2060.")
+    if kind in ("future_start", "future_end"):
+        return _(
+            "%(value)s is in the future; a transaction is loaded once it has happened. Check the date and its time zone."
+        ) % {"value": row["started"] if kind == "future_start" else row["ended"]}
     if kind == "end_before_start":
         return _("The transaction ends (%(end)s) before it starts (%(start)s).") % {
             "end": row["ended"],

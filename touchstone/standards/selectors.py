@@ -267,3 +267,31 @@ def result_counts(agency: Agency) -> dict[str, int]:
 
 def period_today(period: str) -> dt.date:
     return measurement.period_of(period, timezone.localdate()).start
+
+
+@dataclass(frozen=True)
+class StandardKept:
+    standard: ServiceStandard
+    result: PeriodResult | None  # the last complete period with transactions
+
+
+def standards_kept(agency: Agency, today: dt.date | None = None) -> list[StandardKept]:
+    """Each current standard with its result in the last period that has ended (a period still running is not
+    judged yet): two queries whatever the number of standards."""
+    today = today or timezone.localdate()
+    standards = list(standards_of(agency))
+    last: dict[Any, PeriodResult] = {}
+    results = PeriodResult.objects.filter(
+        standard__agency=agency,
+        standard__lineage__in=[s.lineage for s in standards],
+        period_end__lt=today,
+        total__gt=0,
+    ).select_related("standard")
+    for result in results.order_by("period_start"):
+        last[result.standard.lineage] = result
+    return [StandardKept(standard, last.get(standard.lineage)) for standard in standards]
+
+
+def recent_alerts(agency: Agency, days: int = 30, limit: int = 5) -> list[BurnRateAlert]:
+    since = timezone.now() - dt.timedelta(days=days)
+    return list(alerts_of(agency).filter(raised_at__gte=since)[:limit])

@@ -130,6 +130,20 @@ def choices_for(question: dict[str, Any], language: str) -> list[tuple[str, str]
     return []
 
 
+OTHER_LIMIT = 500  # the "Other" box's maxlength in question.html
+
+
+def put_back(question: dict[str, Any], value: Any, limit: int | None = None) -> Any:
+    """The answer to show again after an error, never longer than the question takes: a rejected 10 MB answer
+    is not sent back to the browser (the error says how long it was)."""
+    limit = limit or question.get("max_length") or instrument.TEXT_LIMIT
+    if isinstance(value, str):
+        return value[:limit]
+    if isinstance(value, list):
+        return [item[:limit] if isinstance(item, str) else item for item in value[:100]]
+    return value
+
+
 def questions_to_show(
     questions: list[dict[str, Any]],
     language: str,
@@ -147,8 +161,8 @@ def questions_to_show(
             else q.get("help_text"),
             "options": choices_for(q, language),
             "error": errors.get(q["key"]),
-            "value": values.get(q["key"]),
-            "other_value": values.get(f"{q['key']}__other", ""),
+            "value": put_back(q, values.get(q["key"])),
+            "other_value": put_back(q, values.get(f"{q['key']}__other", ""), OTHER_LIMIT),
         }
         for q in questions
         if q["kind"] != "hidden"

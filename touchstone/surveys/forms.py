@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from touchstone.catalog.models import Service
@@ -81,7 +82,8 @@ class NewSurveyForm(SurveyForm):
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, agency=agency, **kwargs)
         self.fields["template"].choices = [("", _("An empty survey"))] + [  # type: ignore[attr-defined]
-            (slug, blueprint.name) for slug, blueprint in BLUEPRINTS.items()
+            (slug, gettext(blueprint.name))
+            for slug, blueprint in BLUEPRINTS.items()  # Spanish in the catalog
         ]
         self.fields["template"].widget.attrs["class"] = "usa-select"
         self.order_fields(["template", "title", "service", "audience"])

@@ -1,6 +1,7 @@
 """Every read of surveys. Staff reads take the agency; the public reads a survey only by its short code."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from touchstone.core.models import Agency
@@ -20,17 +21,38 @@ def public_survey(code: str, any_status: bool = False) -> Survey:
     return survey
 
 
+def _employee_answer_count() -> Subquery:
+    """Employee voice keeps an employee survey's answers apart (anonymous), not as responses: count those too."""
+    answers = Survey._meta.get_field("employee_answers").related_model
+    return Subquery(
+        answers._default_manager.filter(survey=OuterRef("pk"))  # type: ignore[union-attr]
+        .order_by()
+        .values("survey")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
 def surveys_of(agency: Agency) -> QuerySet[Survey]:
     return (
         Survey.objects.filter(agency=agency)
         .select_related("service", "current_version")
         .annotate(
-            complete_count=Count(
+            response_count=Count(
                 "responses", filter=Q(responses__status="complete", responses__is_spam=False)
-            )
+            ),
+            complete_count=F("response_count") + Coalesce(_employee_answer_count(), 0),
         )
         .order_by("-created_at")
     )
+
+
+def complete_count(survey: Survey) -> int:
+    """Complete answers to the survey: responses, or for an employee survey the anonymous answers."""
+    if survey.audience == Survey.Audience.EMPLOYEES:
+        return int(survey.employee_answers.count())  # type: ignore[attr-defined]
+    return responses_of(survey).filter(status="complete", is_spam=False).count()
 
 
 def survey_of(agency: Agency, survey_id: int) -> Survey:

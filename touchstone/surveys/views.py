@@ -69,7 +69,8 @@ def survey_detail(request: AgencyRequest, survey_id: int) -> HttpResponse:
             "button_code": f'<a href="{form_url}" class="usa-button" target="_blank" rel="noopener">'
             f"{survey.title}</a>",
             "versions": survey.versions.order_by("-number"),
-            "response_count": selectors.responses_of(survey).filter(status="complete", is_spam=False).count(),
+            "response_count": selectors.complete_count(survey),
+            "shareable": survey.status in selectors.PUBLIC_STATUSES,
             "days_to_expiry": survey.days_to_expiry(),
             "statuses": Survey.Status,
         },

@@ -96,3 +96,12 @@ def test_training_needs_enough_settled_complaints(personas: Personas) -> None:
     file_case(personas)
     with pytest.raises(ValueError, match="at least 20"):
         services.train_triage(agency=personas.agency_a)
+
+
+def test_the_demo_worklist_looks_like_a_real_agencys_a_few_breaches_not_most(demo_agency: Agency) -> None:
+    from touchstone.complaints.selectors import clock_watch
+
+    clocks = clock_watch(demo_agency)
+    assert clocks.open >= 30
+    assert 0 < clocks.breached <= clocks.open * 0.2, (clocks.breached, clocks.open)
+    assert clocks.due_soon > 0

@@ -3,6 +3,7 @@
 import io
 
 from django.core.management import call_command
+from django.test import override_settings
 
 from touchstone.core.models import Agency, Membership, Office, User
 
@@ -15,6 +16,7 @@ def test_the_demo_loads_a_department_two_sub_agencies_and_an_independent_agency(
     assert Office.objects.filter(agency__abbreviation="BA").count() >= 4
 
 
+@override_settings(SITE_URL="http://touchstone.example:8123/")
 def test_the_demo_has_one_person_per_role_and_prints_how_to_sign_in(db: object) -> None:
     out = io.StringIO()
     call_command("load_demo", stdout=out)
@@ -22,6 +24,10 @@ def test_the_demo_has_one_person_per_role_and_prints_how_to_sign_in(db: object) 
     assert roles == {"admin", "analyst", "handler", "frontline", "viewer"}
     assert User.objects.get(username="overseer").is_overseer
     assert "demo-password-2026" in out.getvalue()
+    assert (
+        "Sign in at http://touchstone.example:8123/sign-in/ " in out.getvalue()
+    )  # the configured site address
+    assert ":8000" not in out.getvalue()
     assert User.objects.get(username="admin").check_password("demo-password-2026")
 
 

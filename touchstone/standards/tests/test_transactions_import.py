@@ -80,3 +80,28 @@ def test_a_parquet_file_loads_like_a_csv(personas: Personas, tmp_path: Path) -> 
     run_import("transactions", parquet, agency=personas.agency_a)
     row = held(personas.agency_a, "p1")
     assert row["outcome"] is True and row["elapsed_business_days"] == 2
+
+
+def test_a_transaction_dated_in_the_future_is_refused_by_line_and_column(
+    personas: Personas, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    make_service(personas.agency_a)
+    next_week = (timezone.localtime() + dt.timedelta(days=7)).strftime("%Y-%m-%d %H:%M")
+    path = write_transactions(
+        tmp_path / "future.csv",
+        [
+            ["f1", "refunds", "phone", "2024-03-04 09:00", "2024-03-06 10:00", "", "", ""],
+            ["f2", "refunds", "phone", next_week, "", "yes", "", ""],
+            ["f3", "refunds", "phone", "2024-03-04 09:00", next_week, "", "", ""],
+        ],
+    )
+    with pytest.raises(ImportFailed) as failure:
+        run_import("transactions", path, agency=personas.agency_a)
+    found = {(p.line, p.column) for p in failure.value.problems}
+    assert found == {(3, "started_at"), (4, "ended_at")}
+    assert "is in the future" in str(failure.value)
+    assert store.transaction_count(personas.agency_a) == 0

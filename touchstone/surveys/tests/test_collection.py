@@ -253,3 +253,14 @@ def test_an_analyst_sets_page_branching_and_the_form_follows_it(personas: Person
     assert "page=2&" in skipped["Location"]  # index 2 is the third page: the second was skipped
     followed = Client().post(form_url(survey), {"page": "0", "expect_reliability": "6"})
     assert "page=1&" in followed["Location"]
+
+
+def test_a_rejected_ten_megabyte_answer_is_not_sent_back_into_the_page(personas: Personas) -> None:
+    survey = published_survey(personas.agency_a)
+    huge = "x" * (10 * 1024 * 1024)
+    response = Client().post(form_url(survey), {"page": "0", "satisfaction": "4", "comment_service": huge})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "shorten the answer to 2000 characters" in html
+    assert len(html) < 100_000
+    assert not Response.objects.exists()

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 
 from touchstone.core.demo import DEMO_PASSWORD, load_demo
 from touchstone.core.importers import CANADA_INVENTORY_SOURCE
@@ -39,7 +40,8 @@ class Command(BaseCommand):
                 f"Canada: {outcome.summary['departments']} departments "
                 f"({outcome.summary['agencies_created']} new)."
             )
-        self.stdout.write(f"Sign in at http://127.0.0.1:8000/sign-in/ with password {DEMO_PASSWORD!r} as:")
+        sign_in = settings.SITE_URL.rstrip("/") + reverse("sign-in")
+        self.stdout.write(f"Sign in at {sign_in} with password {DEMO_PASSWORD!r} as:")
         for person in people:
             where = (
                 "every agency's published figures" if person.overseer else f"{person.role} at {person.agency}"
