@@ -1,10 +1,11 @@
 """The classifier learns from the agency's settled complaints; the demo has a year of them and a trained model."""
 
 import io
-import time
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from touchstone.complaints import services
 from touchstone.complaints.models import Case, TriageModel, TriageSuggestion
@@ -33,10 +34,13 @@ def test_the_demo_has_a_year_of_complaints_some_breaches_and_a_trained_classifie
     assert model.metrics["topic"]["accuracy"] > 0.6
 
 
-def test_the_demo_loads_its_complaints_quickly(db: object) -> None:
-    started = time.perf_counter()
-    call_command("load_demo", stdout=io.StringIO())
-    assert time.perf_counter() - started < 20
+def test_the_demo_loads_in_bulk_not_a_query_per_record(db: object) -> None:
+    # A count of queries holds still on a busy machine where a stopwatch does not (2,645 when this was written,
+    # for some 6,000 survey answers and 720 complaints: one query per record would be several times that).
+    with CaptureQueriesContext(connection) as queries:
+        call_command("load_demo", stdout=io.StringIO())
+    assert len(queries.captured_queries) < 4000
+    assert Case.objects.count() >= 600
 
 
 def test_train_triage_prints_accuracy_and_macro_f1_per_target(demo_agency: Agency) -> None:
