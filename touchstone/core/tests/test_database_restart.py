@@ -53,6 +53,7 @@ class Sent:
     statuses: Counter[int] = field(default_factory=Counter)
     retry_afters: list[str] = field(default_factory=list)
     acknowledged: dict[str, list[str]] = field(default_factory=lambda: {"survey": [], "complaint": []})
+    dropped: list[str] = field(default_factory=list)  # requests that got no answer at all
     retried: list[str] = field(default_factory=list)  # keys sent again after a 503
     unanswered: dict[str, list[str]] = field(default_factory=lambda: {"survey": [], "complaint": []})
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -154,17 +155,22 @@ def drive(port: int, number: int, kind: str, path: str, body: bytes, secret: str
             "Idempotency-Key": key,
             "Connection": "keep-alive",
         }
-        for _attempt in range(1 + RETRIES_AFTER_503):
-            client.request("POST", path, body=body, headers=headers)
-            answer = client.getresponse()
-            answer.read()
+        for attempt in range(1 + RETRIES_AFTER_503):
+            try:
+                client.request("POST", path, body=body, headers=headers)
+                answer = client.getresponse()
+                answer.read()
+            except OSError as error:  # a connection dropped without an answer is a failure too
+                with sent.lock:
+                    sent.dropped.append(f"{type(error).__name__}: {error}")
+                return
             with sent.lock:
                 sent.statuses[answer.status] += 1
                 if answer.status == 503:
                     sent.retry_afters.append(answer.headers.get("Retry-After", ""))
             if answer.status != 503:
                 break
-            if _attempt == 0:
+            if attempt == 0:
                 with sent.lock:
                     sent.retried.append(key)
             time.sleep(0.05)  # Retry-After says 30 s; a test cannot wait that long
@@ -233,6 +239,7 @@ def test_a_database_restart_under_load_answers_503_and_loses_nothing(
     connection.close()  # the test's connection was ended with the rest
 
     assert sum(ended) > 0, "no connection was ended: the restart did not happen"
+    assert not sent.dropped, sent.dropped
     errors = [line for line in log_path.read_text().splitlines() if "Service Unavailable" not in line]
     assert set(sent.statuses) <= {200, 201, 503}, (
         f"answers other than 2xx and 503: {sent.statuses}; {errors[:6]}"
