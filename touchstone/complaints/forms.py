@@ -319,7 +319,13 @@ class RuleForm(UswdsFormMixin, forms.ModelForm):
 class SettingsForm(UswdsFormMixin, forms.ModelForm):
     class Meta:
         model = ComplaintSettings
-        fields = ["retention_days", "dispute_window_days", "assignment", "warn_before_hours"]
+        fields = [
+            "retention_days",
+            "dispute_window_days",
+            "assignment",
+            "warn_before_hours",
+            "triage_min_confidence",
+        ]
 
 
 class CalendarForm(UswdsFormMixin, forms.ModelForm):

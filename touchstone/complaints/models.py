@@ -7,8 +7,10 @@ the calendar of the office that holds the case, with time spent waiting on the c
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +75,12 @@ class ComplaintSettings(models.Model):
     )
     warn_before_hours = models.PositiveIntegerField(
         _("warn a supervisor this many hours before a breach"), default=24
+    )
+    triage_min_confidence = models.FloatField(
+        _("least confidence for a triage suggestion"),
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("Between 0 and 1. Below it, triage suggests nothing and leaves the case to a person."),
     )
 
     class Meta:
@@ -659,7 +667,10 @@ class TriageModel(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="triage_models")
     trained_at = models.DateTimeField(default=timezone.now)
     training_cases = models.PositiveIntegerField(default=0)
-    metrics = models.JSONField(default=dict, help_text="{target: {accuracy, macro_f1, held_out}}")
+    metrics = models.JSONField(
+        default=dict,
+        help_text="{folds, kept, narratives: {cases, new: {target: scores}, baseline: {...}}, fields_only: {...}}",
+    )
     blob = models.BinaryField()
 
     class Meta:
@@ -667,6 +678,29 @@ class TriageModel(models.Model):
 
     def __str__(self) -> str:
         return f"Triage model of {self.agency} at {self.trained_at:%Y-%m-%d %H:%M}"
+
+    def figures(self) -> list[dict[str, Any]]:
+        """One row per kind of case and target: the new model's cross-validated figures beside the baseline's."""
+        rows = []
+        for group in ("narratives", "fields_only"):
+            found = self.metrics.get(group) or {}
+            baseline = found.get("baseline", {})
+            for target, scores in found.get("new", {}).items():
+                plain = baseline.get(target, {})
+                rows.append(
+                    {
+                        "group": group,
+                        "target": target,
+                        "accuracy": scores["accuracy"],
+                        "macro_f1": scores["macro_f1"],
+                        "baseline_accuracy": plain.get("accuracy"),
+                        "baseline_macro_f1": plain.get("macro_f1"),
+                        "cases": scores["cases"],
+                        "per_class": scores.get("per_class", {}),
+                        "baseline_per_class": plain.get("per_class", {}),
+                    }
+                )
+        return rows
 
 
 class TriageSuggestion(models.Model):

@@ -832,14 +832,18 @@ def check_clocks(now: dt.datetime | None = None) -> list[ClockWarning]:
 
 # --- triage -----------------------------------------------------------------------------------------------------
 
-_BUNDLES: dict[int, triage.TriageBundle] = {}
+# Loaded bundles by (model, when trained): a reused primary key never serves another model's bundle.
+_BUNDLES: dict[tuple[int, Any], triage.TriageBundle] = {}
 
 
 def _bundle(model: TriageModel) -> triage.TriageBundle:
-    if model.pk not in _BUNDLES:
+    key = (model.pk, model.trained_at)
+    if key not in _BUNDLES:
+        if "blob" in model.get_deferred_fields():
+            model = TriageModel.objects.get(pk=model.pk)
         _BUNDLES.clear()
-        _BUNDLES[model.pk] = triage.TriageBundle.loads(bytes(model.blob))
-    return _BUNDLES[model.pk]
+        _BUNDLES[key] = triage.TriageBundle.loads(bytes(model.blob))
+    return _BUNDLES[key]
 
 
 def suggest_triage(case: Case) -> TriageSuggestion | None:
@@ -848,11 +852,20 @@ def suggest_triage(case: Case) -> TriageSuggestion | None:
     model = TriageModel.objects.filter(agency=case.agency).defer("blob").first()
     if model is None:
         return None
-    model = TriageModel.objects.get(pk=model.pk) if model.pk not in _BUNDLES else model
-    guess = _bundle(model).suggest([triage.features_text(case.narrative, case.service_id, case.channel)])[0]
-    topic_id, topic_conf = guess.get("topic", ("", 0.0))
-    office_id, office_conf = guess.get("office", ("", 0.0))
-    urgency, urgency_conf = guess.get("urgency", ("", 0.0))
+    guess = _bundle(model).suggest([triage_example(case)])[0]
+    floor = ComplaintSettings.of(case.agency).triage_min_confidence
+
+    def sure(target: str) -> tuple[str, float]:
+        """The guess when at least as confident as the agency asks, else abstain ("") and leave it to a person."""
+        label, confidence = guess.get(target, ("", 0.0))
+        return (label if confidence >= floor else ""), confidence
+
+    # Down the topic tree as far as it is sure: the issue, else its product, else nothing.
+    topic_id, topic_conf = sure("topic")
+    if not topic_id:
+        topic_id, topic_conf = sure("product")
+    office_id, office_conf = sure("office")
+    urgency, urgency_conf = sure("urgency")
     suggestion, _created = TriageSuggestion.objects.update_or_create(
         case=case,
         defaults={
@@ -908,30 +921,49 @@ def training_cases(agency: Agency) -> list[Case]:
     return list(
         Case.objects.filter(agency=agency, anonymised_at__isnull=True)
         .filter(Q(state=Case.State.CLOSED) | Q(suggestion__review__in=["accepted", "corrected"]))
-        .only("narrative", "service_id", "channel", "topic_id", "office_id", "urgency")
+        .select_related("topic")
+        .only("narrative", "service_id", "channel", "state_code", "topic__parent_id", "office_id", "urgency")
+    )
+
+
+def triage_example(case: Case) -> triage.Example:
+    """What triage reads of a case: the narrative, and the structured fields known at intake."""
+    return triage.Example(
+        narrative=case.narrative,
+        fields={
+            "service": str(case.service_id or ""),
+            "channel": case.channel or "",
+            "state": case.state_code or "",
+        },
     )
 
 
 @transaction.atomic
 def train_triage(*, agency: Agency, actor: User | None = None) -> TriageModel:
+    """Cross-validate the new model beside the plain baseline on the same folds, keep the better text model, and
+    store it with its figures (per target and per class)."""
     cases = training_cases(agency)
-    texts = [triage.features_text(case.narrative, case.service_id, case.channel) for case in cases]
     labels: dict[str, list[str | None]] = {
+        "product": [str(case.topic.parent_id or case.topic_id) if case.topic else None for case in cases],
         "topic": [str(case.topic_id) if case.topic_id else None for case in cases],
         "office": [str(case.office_id) if case.office_id else None for case in cases],
         "urgency": [case.urgency or None for case in cases],
     }
-    result = triage.train(texts, labels)
+    result = triage.train([triage_example(case) for case in cases], labels)
     model = TriageModel.objects.create(
         agency=agency, training_cases=len(cases), metrics=result.metrics, blob=result.bundle.dumps()
     )
     TriageModel.objects.filter(agency=agency).exclude(pk=model.pk).delete()
+    new = result.metrics.get("narratives", {}).get("new", {})
     audit.record(
         actor=actor,
         action="trained triage",
         target=model,
         agency=agency,
-        changes={target: [None, values["accuracy"]] for target, values in result.metrics.items()},
+        changes={
+            **{target: [None, values["macro_f1"]] for target, values in new.items()},
+            "kept": [None, result.metrics.get("kept", "fields")],
+        },
     )
     return model
 
