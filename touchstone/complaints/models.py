@@ -574,6 +574,8 @@ class CaseMessage(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(default=timezone.now)
+    # The RFC 822 Message-ID of the email that brought or carried this message: replies thread on it.
+    email_message_id = models.CharField(max_length=255, blank=True, db_index=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -254,7 +254,8 @@ def recount_handler_loads(agency: Agency) -> None:
     HandlerLoad.objects.bulk_create([HandlerLoad(agency=agency, **row) for row in held])
 
 
-def _save_attachments(case: Case, uploads: Iterable[tuple[UploadedFile, str]]) -> None:
+def save_attachments(case: Case, uploads: Iterable[tuple[UploadedFile, str]]) -> None:
+    """Store checked uploads (see attachments.check_attachment) on the case."""
     for upload, content_type in uploads:
         attachment = CaseAttachment(
             case=case,
@@ -333,7 +334,7 @@ def _store(case: Case, uploads: list[tuple[UploadedFile, str]]) -> None:
                 return
             with transaction.atomic():
                 case.save(force_insert=True)
-                _save_attachments(case, uploads)
+                save_attachments(case, uploads)
             return
         except IntegrityError:
             if (
@@ -532,6 +533,20 @@ def _notify_customer(case: Case, kind: str, token: str = "") -> None:
         transaction.on_commit(lambda: notify_customer.enqueue(case.pk, kind, token))
 
 
+def _tell_customer(case: Case, message: CaseMessage) -> None:
+    """A customer who wrote in by email gets the message itself, threaded; others a notice to read it online."""
+    if (
+        case.channel == "email"
+        and case.contact_email
+        and case.contact_preference != Case.ContactPreference.NONE
+    ):
+        from touchstone.complaints.tasks import email_case_message
+
+        transaction.on_commit(lambda: email_case_message.enqueue(message.pk))
+    else:
+        _notify_customer(case, "message")
+
+
 @transaction.atomic
 def send_message(*, actor: User, case: Case, body: str, is_response: bool = False) -> CaseMessage:
     """A message the customer sees. The first one starts no clock but stops the first-response clock."""
@@ -552,7 +567,7 @@ def send_message(*, actor: User, case: Case, body: str, is_response: bool = Fals
         first_responded_at=case.first_responded_at or now,
         last_update_at=now,
     )
-    _notify_customer(case, "message")
+    _tell_customer(case, message)
     return message
 
 
@@ -565,7 +580,7 @@ def start_work(*, actor: User, case: Case) -> Case:
 def wait_on_customer(*, actor: User, case: Case, question: str) -> Case:
     """Ask the customer for something; the clocks stop until they answer or a handler resumes the case."""
     now = timezone.now()
-    CaseMessage.objects.create(
+    question_message = CaseMessage.objects.create(
         case=case, direction=CaseMessage.Direction.TO_CUSTOMER, author=actor, body=question, created_at=now
     )
     _update(
@@ -577,7 +592,7 @@ def wait_on_customer(*, actor: User, case: Case, question: str) -> Case:
         first_responded_at=case.first_responded_at or now,
         last_update_at=now,
     )
-    _notify_customer(case, "message")
+    _tell_customer(case, question_message)
     return case
 
 
