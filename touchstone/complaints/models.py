@@ -359,6 +359,14 @@ class Case(models.Model):
     first_responded_at = models.DateTimeField(null=True, blank=True)
     last_update_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_duplicates",
+    )
     reopened_at = models.DateTimeField(null=True, blank=True)
     dispute_until = models.DateTimeField(null=True, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True)
@@ -582,6 +590,41 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"Message on {self.case}"
+
+
+class CannedReply(models.Model):
+    """A reply handlers reuse, in English and Spanish, with placeholders filled from the case when used."""
+
+    PLACEHOLDERS = ("{tracking_number}", "{customer_name}", "{agency}", "{handler}")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="canned_replies")
+    title = models.CharField(_("title"), max_length=120)
+    body_en = models.TextField(
+        _("reply in English"),
+        help_text=_("You may use {tracking_number}, {customer_name}, {agency} and {handler}."),
+    )
+    body_es = models.TextField(
+        _("reply in Spanish"), blank=True, help_text=_("Sent to customers who wrote in Spanish.")
+    )
+
+    class Meta:
+        ordering = ["title", "pk"]
+        constraints = [models.UniqueConstraint(fields=["agency", "title"], name="canned_reply_title_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def render(self, case: "Case", handler_name: str) -> str:
+        text = self.body_es if case.language == "es" and self.body_es.strip() else self.body_en
+        values = {
+            "{tracking_number}": case.tracking_number,
+            "{customer_name}": case.contact_name or "",
+            "{agency}": case.agency.name,
+            "{handler}": handler_name,
+        }
+        for placeholder, value in values.items():
+            text = text.replace(placeholder, value)
+        return text
 
 
 class CaseEvent(models.Model):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from touchstone.catalog.models import Service
 from touchstone.complaints import triage
 from touchstone.complaints.models import (
+    CannedReply,
     Case,
     CaseAttachment,
     ComplaintSettings,
@@ -410,3 +411,14 @@ def service_watch(agency: Agency, now: dt.datetime | None = None) -> list[Servic
         rising_topic = growth[0][0] if growth and growth[0][1] > 0 else ""
         rows.append(ServiceWatch(service, recent, prior, rising_topic, service_signals(service)))
     return sorted(rows, key=lambda row: (not row.rising, -(row.recent - row.prior), row.service.name))
+
+
+def canned_replies_of(agency: Agency) -> QuerySet[CannedReply]:
+    return CannedReply.objects.filter(agency=agency)
+
+
+def canned_reply_of(agency: Agency, reply_id: int) -> CannedReply:
+    reply = canned_replies_of(agency).filter(pk=reply_id).first()
+    if reply is None:
+        raise Http404("No such canned reply in this agency.")
+    return reply

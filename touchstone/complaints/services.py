@@ -37,10 +37,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from touchstone.complaints import triage
 from touchstone.complaints.config import intake_config
 from touchstone.complaints.models import (
+    CannedReply,
     Case,
     CaseAttachment,
     CaseEvent,
@@ -843,6 +845,63 @@ def check_clocks(now: dt.datetime | None = None) -> list[ClockWarning]:
                 warnings.append(warning)
                 transaction.on_commit(partial(warn_supervisors, warning))
     return warnings
+
+
+# --- help desk: canned replies and merging duplicates -----------------------------------------------------------
+
+
+@transaction.atomic
+def save_canned_reply(
+    *, actor: User, agency: Agency, data: dict[str, Any], reply: CannedReply | None = None
+) -> CannedReply:
+    reply = reply or CannedReply(agency=agency)
+    audit.save_with_audit(reply, data, actor=actor, agency=agency)
+    return reply
+
+
+class CannotMerge(ValueError):
+    pass
+
+
+@transaction.atomic
+def merge_case(*, actor: User, case: Case, into: Case) -> Case:
+    """Fold a duplicate into the case that goes on: its messages, notes and attachments move there, and the duplicate
+    closes pointing at it. The surviving case keeps its own clocks; both histories record the merge.
+
+    Only the same customer's cases merge (or a duplicate with no contact address): a merge must never show one
+    person's messages to another.
+    """
+    if case.agency_id != into.agency_id or case.pk == into.pk:
+        raise CannotMerge(_("Choose another case of this agency."))
+    if not into.is_open:
+        raise CannotMerge(
+            _("Case %(number)s is closed; merge into an open case.") % {"number": into.tracking_number}
+        )
+    if case.contact_email and into.contact_email and case.contact_email.lower() != into.contact_email.lower():
+        raise CannotMerge(
+            _("Case %(number)s is another customer's; only the same customer's cases merge.")
+            % {"number": into.tracking_number}
+        )
+    CaseMessage.objects.filter(case=case).update(case=into)
+    CaseNote.objects.filter(case=case).update(case=into)
+    CaseAttachment.objects.filter(case=case).update(case=into)
+    CaseNote.objects.create(
+        case=into,
+        author=actor,
+        body=f"Merged {case.tracking_number} into this case (received {case.received_at:%Y-%m-%d}).",
+    )
+    now = timezone.now()
+    _update(
+        case,
+        actor=actor,
+        action="merged into another case",
+        state=Case.State.CLOSED,
+        outcome=Case.Outcome.CLOSED,
+        closed_at=now,
+        merged_into=into,
+    )
+    _update(into, actor=actor, action="merged a duplicate in", last_update_at=into.last_update_at)
+    return into
 
 
 # --- triage -----------------------------------------------------------------------------------------------------
