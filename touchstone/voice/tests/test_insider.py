@@ -17,7 +17,6 @@ from django.urls import reverse
 
 from touchstone.conftest import Personas
 from touchstone.core import services as core_services
-from touchstone.core.redaction import ConsoleEmailBackend, RedactSecrets, redact
 from touchstone.surveys.models import Survey
 from touchstone.voice import selectors, services
 from touchstone.voice.models import (
@@ -27,6 +26,7 @@ from touchstone.voice.models import (
     PendingAnswer,
     hash_link_token,
 )
+from touchstone.core.redaction import ConsoleEmailBackend, RedactSecrets, redact
 from touchstone.voice.tests.factories import answer, employee_survey, release
 
 LINK = re.compile(r"/e/([A-Za-z0-9_-]{20,})/")
