@@ -53,6 +53,24 @@ def main() -> None:
     for name, value in report[triage.ENRICHED]["product"]["per_class"].items():
         print(f"  {value:.3f} / {report[triage.PLAIN]['product']['per_class'][name]:.3f}  {name}")
     print(f"cross-validation of both models: {seconds:.1f} s")
+    timings = {}
+    for kind in (triage.ENRICHED, triage.PLAIN):
+        started = time.perf_counter()
+        features = triage.TextFeatures(kind)
+        model = triage.fit_target(
+            features.fit_transform(texts), labels["product"], kind, calibrate=kind != triage.PLAIN
+        )
+        trained = time.perf_counter() - started
+        started = time.perf_counter()
+        model.predict(features.transform(texts))
+        timings[kind] = (trained, (time.perf_counter() - started) / len(texts) * 1000)
+    new, plain = timings[triage.ENRICHED], timings[triage.PLAIN]
+    print(
+        f"train on all {len(texts)}: new {new[0]:.2f} s, baseline {plain[0]:.2f} s, ratio {new[0] / plain[0]:.1f}x"
+    )
+    print(
+        f"predict per case: new {new[1]:.2f} ms, baseline {plain[1]:.2f} ms, ratio {new[1] / plain[1]:.1f}x"
+    )
 
 
 if __name__ == "__main__":

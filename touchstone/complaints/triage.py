@@ -83,6 +83,10 @@ class TextFeatures:
     def transform(self, texts: list[str]) -> Any:
         return sparse.hstack([part.transform(texts) for part in self.parts]).tocsr()
 
+    def fit_transform(self, texts: list[str]) -> Any:
+        """Fit and transform in one pass over the texts (the n-grams are the cost)."""
+        return sparse.hstack([part.fit_transform(texts) for part in self.parts]).tocsr()
+
 
 def _fields(example: Example) -> dict[str, str]:
     return {name: value for name, value in example.fields.items() if value}
@@ -292,11 +296,9 @@ def cross_validate_text(
     }
     for train_idx, test_idx in _folds(stratify, folds):
         for kind in (ENRICHED, PLAIN):
-            features = TextFeatures(kind).fit(list(text_array[train_idx]))
-            train_m, test_m = (
-                features.transform(list(text_array[train_idx])),
-                features.transform(list(text_array[test_idx])),
-            )
+            features = TextFeatures(kind)
+            train_m = features.fit_transform(list(text_array[train_idx]))
+            test_m = features.transform(list(text_array[test_idx]))
             for target, values in labels.items():
                 if kind == ENRICHED and target == "topic" and "product" in labels:
                     continue
@@ -388,8 +390,8 @@ def train(examples: list[Example], labels: dict[str, list[str | None]], folds: i
         bundle.text_kind = ENRICHED if better else PLAIN
         metrics["narratives"] = {"cases": len(text_rows), "new": report[ENRICHED], "baseline": report[PLAIN]}
         metrics["kept"] = bundle.text_kind
-        features = TextFeatures(bundle.text_kind).fit(texts)
-        bundle.text = _fit_channel(features.transform(texts), text_labels, bundle.text_kind, features)
+        features = TextFeatures(bundle.text_kind)
+        bundle.text = _fit_channel(features.fit_transform(texts), text_labels, bundle.text_kind, features)
     if len(field_rows) >= MIN_EXAMPLES:
         field_examples = [examples[i] for i in field_rows]
         field_labels = {t: _label_array(labels, t, field_rows) for t in TARGETS if t in labels}
