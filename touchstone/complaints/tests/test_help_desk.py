@@ -86,7 +86,9 @@ def test_a_handler_merges_a_customers_duplicate_and_its_history_follows(personas
     page = handler.get(f"/manage/{personas.agency_a.slug}/complaints/cases/{twin.pk}/").content.decode()
     assert "Merged into" in page and first.tracking_number in page
     status = personas.client(None).post(
-        "/complaints/status/", {"tracking_number": twin.tracking_number, "email": "pat@example.com"}, follow=True
+        "/complaints/status/",
+        {"tracking_number": twin.tracking_number, "email": "pat@example.com"},
+        follow=True,
     )
     assert f"We joined this complaint with your complaint {first.tracking_number}" in status.content.decode()
 
