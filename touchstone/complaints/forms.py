@@ -1,5 +1,6 @@
 """Forms of the complaints capability. They validate only; services write."""
 
+import re
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from touchstone.catalog.models import Service
 from touchstone.complaints import selectors
 from touchstone.complaints.attachments import MAX_ATTACHMENTS, check_attachment
 from touchstone.complaints.models import (
+    CannedReply,
     Case,
     ComplaintSettings,
     OfficeCalendar,
@@ -235,12 +237,91 @@ class NoteForm(UswdsFormMixin, forms.Form):
 
 
 class MessageForm(UswdsFormMixin, forms.Form):
+    canned = forms.ModelChoiceField(
+        label=_("Canned reply"),
+        queryset=CannedReply.objects.none(),
+        required=False,
+        help_text=_(
+            "Sent in the customer's language with the case's details filled in, when you write nothing."
+        ),
+    )
     body = forms.CharField(
         label=_("Message to the customer"),
         help_text=_("The customer reads this on the status page."),
         widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
     )
     is_response = forms.BooleanField(label=_("This is our response to the complaint"), required=False)
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["canned"].queryset = CannedReply.objects.filter(agency=agency)  # type: ignore[attr-defined]
+        if not self.fields["canned"].queryset.exists():  # type: ignore[attr-defined]
+            del self.fields["canned"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("body") or "").strip() and not data.get("canned"):
+            self.add_error("body", _("Write a message or choose a canned reply."))
+        return data
+
+
+class CannedReplyForm(UswdsFormMixin, forms.ModelForm):
+    class Meta:
+        model = CannedReply
+        fields = ["title", "body_en", "body_es"]
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+
+    def _check_placeholders(self, name: str) -> str:
+        text = self.cleaned_data[name]
+        unknown = sorted(set(re.findall(r"\{[^{}]*\}", text)) - set(CannedReply.PLACEHOLDERS))
+        if unknown:
+            raise ValidationError(
+                _("%(found)s is not a placeholder; use %(known)s.")
+                % {"found": ", ".join(unknown), "known": ", ".join(CannedReply.PLACEHOLDERS)}
+            )
+        return str(text)
+
+    def clean_body_en(self) -> str:
+        return self._check_placeholders("body_en")
+
+    def clean_body_es(self) -> str:
+        return self._check_placeholders("body_es")
+
+    def clean_title(self) -> str:
+        title = str(self.cleaned_data["title"]).strip()
+        clash = CannedReply.objects.filter(agency=self.agency, title__iexact=title).exclude(
+            pk=self.instance.pk
+        )
+        if clash.exists():
+            raise ValidationError(_("There is already a canned reply with this title."))
+        return title
+
+
+class MergeForm(UswdsFormMixin, forms.Form):
+    into = forms.CharField(
+        label=_("Tracking number of the case that goes on"),
+        max_length=40,
+        help_text=_(
+            "This case's messages, notes and attachments move there, and this case closes as merged."
+        ),
+    )
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+
+    def clean_into(self) -> Case:
+        number = self.cleaned_data["into"].strip().upper()
+        found = Case.objects.filter(agency=self.agency, tracking_number=number).first()
+        if found is None:
+            raise ValidationError(
+                _("No case of this agency has the tracking number %(number)s.") % {"number": number}
+            )
+        return found
 
 
 class WaitForm(UswdsFormMixin, forms.Form):
@@ -319,7 +400,13 @@ class RuleForm(UswdsFormMixin, forms.ModelForm):
 class SettingsForm(UswdsFormMixin, forms.ModelForm):
     class Meta:
         model = ComplaintSettings
-        fields = ["retention_days", "dispute_window_days", "assignment", "warn_before_hours"]
+        fields = [
+            "retention_days",
+            "dispute_window_days",
+            "assignment",
+            "warn_before_hours",
+            "triage_min_confidence",
+        ]
 
 
 class CalendarForm(UswdsFormMixin, forms.ModelForm):

@@ -7,8 +7,10 @@ the calendar of the office that holds the case, with time spent waiting on the c
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +75,12 @@ class ComplaintSettings(models.Model):
     )
     warn_before_hours = models.PositiveIntegerField(
         _("warn a supervisor this many hours before a breach"), default=24
+    )
+    triage_min_confidence = models.FloatField(
+        _("least confidence for a triage suggestion"),
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("Between 0 and 1. Below it, triage suggests nothing and leaves the case to a person."),
     )
 
     class Meta:
@@ -351,6 +359,14 @@ class Case(models.Model):
     first_responded_at = models.DateTimeField(null=True, blank=True)
     last_update_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_duplicates",
+    )
     reopened_at = models.DateTimeField(null=True, blank=True)
     dispute_until = models.DateTimeField(null=True, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True)
@@ -566,12 +582,49 @@ class CaseMessage(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(default=timezone.now)
+    # The RFC 822 Message-ID of the email that brought or carried this message: replies thread on it.
+    email_message_id = models.CharField(max_length=255, blank=True, db_index=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"Message on {self.case}"
+
+
+class CannedReply(models.Model):
+    """A reply handlers reuse, in English and Spanish, with placeholders filled from the case when used."""
+
+    PLACEHOLDERS = ("{tracking_number}", "{customer_name}", "{agency}", "{handler}")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="canned_replies")
+    title = models.CharField(_("title"), max_length=120)
+    body_en = models.TextField(
+        _("reply in English"),
+        help_text=_("You may use {tracking_number}, {customer_name}, {agency} and {handler}."),
+    )
+    body_es = models.TextField(
+        _("reply in Spanish"), blank=True, help_text=_("Sent to customers who wrote in Spanish.")
+    )
+
+    class Meta:
+        ordering = ["title", "pk"]
+        constraints = [models.UniqueConstraint(fields=["agency", "title"], name="canned_reply_title_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def render(self, case: "Case", handler_name: str) -> str:
+        text = self.body_es if case.language == "es" and self.body_es.strip() else self.body_en
+        values = {
+            "{tracking_number}": case.tracking_number,
+            "{customer_name}": case.contact_name or "",
+            "{agency}": case.agency.name,
+            "{handler}": handler_name,
+        }
+        for placeholder, value in values.items():
+            text = text.replace(placeholder, value)
+        return text
 
 
 class CaseEvent(models.Model):
@@ -659,7 +712,10 @@ class TriageModel(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="triage_models")
     trained_at = models.DateTimeField(default=timezone.now)
     training_cases = models.PositiveIntegerField(default=0)
-    metrics = models.JSONField(default=dict, help_text="{target: {accuracy, macro_f1, held_out}}")
+    metrics = models.JSONField(
+        default=dict,
+        help_text="{folds, kept, narratives: {cases, new: {target: scores}, baseline: {...}}, fields_only: {...}}",
+    )
     blob = models.BinaryField()
 
     class Meta:
@@ -667,6 +723,29 @@ class TriageModel(models.Model):
 
     def __str__(self) -> str:
         return f"Triage model of {self.agency} at {self.trained_at:%Y-%m-%d %H:%M}"
+
+    def figures(self) -> list[dict[str, Any]]:
+        """One row per kind of case and target: the new model's cross-validated figures beside the baseline's."""
+        rows = []
+        for group in ("narratives", "fields_only"):
+            found = self.metrics.get(group) or {}
+            baseline = found.get("baseline", {})
+            for target, scores in found.get("new", {}).items():
+                plain = baseline.get(target, {})
+                rows.append(
+                    {
+                        "group": group,
+                        "target": target,
+                        "accuracy": scores["accuracy"],
+                        "macro_f1": scores["macro_f1"],
+                        "baseline_accuracy": plain.get("accuracy"),
+                        "baseline_macro_f1": plain.get("macro_f1"),
+                        "cases": scores["cases"],
+                        "per_class": scores.get("per_class", {}),
+                        "baseline_per_class": plain.get("per_class", {}),
+                    }
+                )
+        return rows
 
 
 class TriageSuggestion(models.Model):

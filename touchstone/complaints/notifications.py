@@ -1,14 +1,16 @@
 """Email to customers and supervisors. Never the narrative: a tracking number, a state and where to look."""
 
 import logging
+from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from touchstone.complaints.models import Case, ClockWarning
+from touchstone.complaints.models import Case, CaseMessage, ClockWarning
 
 logger = logging.getLogger(__name__)
 
@@ -91,3 +93,32 @@ def warn_supervisors(warning: ClockWarning) -> None:
     }
     send_mail(subject, body, None, recipients)
     logger.info("supervisors warned (%s %s) for case %s", warning.clock, warning.kind, case.pk)
+
+
+def email_message(message: CaseMessage) -> None:
+    """The handler's message itself, by email, to a customer who wrote in by email: the tracking number in the
+    subject, and Message-ID / In-Reply-To / References so the customer's mail program keeps one thread and their
+    answer comes back onto the case (see inbound.py)."""
+    case = message.case
+    earlier = list(
+        case.messages.exclude(email_message_id="")
+        .exclude(pk=message.pk)
+        .values_list("email_message_id", flat=True)
+    )
+    domain = urlsplit(settings.SITE_URL).hostname or "touchstone.example.gov"
+    message_id = message.email_message_id or make_msgid(idstring=case.tracking_number, domain=domain)
+    with translation.override(case.language or "en"):
+        subject = _("Re: your complaint %(number)s") % {"number": case.tracking_number}
+        footer = _(
+            "Reply to this email to answer; keep %(number)s in the subject. You can also read the whole "
+            "conversation at %(url)s."
+        ) % {"number": case.tracking_number, "url": _site(reverse("portal_complaints:status"))}
+    headers = {"Message-ID": message_id}
+    if earlier:
+        headers["In-Reply-To"] = earlier[-1]
+        headers["References"] = " ".join(earlier[-20:])
+    EmailMessage(
+        subject, f"{message.body}\n\n-- \n{footer}", None, [case.contact_email], headers=headers
+    ).send()
+    CaseMessage.objects.filter(pk=message.pk).update(email_message_id=message_id)
+    logger.info("message %s emailed for case %s", message.pk, case.pk)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from touchstone.catalog.models import Service
 from touchstone.complaints import triage
 from touchstone.complaints.models import (
+    CannedReply,
     Case,
     CaseAttachment,
     ComplaintSettings,
@@ -455,3 +456,14 @@ def clock_watch(
     )
     nearest = list(worklist(agency, handler=handler).filter(next_breach_at__isnull=False)[:limit])
     return ClockWatch(counts["open"], counts["breached"], counts["due_soon"], nearest)
+
+
+def canned_replies_of(agency: Agency) -> QuerySet[CannedReply]:
+    return CannedReply.objects.filter(agency=agency)
+
+
+def canned_reply_of(agency: Agency, reply_id: int) -> CannedReply:
+    reply = canned_replies_of(agency).filter(pk=reply_id).first()
+    if reply is None:
+        raise Http404("No such canned reply in this agency.")
+    return reply

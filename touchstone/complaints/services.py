@@ -37,10 +37,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from touchstone.complaints import triage
 from touchstone.complaints.config import intake_config
 from touchstone.complaints.models import (
+    CannedReply,
     Case,
     CaseAttachment,
     CaseEvent,
@@ -254,7 +256,8 @@ def recount_handler_loads(agency: Agency) -> None:
     HandlerLoad.objects.bulk_create([HandlerLoad(agency=agency, **row) for row in held])
 
 
-def _save_attachments(case: Case, uploads: Iterable[tuple[UploadedFile, str]]) -> None:
+def save_attachments(case: Case, uploads: Iterable[tuple[UploadedFile, str]]) -> None:
+    """Store checked uploads (see attachments.check_attachment) on the case."""
     for upload, content_type in uploads:
         attachment = CaseAttachment(
             case=case,
@@ -333,7 +336,7 @@ def _store(case: Case, uploads: list[tuple[UploadedFile, str]]) -> None:
                 return
             with transaction.atomic():
                 case.save(force_insert=True)
-                _save_attachments(case, uploads)
+                save_attachments(case, uploads)
             return
         except IntegrityError:
             if (
@@ -532,6 +535,20 @@ def _notify_customer(case: Case, kind: str, token: str = "") -> None:
         transaction.on_commit(lambda: notify_customer.enqueue(case.pk, kind, token))
 
 
+def _tell_customer(case: Case, message: CaseMessage) -> None:
+    """A customer who wrote in by email gets the message itself, threaded; others a notice to read it online."""
+    if (
+        case.channel == "email"
+        and case.contact_email
+        and case.contact_preference != Case.ContactPreference.NONE
+    ):
+        from touchstone.complaints.tasks import email_case_message
+
+        transaction.on_commit(lambda: email_case_message.enqueue(message.pk))
+    else:
+        _notify_customer(case, "message")
+
+
 @transaction.atomic
 def send_message(*, actor: User, case: Case, body: str, is_response: bool = False) -> CaseMessage:
     """A message the customer sees. The first one starts no clock but stops the first-response clock."""
@@ -552,7 +569,7 @@ def send_message(*, actor: User, case: Case, body: str, is_response: bool = Fals
         first_responded_at=case.first_responded_at or now,
         last_update_at=now,
     )
-    _notify_customer(case, "message")
+    _tell_customer(case, message)
     return message
 
 
@@ -565,7 +582,7 @@ def start_work(*, actor: User, case: Case) -> Case:
 def wait_on_customer(*, actor: User, case: Case, question: str) -> Case:
     """Ask the customer for something; the clocks stop until they answer or a handler resumes the case."""
     now = timezone.now()
-    CaseMessage.objects.create(
+    question_message = CaseMessage.objects.create(
         case=case, direction=CaseMessage.Direction.TO_CUSTOMER, author=actor, body=question, created_at=now
     )
     _update(
@@ -577,7 +594,7 @@ def wait_on_customer(*, actor: User, case: Case, question: str) -> Case:
         first_responded_at=case.first_responded_at or now,
         last_update_at=now,
     )
-    _notify_customer(case, "message")
+    _tell_customer(case, question_message)
     return case
 
 
@@ -830,16 +847,77 @@ def check_clocks(now: dt.datetime | None = None) -> list[ClockWarning]:
     return warnings
 
 
+# --- help desk: canned replies and merging duplicates -----------------------------------------------------------
+
+
+@transaction.atomic
+def save_canned_reply(
+    *, actor: User, agency: Agency, data: dict[str, Any], reply: CannedReply | None = None
+) -> CannedReply:
+    reply = reply or CannedReply(agency=agency)
+    audit.save_with_audit(reply, data, actor=actor, agency=agency)
+    return reply
+
+
+class CannotMerge(ValueError):
+    pass
+
+
+@transaction.atomic
+def merge_case(*, actor: User, case: Case, into: Case) -> Case:
+    """Fold a duplicate into the case that goes on: its messages, notes and attachments move there, and the duplicate
+    closes pointing at it. The surviving case keeps its own clocks; both histories record the merge.
+
+    Only the same customer's cases merge (or a duplicate with no contact address): a merge must never show one
+    person's messages to another.
+    """
+    if case.agency_id != into.agency_id or case.pk == into.pk:
+        raise CannotMerge(_("Choose another case of this agency."))
+    if not into.is_open:
+        raise CannotMerge(
+            _("Case %(number)s is closed; merge into an open case.") % {"number": into.tracking_number}
+        )
+    if case.contact_email and into.contact_email and case.contact_email.lower() != into.contact_email.lower():
+        raise CannotMerge(
+            _("Case %(number)s is another customer's; only the same customer's cases merge.")
+            % {"number": into.tracking_number}
+        )
+    CaseMessage.objects.filter(case=case).update(case=into)
+    CaseNote.objects.filter(case=case).update(case=into)
+    CaseAttachment.objects.filter(case=case).update(case=into)
+    CaseNote.objects.create(
+        case=into,
+        author=actor,
+        body=f"Merged {case.tracking_number} into this case (received {case.received_at:%Y-%m-%d}).",
+    )
+    now = timezone.now()
+    _update(
+        case,
+        actor=actor,
+        action="merged into another case",
+        state=Case.State.CLOSED,
+        outcome=Case.Outcome.CLOSED,
+        closed_at=now,
+        merged_into=into,
+    )
+    _update(into, actor=actor, action="merged a duplicate in", last_update_at=into.last_update_at)
+    return into
+
+
 # --- triage -----------------------------------------------------------------------------------------------------
 
-_BUNDLES: dict[int, triage.TriageBundle] = {}
+# Loaded bundles by (model, when trained): a reused primary key never serves another model's bundle.
+_BUNDLES: dict[tuple[int, Any], triage.TriageBundle] = {}
 
 
 def _bundle(model: TriageModel) -> triage.TriageBundle:
-    if model.pk not in _BUNDLES:
+    key = (model.pk, model.trained_at)
+    if key not in _BUNDLES:
+        if "blob" in model.get_deferred_fields():
+            model = TriageModel.objects.get(pk=model.pk)
         _BUNDLES.clear()
-        _BUNDLES[model.pk] = triage.TriageBundle.loads(bytes(model.blob))
-    return _BUNDLES[model.pk]
+        _BUNDLES[key] = triage.TriageBundle.loads(bytes(model.blob))
+    return _BUNDLES[key]
 
 
 def suggest_triage(case: Case) -> TriageSuggestion | None:
@@ -848,11 +926,20 @@ def suggest_triage(case: Case) -> TriageSuggestion | None:
     model = TriageModel.objects.filter(agency=case.agency).defer("blob").first()
     if model is None:
         return None
-    model = TriageModel.objects.get(pk=model.pk) if model.pk not in _BUNDLES else model
-    guess = _bundle(model).suggest([triage.features_text(case.narrative, case.service_id, case.channel)])[0]
-    topic_id, topic_conf = guess.get("topic", ("", 0.0))
-    office_id, office_conf = guess.get("office", ("", 0.0))
-    urgency, urgency_conf = guess.get("urgency", ("", 0.0))
+    guess = _bundle(model).suggest([triage_example(case)])[0]
+    floor = ComplaintSettings.of(case.agency).triage_min_confidence
+
+    def sure(target: str) -> tuple[str, float]:
+        """The guess when at least as confident as the agency asks, else abstain ("") and leave it to a person."""
+        label, confidence = guess.get(target, ("", 0.0))
+        return (label if confidence >= floor else ""), confidence
+
+    # Down the topic tree as far as it is sure: the issue, else its product, else nothing.
+    topic_id, topic_conf = sure("topic")
+    if not topic_id:
+        topic_id, topic_conf = sure("product")
+    office_id, office_conf = sure("office")
+    urgency, urgency_conf = sure("urgency")
     suggestion, _created = TriageSuggestion.objects.update_or_create(
         case=case,
         defaults={
@@ -908,30 +995,49 @@ def training_cases(agency: Agency) -> list[Case]:
     return list(
         Case.objects.filter(agency=agency, anonymised_at__isnull=True)
         .filter(Q(state=Case.State.CLOSED) | Q(suggestion__review__in=["accepted", "corrected"]))
-        .only("narrative", "service_id", "channel", "topic_id", "office_id", "urgency")
+        .select_related("topic")
+        .only("narrative", "service_id", "channel", "state_code", "topic__parent_id", "office_id", "urgency")
+    )
+
+
+def triage_example(case: Case) -> triage.Example:
+    """What triage reads of a case: the narrative, and the structured fields known at intake."""
+    return triage.Example(
+        narrative=case.narrative,
+        fields={
+            "service": str(case.service_id or ""),
+            "channel": case.channel or "",
+            "state": case.state_code or "",
+        },
     )
 
 
 @transaction.atomic
 def train_triage(*, agency: Agency, actor: User | None = None) -> TriageModel:
+    """Cross-validate the new model beside the plain baseline on the same folds, keep the better text model, and
+    store it with its figures (per target and per class)."""
     cases = training_cases(agency)
-    texts = [triage.features_text(case.narrative, case.service_id, case.channel) for case in cases]
     labels: dict[str, list[str | None]] = {
+        "product": [str(case.topic.parent_id or case.topic_id) if case.topic else None for case in cases],
         "topic": [str(case.topic_id) if case.topic_id else None for case in cases],
         "office": [str(case.office_id) if case.office_id else None for case in cases],
         "urgency": [case.urgency or None for case in cases],
     }
-    result = triage.train(texts, labels)
+    result = triage.train([triage_example(case) for case in cases], labels)
     model = TriageModel.objects.create(
         agency=agency, training_cases=len(cases), metrics=result.metrics, blob=result.bundle.dumps()
     )
     TriageModel.objects.filter(agency=agency).exclude(pk=model.pk).delete()
+    new = result.metrics.get("narratives", {}).get("new", {})
     audit.record(
         actor=actor,
         action="trained triage",
         target=model,
         agency=agency,
-        changes={target: [None, values["accuracy"]] for target, values in result.metrics.items()},
+        changes={
+            **{target: [None, values["macro_f1"]] for target, values in new.items()},
+            "kept": [None, result.metrics.get("kept", "fields")],
+        },
     )
     return model
 

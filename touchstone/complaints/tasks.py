@@ -44,6 +44,16 @@ def notify_customer(case_id: int, kind: str, token: str = "") -> None:
 
 
 @task()
+def email_case_message(message_id: int) -> None:
+    """A handler's message to a customer who wrote in by email, sent as a threaded email."""
+    from touchstone.complaints.models import CaseMessage
+
+    message = CaseMessage.objects.select_related("case", "case__agency").filter(pk=message_id).first()
+    if message is not None and message.case.contact_email:
+        notifications.email_message(message)
+
+
+@task()
 def check_complaint_clocks() -> int:
     from touchstone.complaints.services import check_clocks
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/<int:case_id>/close/", views.case_close, name="case-close"),
     path("cases/<int:case_id>/reopen/", views.case_reopen, name="case-reopen"),
     path("cases/<int:case_id>/triage/", views.case_triage, name="case-triage"),
+    path("cases/<int:case_id>/merge/", views.case_merge, name="case-merge"),
     path(
         "cases/<int:case_id>/attachments/<int:attachment_id>/",
         views.case_attachment,
@@ -35,4 +36,6 @@ urlpatterns = [
     path("setup/rules/<int:rule_id>/", views.rule_edit, name="rule-edit"),
     path("setup/calendars/<int:office_id>/", views.calendar_edit, name="calendar"),
     path("setup/triage/", views.triage_train, name="triage-train"),
+    path("setup/replies/new/", views.canned_new, name="canned-new"),
+    path("setup/replies/<int:reply_id>/", views.canned_edit, name="canned-edit"),
 ]

@@ -15,8 +15,10 @@ from touchstone.complaints.forms import (
     AssessForm,
     AssignForm,
     CalendarForm,
+    CannedReplyForm,
     CloseForm,
     ConfirmForm,
+    MergeForm,
     MessageForm,
     NoteForm,
     PolicyForm,
@@ -225,15 +227,52 @@ def case_note(request: AgencyRequest, case_id: int) -> HttpResponse:
 
 @member_view(HANDLE)
 def case_message(request: AgencyRequest, case_id: int) -> HttpResponse:
+    def act(case: Case, data: dict[str, Any]) -> None:
+        body = (data["body"] or "").strip()
+        if not body and data.get("canned"):
+            body = data["canned"].render(case, request.user.get_full_name() or request.user.get_username())
+        services.send_message(actor=request.user, case=case, body=body, is_response=data["is_response"])
+
     return _case_action(
         request,
         case_id,
         form_class=MessageForm,
         title=_("Write to the customer"),
-        act=lambda case, data: services.send_message(
-            actor=request.user, case=case, body=data["body"], is_response=data["is_response"]
-        ),
+        act=act,
         done=_("Message sent to the customer."),
+        needs_agency=True,
+    )
+
+
+@member_view(HANDLE)
+def case_merge(request: AgencyRequest, case_id: int) -> HttpResponse:
+    agency = request.agency
+    case = selectors.case_of(agency, case_id)
+    if not case.is_open:
+        refusal = _("This case is %(state)s; this action does not apply to it.") % {
+            "state": case.get_state_display()
+        }
+        if request.method == "POST":
+            messages.error(request, refusal)
+            return redirect("manage:complaints:case", agency_slug=agency.slug, case_id=case.pk)
+        return _render(
+            request,
+            "manage/complaints/action.html",
+            {"title": _("Merge into another case"), "case": case, "refusal": refusal},
+        )
+    form = MergeForm(request.POST or None, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            into = services.merge_case(actor=request.user, case=case, into=form.cleaned_data["into"])
+        except services.CannotMerge as error:
+            form.add_error("into", str(error))
+        else:
+            messages.success(request, _("Merged into %(number)s.") % {"number": into.tracking_number})
+            return redirect("manage:complaints:case", agency_slug=agency.slug, case_id=into.pk)
+    return _render(
+        request,
+        "manage/complaints/action.html",
+        {"form": form, "title": _("Merge into another case"), "case": case},
     )
 
 
@@ -370,6 +409,7 @@ def setup(request: AgencyRequest) -> HttpResponse:
         "manage/complaints/setup.html",
         {
             "policies": selectors.policies_of(agency),
+            "canned_replies": selectors.canned_replies_of(agency),
             "rules": selectors.rules_of(agency),
             "calendars": selectors.calendars_of(agency),
             "settings": selectors.settings_of(agency),
@@ -399,6 +439,31 @@ def settings_edit(request: AgencyRequest) -> HttpResponse:
         form,
         _("Complaint settings"),
         lambda data: services.save_settings(actor=request.user, agency=agency, data=data),
+    )
+
+
+@member_view("manage_agency")
+def canned_new(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+    form = CannedReplyForm(request.POST or None, agency=agency)
+    return _config_form(
+        request,
+        form,
+        _("Add a canned reply"),
+        lambda data: services.save_canned_reply(actor=request.user, agency=agency, data=data),
+    )
+
+
+@member_view("manage_agency")
+def canned_edit(request: AgencyRequest, reply_id: int) -> HttpResponse:
+    agency = request.agency
+    reply = selectors.canned_reply_of(agency, reply_id)
+    form = CannedReplyForm(request.POST or None, instance=reply, agency=agency)
+    return _config_form(
+        request,
+        form,
+        _("Edit canned reply"),
+        lambda data: services.save_canned_reply(actor=request.user, agency=agency, data=data, reply=reply),
     )
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
-from touchstone.complaints.models import CaseAttachment, RoutingRule, ServiceLevelPolicy
+from touchstone.complaints.models import CannedReply, CaseAttachment, RoutingRule, ServiceLevelPolicy
 from touchstone.complaints.tests.factories import file_case
 from touchstone.conftest import Personas
 
@@ -15,9 +15,11 @@ def samples(personas: Personas) -> dict[str, Any]:
     attachment.file.save("note.txt", ContentFile(b"hello"), save=True)
     policy = ServiceLevelPolicy.objects.create(agency=personas.agency_a, name="A policy")
     rule = RoutingRule.objects.create(agency=personas.agency_a, name="A rule", office=personas.office_a)
+    reply = CannedReply.objects.create(agency=personas.agency_a, title="A reply", body_en="Hello.")
     return {
         "case_id": case.pk,
         "attachment_id": attachment.pk,
         "policy_id": policy.pk,
         "rule_id": rule.pk,
+        "reply_id": reply.pk,
     }

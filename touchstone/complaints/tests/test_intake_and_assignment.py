@@ -121,7 +121,7 @@ def test_the_public_form_shows_the_number_only_for_a_case_already_committed(pers
 def test_when_storing_fails_part_way_no_number_is_given_and_nothing_is_kept(personas: Personas) -> None:
     public = Client(raise_request_exception=False)
     letter = SimpleUploadedFile("letter.pdf", b"%PDF-1.4 a letter", content_type="application/pdf")
-    with mock.patch.object(services, "_save_attachments", side_effect=OSError("storage unavailable")):
+    with mock.patch.object(services, "save_attachments", side_effect=OSError("storage unavailable")):
         answer = public.post(
             reverse("portal_complaints:new", args=[personas.agency_a.slug]), FORM | {"attachments": letter}
         )

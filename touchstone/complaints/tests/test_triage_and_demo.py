@@ -31,7 +31,7 @@ def test_the_demo_has_a_year_of_complaints_some_breaches_and_a_trained_classifie
     assert len(set(cases.values_list("service", flat=True))) >= 2
     assert any(case.met("first_response") is False for case in cases.filter(state=Case.State.CLOSED)[:200])
     model = TriageModel.objects.get(agency=demo_agency)
-    assert model.metrics["topic"]["accuracy"] > 0.6
+    assert model.metrics["narratives"]["new"]["topic"]["accuracy"] > 0.6
 
 
 def test_the_demo_loads_in_bulk_not_a_query_per_record(db: object) -> None:

@@ -69,7 +69,13 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
     from django.core.files.base import ContentFile
 
     from touchstone.catalog.models import Provider, Segment, Service
-    from touchstone.complaints.models import Case, CaseAttachment, RoutingRule, ServiceLevelPolicy
+    from touchstone.complaints.models import (
+        CannedReply,
+        Case,
+        CaseAttachment,
+        RoutingRule,
+        ServiceLevelPolicy,
+    )
     from touchstone.core import services as core_services
     from touchstone.core.models import ImportRun, Membership, Office, Role
     from touchstone.standards.models import ServiceStandard
@@ -128,6 +134,9 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
         "attachment_id": attachment.pk if attachment else None,
         "policy_id": getattr(ServiceLevelPolicy.objects.filter(agency=agency).first(), "pk", None),
         "rule_id": getattr(RoutingRule.objects.filter(agency=agency).first(), "pk", None),
+        "reply_id": CannedReply.objects.get_or_create(
+            agency=agency, title="Matrix reply", defaults={"body_en": "Hello {customer_name}."}
+        )[0].pk,
         "employee_survey_id": employee_survey.pk if employee_survey else None,
         "comment_id": employee_survey.employee_comments.first().pk if employee_survey else None,  # type: ignore[union-attr]
         "board_item_id": getattr(BoardItem.objects.filter(agency=agency).first(), "pk", None),
