@@ -269,8 +269,21 @@ def parse_upload(content: bytes) -> list[dict[str, str]]:
 def upload_responses(*, actor: User | None, collection: A11Collection, content: bytes) -> A11Collection:
     """Replace the collection's uploaded responses with the file's; nothing changes if any line is wrong."""
     rows = parse_upload(content)
-    data = {"uploaded_rows": rows, "volume_of_respondents": len(rows)}
-    return save_collection(actor=actor, agency=collection.agency, data=data, collection=collection)
+    collection = A11Collection.objects.select_for_update().get(pk=collection.pk)
+    if collection.state not in {A11Collection.State.DRAFT, A11Collection.State.CHANGE_REQUESTED}:
+        raise ValidationError(_("A submitted or published collection cannot be changed."))
+    before = collection.volume_of_respondents
+    collection.uploaded_rows, collection.volume_of_respondents = rows, len(rows)
+    collection.save(update_fields=["uploaded_rows", "volume_of_respondents"])
+    # The rows hold customers' comments: the log records only how many there are.
+    record(
+        actor=actor,
+        action="uploaded responses",
+        target=collection,
+        agency=collection.agency,
+        changes={"volume_of_respondents": [before, len(rows)]},
+    )
+    return collection
 
 
 @transaction.atomic
