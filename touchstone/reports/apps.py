@@ -15,3 +15,9 @@ class ReportsConfig(AppConfig):
 
         WORKSPACE_SECTIONS.append(Section(_("Reports and plans"), "manage:reports:home", order=60))
         DEMO_STEPS.append(("reports", load_reports_demo))
+        import datetime as dt
+
+        from touchstone.core.schedule import every
+        from touchstone.reports.services import send_due_reminders
+
+        every(dt.timedelta(hours=6), "a11_due_reminders", send_due_reminders)
