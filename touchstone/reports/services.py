@@ -57,7 +57,7 @@ def move_document(*, actor: User, document: ApprovedDocument, to: str) -> Approv
     if to not in document.next_states():
         raise ValidationError(
             _("A document that is %(state)s cannot become %(to)s.")
-            % {"state": document.get_state_display(), "to": DocumentState(to).label}  # type: ignore[attr-defined]
+            % {"state": document.get_state_display(), "to": dict(DocumentState.choices).get(to, to)}  # type: ignore[attr-defined]
         )
     if to == DocumentState.APPROVED:
         problems = approval_problems(document)
@@ -293,7 +293,7 @@ def move_collection(*, actor: User, collection: A11Collection, to: str, note: st
     if to not in collection.next_states():
         raise ValidationError(
             _("A collection that is %(state)s cannot become %(to)s.")
-            % {"state": collection.get_state_display(), "to": A11Collection.State(to).label}
+            % {"state": collection.get_state_display(), "to": dict(A11Collection.State.choices).get(to, to)}
         )
     if to == A11Collection.State.SUBMITTED and collection.rating == "red":
         raise ValidationError(

@@ -29,6 +29,9 @@ urlpatterns = [
     path("a11/<int:collection_id>/question-counts.csv", views.collection_counts, name="collection-counts"),
     path("action-plans/new/", views.action_plan_new, name="action-plan-new"),
     path("action-plans/<int:action_plan_id>/", views.action_plan_detail, name="action-plan"),
+    path(
+        "action-plans/<int:action_plan_id>/capacity/", views.action_plan_capacity, name="action-plan-capacity"
+    ),
     path("action-plans/<int:action_plan_id>/goals/new/", views.goal_new, name="goal-new"),
     path("action-plans/<int:action_plan_id>/move/", views.action_plan_move, name="action-plan-move"),
 ]

@@ -417,35 +417,34 @@ def action_plan_new(request: AgencyRequest) -> HttpResponse:
 @member_view()
 def action_plan_detail(request: AgencyRequest, action_plan_id: int) -> HttpResponse:
     plan = selectors.action_plan_of(request.agency, action_plan_id)
-    form = CapacityForm(request.POST or None, initial={"capacity_assessment": plan.capacity_assessment})
-    if request.method == "POST":
-        if not request.membership.can(EDIT):
-            raise PermissionDenied(_("Your role cannot edit surveys."))
-        if form.is_valid():
-            try:
-                services.write_action_plan(
-                    actor=request.user,
-                    plan=plan,
-                    capacity_assessment=form.cleaned_data["capacity_assessment"],
-                )
-            except ValidationError as error:
-                _errors(request, error)
-            else:
-                messages.success(request, _("Capacity assessment saved."))
-            return redirect(
-                "manage:reports:action-plan", agency_slug=request.agency.slug, action_plan_id=plan.pk
-            )
     return _render(
         request,
         "manage/reports/action_plan.html",
         {
             "plan": plan,
             "goals": plan.goals.select_related("service"),
-            "form": form,
+            "form": CapacityForm(initial={"capacity_assessment": plan.capacity_assessment}),
             "can_edit": request.membership.can(EDIT),
             "can_approve": request.membership.can(APPROVE),
         },
     )
+
+
+@member_view(EDIT)
+@require_POST
+def action_plan_capacity(request: AgencyRequest, action_plan_id: int) -> HttpResponse:
+    plan = selectors.action_plan_of(request.agency, action_plan_id)
+    form = CapacityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.write_action_plan(
+                actor=request.user, plan=plan, capacity_assessment=form.cleaned_data["capacity_assessment"]
+            )
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("Capacity assessment saved."))
+    return redirect("manage:reports:action-plan", agency_slug=request.agency.slug, action_plan_id=plan.pk)
 
 
 @member_view(EDIT)

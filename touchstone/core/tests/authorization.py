@@ -131,4 +131,17 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
         "employee_survey_id": employee_survey.pk if employee_survey else None,
         "comment_id": employee_survey.employee_comments.first().pk if employee_survey else None,  # type: ignore[union-attr]
         "board_item_id": getattr(BoardItem.objects.filter(agency=agency).first(), "pk", None),
+        **_reports_objects(agency),
+    }
+
+
+def _reports_objects(agency: Agency) -> dict[str, Any]:
+    from touchstone.reports.models import A11Collection, ActionPlan, ServicePlan, SurveyReport
+
+    return {
+        "report_id": getattr(SurveyReport.objects.filter(agency=agency).first(), "pk", None),
+        "plan_id": getattr(ServicePlan.objects.filter(agency=agency).first(), "pk", None),
+        "section": "training",
+        "collection_id": getattr(A11Collection.objects.filter(agency=agency).first(), "pk", None),
+        "action_plan_id": getattr(ActionPlan.objects.filter(agency=agency).first(), "pk", None),
     }

@@ -57,7 +57,7 @@ def test_the_capacity_assessment_is_written_and_a_new_version_starts_from_the_la
     personas: Personas,
 ) -> None:
     plan = services.start_action_plan(actor=None, agency=personas.agency_a, fiscal_year=2027)
-    url = reverse("manage:reports:action-plan", args=[personas.agency_a.slug, plan.pk])
+    url = reverse("manage:reports:action-plan-capacity", args=[personas.agency_a.slug, plan.pk])
     personas.client(personas.analyst_a).post(url, {"capacity_assessment": "Two analysts."})
     assert personas.client(personas.viewer_a).post(url, {"capacity_assessment": "x"}).status_code == 403
     services.add_goal(
