@@ -287,7 +287,9 @@ def upload_responses(*, actor: User | None, collection: A11Collection, content: 
 
 
 @transaction.atomic
-def move_collection(*, actor: User, collection: A11Collection, to: str, note: str = "") -> A11Collection:
+def move_collection(
+    *, actor: User | None, collection: A11Collection, to: str, note: str = "", actor_label: str = ""
+) -> A11Collection:
     """Submit, publish, request a change (with a note), or mark not reported."""
     collection = A11Collection.objects.select_for_update().get(pk=collection.pk)
     if to not in collection.next_states():
