@@ -136,3 +136,22 @@ def test_staff_of_another_agency_get_404(personas: Personas) -> None:
             ).status_code
             == 404
         )
+
+
+def test_the_issued_report_is_public_in_english_and_in_spanish_with_the_agencys_spanish_text(
+    personas: Personas,
+) -> None:
+    surveyed(personas.agency_a, 40, 30)
+    report = services.start_report(actor=None, agency=personas.agency_a, period="FY2026 Q2")
+    services.write_report(
+        actor=personas.analyst_a,
+        report=report,
+        data={"summary": "Most were satisfied.", "summary_es": "La mayoría quedó satisfecha."},
+    )
+    slug = personas.agency_a.slug
+    assert personas.client(None).get(f"/agencies/{slug}/survey-report/").status_code == 404  # not issued yet
+    issue(report, personas.admin_a)
+    english = personas.client(None).get(f"/agencies/{slug}/survey-report/").content.decode()
+    assert "Most were satisfied." in english and "What customers said" in english
+    spanish = personas.client(None).get(f"/es/agencies/{slug}/survey-report/").content.decode()
+    assert "La mayoría quedó satisfecha." in spanish and "Lo que dijeron los clientes" in spanish
