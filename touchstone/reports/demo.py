@@ -80,8 +80,8 @@ def load_reports_demo(agency: Agency) -> None:
             "actions_es": "Reduciremos la espera en la línea telefónica y arreglaremos el formulario en línea.",
         },
     )
-    for state in (DocumentState.IN_REVIEW, DocumentState.APPROVED, DocumentState.PUBLISHED):
-        services.move_document(actor=admin, document=report, to=state)
+    for step in (DocumentState.IN_REVIEW, DocumentState.APPROVED, DocumentState.PUBLISHED):
+        services.move_document(actor=admin, document=report, to=step)
 
     plan = services.start_plan(actor=None, agency=agency, fiscal_year=2027)
     for section, (english, spanish) in PLAN_TEXT.items():
@@ -94,8 +94,8 @@ def load_reports_demo(agency: Agency) -> None:
             checks=list(PLAIN_LANGUAGE_CHECKS),
         )
     plan.refresh_from_db()
-    for state in (DocumentState.IN_REVIEW, DocumentState.APPROVED, DocumentState.PUBLISHED):
-        services.move_document(actor=admin, document=plan, to=state)
+    for step in (DocumentState.IN_REVIEW, DocumentState.APPROVED, DocumentState.PUBLISHED):
+        services.move_document(actor=admin, document=plan, to=step)
 
     service = Service.objects.filter(agency=agency, slug="apply-retirement").first()
     survey = Survey.objects.filter(agency=agency, service=service, template="a11-v1").first()
@@ -156,5 +156,5 @@ def load_reports_demo(agency: Agency) -> None:
                 "due_date": due,
             },
         )
-    for state in (DocumentState.IN_REVIEW, DocumentState.APPROVED):
-        services.move_document(actor=admin, document=action_plan, to=state)
+    for step in (DocumentState.IN_REVIEW, DocumentState.APPROVED):
+        services.move_document(actor=admin, document=action_plan, to=step)

@@ -77,9 +77,8 @@ class CollectionForm(UswdsFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.filter(agency=agency, is_high_impact=True).order_by(
-            "name"
-        )  # type: ignore[attr-defined]
+        high_impact = Service.objects.filter(agency=agency, is_high_impact=True).order_by("name")
+        self.fields["service"].queryset = high_impact  # type: ignore[attr-defined]
         self.fields["survey"].queryset = Survey.objects.filter(  # type: ignore[attr-defined]
             agency=agency, audience=Survey.Audience.CUSTOMERS
         ).order_by("title")
@@ -117,6 +116,5 @@ class GoalForm(UswdsFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.filter(agency=agency, is_high_impact=True).order_by(
-            "name"
-        )  # type: ignore[attr-defined]
+        high_impact = Service.objects.filter(agency=agency, is_high_impact=True).order_by("name")
+        self.fields["service"].queryset = high_impact  # type: ignore[attr-defined]

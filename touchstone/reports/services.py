@@ -354,8 +354,9 @@ def question_counts(collection: A11Collection) -> list[list[Any]]:
         ):
             for number, measure in enumerate(V1_MEASURES, start=1):
                 value = (answers or {}).get(keys.get(measure, ""))
-                if str(value) in {"1", "2", "3", "4", "5"}:
-                    counts[number][int(value) - 1] += 1
+                point = str(value)
+                if point in {"1", "2", "3", "4", "5"}:
+                    counts[number][int(point) - 1] += 1
     return [[f"question_{number}", *row] for number, row in counts.items()]
 
 
