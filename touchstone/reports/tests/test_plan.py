@@ -126,3 +126,12 @@ def test_staff_of_another_agency_get_404(personas: Personas) -> None:
             client.post(reverse("manage:reports:plan-move", args=args), {"to": "in_review"}).status_code
             == 404
         )
+
+
+def test_the_agencys_portal_page_links_to_the_published_plan_only_once_published(personas: Personas) -> None:
+    page = f"/agencies/{personas.agency_a.slug}/"
+    plan_url = f"/agencies/{personas.agency_a.slug}/customer-service-plan/"
+    plan = written(services.start_plan(actor=None, agency=personas.agency_a, fiscal_year=2027))
+    assert plan_url not in personas.client(None).get(page).content.decode()
+    published(plan, personas.admin_a)
+    assert plan_url in personas.client(None).get(page).content.decode()
