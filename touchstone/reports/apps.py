@@ -18,6 +18,7 @@ class ReportsConfig(AppConfig):
         import datetime as dt
 
         from touchstone.core.schedule import every
-        from touchstone.reports.services import send_due_reminders
+        from touchstone.reports.services import send_due_deliveries, send_due_reminders
 
         every(dt.timedelta(hours=6), "a11_due_reminders", send_due_reminders)
+        every(dt.timedelta(hours=1), "report_deliveries", send_due_deliveries)

@@ -158,3 +158,6 @@ def load_reports_demo(agency: Agency) -> None:
         )
     for step in (DocumentState.IN_REVIEW, DocumentState.APPROVED):
         services.move_document(actor=admin, document=action_plan, to=step)
+    services.schedule_delivery(
+        actor=admin, agency=agency, kind="a11_collections", every_days=7, recipients=[admin]
+    )

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from touchstone.catalog.models import Service
 from touchstone.core.forms import UswdsFormMixin
-from touchstone.core.models import Agency
-from touchstone.reports.models import PLAIN_LANGUAGE_CHECKS, A11Collection, ActionGoal
+from touchstone.core.models import Agency, User
+from touchstone.reports.models import PLAIN_LANGUAGE_CHECKS, A11Collection, ActionGoal, ScheduledDelivery
 from touchstone.surveys.models import Survey
 
 
@@ -118,3 +118,16 @@ class GoalForm(UswdsFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         high_impact = Service.objects.filter(agency=agency, is_high_impact=True).order_by("name")
         self.fields["service"].queryset = high_impact  # type: ignore[attr-defined]
+
+
+class DeliveryForm(UswdsFormMixin, forms.ModelForm):
+    class Meta:
+        model = ScheduledDelivery
+        fields = ["kind", "every_days", "recipients"]
+        widgets = {"recipients": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = User.objects.filter(memberships__agency=agency).order_by("last_name", "username")
+        self.fields["recipients"].queryset = members  # type: ignore[attr-defined]
+        self.fields["every_days"].widget.attrs.update({"min": "1", "max": "365"})

@@ -283,3 +283,28 @@ class ActionGoal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service}: {self.goal[:40]}"
+
+
+class ScheduledDelivery(models.Model):
+    """A report or export rebuilt on a schedule and sent to the people an admin chose, as a link to the signed-in
+    page: the email never carries a figure or a response."""
+
+    class Kind(models.TextChoices):
+        SURVEY_REPORT = "survey_report", _("The latest survey report")
+        A11_COLLECTIONS = "a11_collections", _("The A-11 quarterly CX data")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="scheduled_deliveries")
+    kind = models.CharField(_("what to send"), max_length=20, choices=Kind.choices)
+    every_days = models.PositiveSmallIntegerField(_("every how many days"), default=7)
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("send to"))
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} every {self.every_days} days"
+
+    def is_due(self, now: dt.datetime) -> bool:
+        return self.last_sent_at is None or now - self.last_sent_at >= dt.timedelta(days=self.every_days)

@@ -12,6 +12,7 @@ from touchstone.reports.models import (
     ActionPlan,
     DocumentState,
     PlanSection,
+    ScheduledDelivery,
     ServicePlan,
     SurveyReport,
 )
@@ -111,3 +112,14 @@ def plan_figures(agency: Agency) -> dict[str, Any]:
         "complaints": complaint_selectors.public_statistics(agency),
         "surveys": figures.customer_surveys(agency),
     }
+
+
+def deliveries_of(agency: Agency) -> QuerySet[ScheduledDelivery]:
+    return ScheduledDelivery.objects.filter(agency=agency).prefetch_related("recipients")
+
+
+def delivery_of(agency: Agency, delivery_id: int) -> ScheduledDelivery:
+    delivery = deliveries_of(agency).filter(pk=delivery_id).first()
+    if delivery is None:
+        raise Http404("No such delivery.")
+    return delivery

@@ -23,6 +23,7 @@ from touchstone.reports.models import (
     ApprovedDocument,
     DocumentState,
     PlanSection,
+    ScheduledDelivery,
     ServicePlan,
     SurveyReport,
 )
@@ -445,3 +446,74 @@ def add_goal(*, actor: User | None, plan: ActionPlan, data: dict[str, Any]) -> A
     fields = ["service", "goal", "measure", "owner", "due_date"]
     save_with_audit(goal, {f: data[f] for f in fields}, actor=actor, agency=plan.agency)
     return goal
+
+
+# --- scheduled delivery -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule_delivery(
+    *, actor: User | None, agency: Agency, kind: str, every_days: int, recipients: list[User]
+) -> ScheduledDelivery:
+    """Send a report or export on a schedule to people of the agency (only members may receive it)."""
+    members = set(agency.memberships.values_list("user_id", flat=True))
+    strangers = [user for user in recipients if user.pk not in members]
+    if strangers or not recipients:
+        raise ValidationError({"recipients": _("Choose one or more people of your agency.")})
+    delivery = ScheduledDelivery(agency=agency)
+    save_with_audit(delivery, {"kind": kind, "every_days": every_days}, actor=actor, agency=agency)
+    delivery.recipients.set(recipients)
+    return delivery
+
+
+@transaction.atomic
+def remove_delivery(*, actor: User, delivery: ScheduledDelivery) -> None:
+    record(actor=actor, action="deleted", target=delivery, agency=delivery.agency)
+    delivery.delete()
+
+
+def _rebuild(delivery: ScheduledDelivery) -> str:
+    """Bring the delivered page's figures up to date; return the path of the signed-in page the email links to."""
+    from django.urls import reverse
+
+    from touchstone.analysis import services as analysis_services
+
+    slug = delivery.agency.slug
+    if delivery.kind == ScheduledDelivery.Kind.SURVEY_REPORT:
+        report = SurveyReport.objects.filter(agency=delivery.agency).order_by("-created_at", "-pk").first()
+        if report is None:
+            return reverse("manage:reports:home", args=[slug])
+        if report.snapshot is None:
+            year, quarter = figures.parse_period(report.period)
+            quarters = [quarter] if quarter is not None else [1, 2, 3, 4]
+            for survey in figures.customer_surveys(delivery.agency):
+                for number in quarters:
+                    analysis_services.refresh_analysis(survey, figures.period_label(year, number))
+        return reverse("manage:reports:report", args=[slug, report.pk])
+    return reverse("manage:reports:collections", args=[slug])
+
+
+def send_due_deliveries(now: dt.datetime | None = None) -> int:
+    """Rebuild and send every delivery that is due; the email holds only a link to the signed-in page."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    now = now or timezone.now()
+    sent = 0
+    for delivery in ScheduledDelivery.objects.select_related("agency").prefetch_related("recipients"):
+        if not delivery.is_due(now):
+            continue
+        emails = [user.email for user in delivery.recipients.all() if user.email]
+        path = _rebuild(delivery)
+        if emails:
+            send_mail(
+                _("%(what)s for %(agency)s")
+                % {"what": delivery.get_kind_display(), "agency": delivery.agency.name},
+                _("It has been brought up to date. Sign in to read it: %(link)s")
+                % {"link": settings.SITE_URL.rstrip("/") + path},
+                None,
+                emails,
+            )
+            sent += 1
+        ScheduledDelivery.objects.filter(pk=delivery.pk).update(last_sent_at=now)
+    return sent

@@ -34,4 +34,6 @@ urlpatterns = [
     ),
     path("action-plans/<int:action_plan_id>/goals/new/", views.goal_new, name="goal-new"),
     path("action-plans/<int:action_plan_id>/move/", views.action_plan_move, name="action-plan-move"),
+    path("deliveries/", views.deliveries, name="deliveries"),
+    path("deliveries/<int:delivery_id>/remove/", views.delivery_remove, name="delivery-remove"),
 ]

@@ -15,6 +15,7 @@ from touchstone.reports import pdf, selectors, services
 from touchstone.reports.forms import (
     CapacityForm,
     CollectionForm,
+    DeliveryForm,
     GoalForm,
     PlanSectionForm,
     ReportStartForm,
@@ -57,6 +58,7 @@ def home(request: AgencyRequest) -> HttpResponse:
             "collections": selectors.collections_of(agency)[:12],
             "action_plans": selectors.action_plans_of(agency),
             "can_edit": request.membership.can(EDIT),
+            "can_schedule": request.membership.can(APPROVE),
         },
     )
 
@@ -472,3 +474,40 @@ def action_plan_move(request: AgencyRequest, action_plan_id: int) -> HttpRespons
     plan = selectors.action_plan_of(request.agency, action_plan_id)
     _move(request, plan)
     return redirect("manage:reports:action-plan", agency_slug=request.agency.slug, action_plan_id=plan.pk)
+
+
+# --- scheduled delivery ---
+
+
+@member_view(APPROVE)
+def deliveries(request: AgencyRequest) -> HttpResponse:
+    form = DeliveryForm(request.POST or None, agency=request.agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.schedule_delivery(
+                actor=request.user,
+                agency=request.agency,
+                kind=form.cleaned_data["kind"],
+                every_days=form.cleaned_data["every_days"],
+                recipients=list(form.cleaned_data["recipients"]),
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, _("Scheduled. Each email holds only a link to the signed-in page."))
+            return redirect("manage:reports:deliveries", agency_slug=request.agency.slug)
+    return _render(
+        request,
+        "manage/reports/deliveries.html",
+        {"deliveries": selectors.deliveries_of(request.agency), "form": form},
+    )
+
+
+@member_view(APPROVE)
+@require_POST
+def delivery_remove(request: AgencyRequest, delivery_id: int) -> HttpResponse:
+    delivery = selectors.delivery_of(request.agency, delivery_id)
+    services.remove_delivery(actor=request.user, delivery=delivery)
+    messages.success(request, _("Delivery removed."))
+    return redirect("manage:reports:deliveries", agency_slug=request.agency.slug)

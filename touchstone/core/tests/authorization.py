@@ -136,7 +136,13 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
 
 
 def _reports_objects(agency: Agency) -> dict[str, Any]:
-    from touchstone.reports.models import A11Collection, ActionPlan, ServicePlan, SurveyReport
+    from touchstone.reports.models import (
+        A11Collection,
+        ActionPlan,
+        ScheduledDelivery,
+        ServicePlan,
+        SurveyReport,
+    )
 
     return {
         "report_id": getattr(SurveyReport.objects.filter(agency=agency).first(), "pk", None),
@@ -144,4 +150,5 @@ def _reports_objects(agency: Agency) -> dict[str, Any]:
         "section": "training",
         "collection_id": getattr(A11Collection.objects.filter(agency=agency).first(), "pk", None),
         "action_plan_id": getattr(ActionPlan.objects.filter(agency=agency).first(), "pk", None),
+        "delivery_id": getattr(ScheduledDelivery.objects.filter(agency=agency).first(), "pk", None),
     }

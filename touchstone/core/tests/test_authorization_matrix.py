@@ -161,6 +161,8 @@ POLICY: dict[str, tuple[frozenset[str], bool]] = {
     "manage:reports:action-plan-capacity": (EDITORS, True),
     "manage:reports:goal-new": (EDITORS, False),
     "manage:reports:action-plan-move": (EDITORS, True),
+    "manage:reports:deliveries": (ADMIN, False),
+    "manage:reports:delivery-remove": (ADMIN, True),
 }
 # Not an agency's pages: the agency switcher (any signed-in person) and the overseers' page.
 INSTALLATION_PAGES = {"manage:home", "manage:oversight"}
