@@ -65,14 +65,14 @@ def load_reports_demo(agency: Agency) -> None:
     if admin_membership is None:
         return
     admin = admin_membership.user
-    report = services.start_report(actor=None, agency=agency, period="FY2026")
+    report = services.start_report(actor=None, agency=agency, period="FY2026 Q4")
     services.write_report(
         actor=admin,
         report=report,
         data={
-            "summary": "More than five thousand customers answered our surveys in fiscal year 2026. Most were "
+            "summary": "Over a thousand customers answered our surveys from July to September 2026. Most were "
             "satisfied. Callers to our phone line were the least satisfied.",
-            "summary_es": "Más de cinco mil clientes contestaron nuestras encuestas en el año fiscal 2026. La "
+            "summary_es": "Más de mil clientes contestaron nuestras encuestas de julio a septiembre de 2026. La "
             "mayoría quedó satisfecha. Quienes llamaron por teléfono quedaron menos satisfechos.",
             "changes": "Phone scores rose during the year after we added staff to the line.",
             "changes_es": "Las calificaciones por teléfono subieron durante el año después de sumar personal.",

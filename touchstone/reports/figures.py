@@ -52,12 +52,12 @@ def previous_period(period: str) -> str:
     return period_label(before.fiscal_year, before.quarter)
 
 
-def _year_analysis(survey: Survey, year: int) -> dict[str, Any]:
-    """The analysis of a whole fiscal year: the survey's responses of its four quarters, estimated together."""
+def _year_frame(survey: Survey, year: int) -> computation.ResponseFrame:
+    """The survey's responses of the four quarters of a fiscal year, as one frame."""
     labels = {FiscalQuarter(year, q).label for q in (1, 2, 3, 4)}
     frame = analysis_selectors.response_frame(survey, ALL_PERIODS)
     keep = [i for i, quarter in enumerate(frame.quarter) if quarter in labels]
-    subset = replace(
+    return replace(
         frame,
         answers=[frame.answers[i] for i in keep],
         quarter=[frame.quarter[i] for i in keep],
@@ -68,15 +68,21 @@ def _year_analysis(survey: Survey, year: int) -> dict[str, Any]:
         population_size=[frame.population_size[i] for i in keep],
         _columns={},
     )
+
+
+def _year_analysis(survey: Survey, year: int) -> dict[str, Any]:
+    """The analysis of a whole fiscal year: the survey's responses of its four quarters, estimated together."""
     counts = {"complete": 0, "partial": 0, "spam": 0}
-    for label in sorted(labels):
-        for key, value in analysis_selectors.response_counts(survey, label).items():
+    for quarter in (1, 2, 3, 4):
+        for key, value in analysis_selectors.response_counts(
+            survey, FiscalQuarter(year, quarter).label
+        ).items():
             counts[key] = counts.get(key, 0) + value
     version = survey.current_version
     scheme = analysis_selectors.weighting_of(survey)
     return computation.analyse(
         version.questions() if version else [],
-        subset,
+        _year_frame(survey, year),
         minimum=survey.minimum_to_show,
         counts=counts,
         dispositions=analysis_selectors.dispositions_of(survey),
@@ -90,6 +96,25 @@ def survey_analysis(survey: Survey, period: str) -> dict[str, Any]:
     if quarter is None:
         return _year_analysis(survey, year)
     return dict(analysis_selectors.analysis_of(survey, period).data)
+
+
+def _agreement(survey: Survey, period: str) -> list[dict[str, Any]]:
+    """Only the A-11 agreement rows of a period: all the period before is compared on."""
+    year, quarter = parse_period(period)
+    if quarter is not None:
+        scheme = analysis_selectors.weighting_of(survey)
+        cached = analysis_selectors.cached_result(survey, period, scheme.applied_version if scheme else 0)
+        if cached is not None:
+            return list(cached.data.get("a11") or [])
+        frame = analysis_selectors.response_frame(survey, period)
+    else:
+        frame = _year_frame(survey, year)
+    if not frame.n:
+        return []
+    version = survey.current_version
+    questions = version.questions() if version else []
+    estimator = computation.Estimator(computation.base_design(frame), survey.minimum_to_show)
+    return computation.a11_result(questions, frame, estimator)
 
 
 def _changes(
@@ -124,7 +149,6 @@ def _survey_figures(survey: Survey, period: str) -> dict[str, Any] | None:
     if not counts.get("analysed"):
         return None
     before_period = previous_period(period)
-    before = survey_analysis(survey, before_period)
     drivers = data.get("drivers") or {}
     themes = data.get("themes") or {}
     return {
@@ -151,7 +175,7 @@ def _survey_figures(survey: Survey, period: str) -> dict[str, Any] | None:
             {"label": t["label"], "share": t["share"], "size": t["size"]} for t in themes.get("themes") or []
         ],
         "previous_period": before_period,
-        "changes": _changes(data.get("a11") or [], before.get("a11") or [], period, before_period),
+        "changes": _changes(data.get("a11") or [], _agreement(survey, before_period), period, before_period),
     }
 
 
