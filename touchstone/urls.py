@@ -46,6 +46,7 @@ urlpatterns += i18n_patterns(
     path("", include("touchstone.portal.voice_urls")),
     path("", include("touchstone.portal.standards_urls")),
     path("", include("touchstone.portal.complaints_urls")),
+    path("", include("touchstone.portal.reports_urls")),
     prefix_default_language=False,
 )
 

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from touchstone.api import errors
 from touchstone.api.openapi import document_errors
 from touchstone.api.routers import agencies, analysis, catalog, complaints, imports, standards, surveys, voice
+from touchstone.api.routers import reports as reports_router
 
 
 class TouchstoneAPI(NinjaAPI):
@@ -31,3 +32,4 @@ api.add_router("/", analysis.router)
 api.add_router("/", voice.router)
 api.add_router("/", standards.router)
 api.add_router("/", complaints.router)
+api.add_router("/", reports_router.router)

@@ -147,4 +147,24 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
             if employee_survey
             else None
         ),
+        **_reports_objects(agency),
+    }
+
+
+def _reports_objects(agency: Agency) -> dict[str, Any]:
+    from touchstone.reports.models import (
+        A11Collection,
+        ActionPlan,
+        ScheduledDelivery,
+        ServicePlan,
+        SurveyReport,
+    )
+
+    return {
+        "report_id": getattr(SurveyReport.objects.filter(agency=agency).first(), "pk", None),
+        "plan_id": getattr(ServicePlan.objects.filter(agency=agency).first(), "pk", None),
+        "section": "training",
+        "collection_id": getattr(A11Collection.objects.filter(agency=agency).first(), "pk", None),
+        "action_plan_id": getattr(ActionPlan.objects.filter(agency=agency).first(), "pk", None),
+        "delivery_id": getattr(ScheduledDelivery.objects.filter(agency=agency).first(), "pk", None),
     }

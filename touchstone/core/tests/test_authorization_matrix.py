@@ -142,11 +142,38 @@ POLICY: dict[str, tuple[frozenset[str], bool]] = {
     "manage:voice:item-triage": (EDITORS, False),
     "manage:voice:item-merge": (EDITORS, False),
     "manage:voice:insight": (EDITORS, False),
+    "manage:reports:home": (EVERY, False),
+    "manage:reports:report-new": (EDITORS, False),
+    "manage:reports:report": (EVERY, False),
+    "manage:reports:report-edit": (EDITORS, False),
+    "manage:reports:report-move": (EDITORS, True),  # approving and publishing check manage_agency
+    "manage:reports:report-pdf": (EVERY, False),
+    "manage:reports:plan-new": (EDITORS, False),
+    "manage:reports:plan": (EVERY, False),
+    "manage:reports:plan-section": (EDITORS, False),
+    "manage:reports:plan-move": (EDITORS, True),
+    "manage:reports:plan-pdf": (EVERY, False),
+    "manage:reports:collections": (EVERY, False),
+    "manage:reports:collection-new": (EDITORS, False),
+    "manage:reports:collection": (EVERY, False),
+    "manage:reports:collection-edit": (EDITORS, False),
+    "manage:reports:collection-fill": (EDITORS, True),
+    "manage:reports:collection-upload": (EDITORS, True),
+    "manage:reports:collection-move": (EDITORS, True),  # publishing and change requests check manage_agency
+    "manage:reports:collection-export": (EDITORS, False),
+    "manage:reports:collection-counts": (EDITORS, False),
+    "manage:reports:action-plan-new": (EDITORS, False),
+    "manage:reports:action-plan": (EVERY, False),
+    "manage:reports:action-plan-capacity": (EDITORS, True),
+    "manage:reports:goal-new": (EDITORS, False),
+    "manage:reports:action-plan-move": (EDITORS, True),
+    "manage:reports:deliveries": (ADMIN, False),
+    "manage:reports:delivery-remove": (ADMIN, True),
 }
 # Not an agency's pages: the agency switcher (any signed-in person) and the overseers' page.
 INSTALLATION_PAGES = {"manage:home", "manage:oversight"}
 # Keywords that name no record of an agency: a URL with only these has nothing to leak across agencies.
-NOT_RECORDS = {"agency_slug", "kind"}
+NOT_RECORDS = {"agency_slug", "kind", "section"}
 
 
 def signed_in(username: str) -> Client:

@@ -1,0 +1,200 @@
+"""The live figures of a survey report and a customer service plan, read from the apps that own them.
+
+A report's figures are built here each time its page is shown, until it is issued; then services store them in the
+report's snapshot. Everything returned is plain JSON (numbers, strings, lists, dicts) so that a snapshot is too.
+"""
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any
+
+from django.utils import timezone
+
+from touchstone.analysis import computation
+from touchstone.analysis import selectors as analysis_selectors
+from touchstone.analysis.models import ALL_PERIODS
+from touchstone.core.fiscal import FiscalQuarter
+from touchstone.core.models import Agency
+from touchstone.stats.compare import compare_proportions
+from touchstone.surveys.models import Survey
+
+SIGNIFICANT = 0.05
+
+
+class PeriodError(ValueError):
+    pass
+
+
+def parse_period(text: str) -> tuple[int, int | None]:
+    """(fiscal year, quarter or None) from 'FY2026' or 'FY2026 Q1'; PeriodError naming the form to use."""
+    cleaned = (text or "").strip().upper()
+    if "Q" in cleaned.replace("FY", ""):
+        try:
+            quarter = FiscalQuarter.parse(cleaned)
+        except ValueError as error:
+            raise PeriodError(str(error)) from error
+        return quarter.fiscal_year, quarter.quarter
+    digits = cleaned.replace("FY", "").strip()
+    if not (digits.isdigit() and len(digits) == 4):
+        raise PeriodError(f"{text!r} is not a fiscal year or quarter; write FY2026 or FY2026 Q1.")
+    return int(digits), None
+
+
+def period_label(year: int, quarter: int | None) -> str:
+    return f"FY{year}" if quarter is None else FiscalQuarter(year, quarter).label
+
+
+def previous_period(period: str) -> str:
+    year, quarter = parse_period(period)
+    if quarter is None:
+        return period_label(year - 1, None)
+    before = FiscalQuarter(year, quarter).previous()
+    return period_label(before.fiscal_year, before.quarter)
+
+
+def _year_frame(survey: Survey, year: int) -> computation.ResponseFrame:
+    """The survey's responses of the four quarters of a fiscal year, as one frame."""
+    labels = {FiscalQuarter(year, q).label for q in (1, 2, 3, 4)}
+    frame = analysis_selectors.response_frame(survey, ALL_PERIODS)
+    keep = [i for i, quarter in enumerate(frame.quarter) if quarter in labels]
+    return replace(
+        frame,
+        answers=[frame.answers[i] for i in keep],
+        quarter=[frame.quarter[i] for i in keep],
+        variables={name: [values[i] for i in keep] for name, values in frame.variables.items()},
+        weight=[frame.weight[i] for i in keep],
+        stratum=[frame.stratum[i] for i in keep],
+        cluster=[frame.cluster[i] for i in keep],
+        population_size=[frame.population_size[i] for i in keep],
+        _columns={},
+    )
+
+
+def _year_analysis(survey: Survey, year: int) -> dict[str, Any]:
+    """The analysis of a whole fiscal year: the survey's responses of its four quarters, estimated together."""
+    counts = {"complete": 0, "partial": 0, "spam": 0}
+    for quarter in (1, 2, 3, 4):
+        for key, value in analysis_selectors.response_counts(
+            survey, FiscalQuarter(year, quarter).label
+        ).items():
+            counts[key] = counts.get(key, 0) + value
+    version = survey.current_version
+    scheme = analysis_selectors.weighting_of(survey)
+    return computation.analyse(
+        version.questions() if version else [],
+        _year_frame(survey, year),
+        minimum=survey.minimum_to_show,
+        counts=counts,
+        dispositions=analysis_selectors.dispositions_of(survey),
+        labels=analysis_selectors.variable_labels(survey),
+        weighting=analysis_selectors.weighting_setup(scheme),
+    )
+
+
+def survey_analysis(survey: Survey, period: str) -> dict[str, Any]:
+    year, quarter = parse_period(period)
+    if quarter is None:
+        return _year_analysis(survey, year)
+    return dict(analysis_selectors.analysis_of(survey, period).data)
+
+
+def _agreement(survey: Survey, period: str) -> list[dict[str, Any]]:
+    """Only the A-11 agreement rows of a period: all the period before is compared on."""
+    year, quarter = parse_period(period)
+    if quarter is not None:
+        scheme = analysis_selectors.weighting_of(survey)
+        cached = analysis_selectors.cached_result(survey, period, scheme.applied_version if scheme else 0)
+        if cached is not None:
+            return list(cached.data.get("a11") or [])
+        frame = analysis_selectors.response_frame(survey, period)
+    else:
+        frame = _year_frame(survey, year)
+    if not frame.n:
+        return []
+    version = survey.current_version
+    questions = version.questions() if version else []
+    estimator = computation.Estimator(computation.base_design(frame), survey.minimum_to_show)
+    return computation.a11_result(questions, frame, estimator)
+
+
+def _changes(
+    now: list[dict[str, Any]], before: list[dict[str, Any]], label_now: str, label_before: str
+) -> list[dict[str, Any]]:
+    """Each A-11 measure's change in agreement since the period before, with a two-sample z test."""
+    earlier = {row["measure"]: row for row in before if row.get("count") is not None and row.get("n")}
+    rows = []
+    for row in now:
+        old = earlier.get(row["measure"])
+        if old is None or row.get("count") is None or not row.get("n"):
+            continue
+        (comparison,) = compare_proportions(
+            {label_before: (old["count"], old["n"]), label_now: (row["count"], row["n"])}, adjust="none"
+        )
+        rows.append(
+            {
+                "measure": row["measure"],
+                "before": comparison.value_a,
+                "now": comparison.value_b,
+                "difference": comparison.difference,
+                "p_value": comparison.p_value,
+                "significant": comparison.p_value is not None and comparison.p_value < SIGNIFICANT,
+            }
+        )
+    return rows
+
+
+def _survey_figures(survey: Survey, period: str) -> dict[str, Any] | None:
+    data = survey_analysis(survey, period)
+    counts = data.get("counts") or {}
+    if not counts.get("analysed"):
+        return None
+    before_period = previous_period(period)
+    drivers = data.get("drivers") or {}
+    themes = data.get("themes") or {}
+    return {
+        "survey_id": survey.pk,
+        "title": survey.title,
+        "title_es": survey.title_es,
+        "service": survey.service.name if survey.service else "",
+        "mode": survey.get_default_channel_display() if survey.default_channel else "",
+        "transaction_point": survey.get_transaction_point_display(),
+        "omb_control_number": survey.omb_control_number,
+        "counts": counts,
+        "minimum": data.get("minimum"),
+        "weighted": bool(data.get("weighting")),
+        "response_rates": data.get("response_rates"),
+        "a11": [row for row in data.get("a11") or [] if not row.get("suppressed")],
+        "nps": data.get("nps") if data.get("nps") and not data["nps"].get("suppressed") else None,
+        "drivers": [
+            {"measure": d["measure"], "share": d["share"]}
+            for d in sorted(drivers.get("drivers") or [], key=lambda d: -d["share"])
+        ],
+        "driver_outcome": drivers.get("outcome_measure") or "",
+        # Theme names and sizes only: example comments are customers' own words and are not published.
+        "themes": [
+            {"label": t["label"], "share": t["share"], "size": t["size"]} for t in themes.get("themes") or []
+        ],
+        "previous_period": before_period,
+        "changes": _changes(data.get("a11") or [], _agreement(survey, before_period), period, before_period),
+    }
+
+
+def customer_surveys(agency: Agency) -> list[Survey]:
+    return list(
+        Survey.objects.filter(
+            agency=agency, current_version__isnull=False, audience=Survey.Audience.CUSTOMERS
+        )
+        .select_related("service", "current_version")
+        .order_by("title", "pk")
+    )
+
+
+def report_figures(agency: Agency, period: str, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Every figure of the survey report for the period, as of now."""
+    surveys = [f for f in (_survey_figures(s, period) for s in customer_surveys(agency)) if f is not None]
+    return {
+        "period": period,
+        "as_of": (now or timezone.now()).isoformat(),
+        "surveys": surveys,
+        "respondents": sum(s["counts"].get("analysed", 0) for s in surveys),
+    }
