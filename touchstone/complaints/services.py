@@ -1013,7 +1013,7 @@ def triage_example(case: Case) -> triage.Example:
 
 
 @transaction.atomic
-def train_triage(*, agency: Agency, actor: User | None = None) -> TriageModel:
+def train_triage(*, agency: Agency, actor: User | None = None, folds: int = triage.FOLDS) -> TriageModel:
     """Cross-validate the new model beside the plain baseline on the same folds, keep the better text model, and
     store it with its figures (per target and per class)."""
     cases = training_cases(agency)
@@ -1023,7 +1023,7 @@ def train_triage(*, agency: Agency, actor: User | None = None) -> TriageModel:
         "office": [str(case.office_id) if case.office_id else None for case in cases],
         "urgency": [case.urgency or None for case in cases],
     }
-    result = triage.train([triage_example(case) for case in cases], labels)
+    result = triage.train([triage_example(case) for case in cases], labels, folds=folds)
     model = TriageModel.objects.create(
         agency=agency, training_cases=len(cases), metrics=result.metrics, blob=result.bundle.dumps()
     )

@@ -329,14 +329,14 @@ def cross_validate_text(
 
 
 def _cross_validate_fields(
-    examples: list[Example], labels: dict[str, np.ndarray]
+    examples: list[Example], labels: dict[str, np.ndarray], folds: int = FOLDS
 ) -> dict[str, dict[str, Any]]:
     stratify = labels.get("product", labels.get("topic"))
     assert stratify is not None
     report: dict[str, dict[str, Any]] = {}
     predictions = {t: np.empty(len(examples), dtype=object) for t in labels}
     dicts = [_fields(e) for e in examples]
-    for train_idx, test_idx in _folds(stratify, FOLDS):
+    for train_idx, test_idx in _folds(stratify, folds):
         vectorizer = DictVectorizer().fit([dicts[i] for i in train_idx])
         train_m = vectorizer.transform([dicts[i] for i in train_idx])
         test_m = vectorizer.transform([dicts[i] for i in test_idx])
@@ -397,7 +397,7 @@ def train(examples: list[Example], labels: dict[str, list[str | None]], folds: i
         field_labels = {t: _label_array(labels, t, field_rows) for t in TARGETS if t in labels}
         metrics["fields_only"] = {
             "cases": len(field_rows),
-            "new": _cross_validate_fields(field_examples, field_labels),
+            "new": _cross_validate_fields(field_examples, field_labels, folds),
         }
         vectorizer = DictVectorizer().fit([_fields(e) for e in field_examples])
         bundle.fields = _fit_channel(
