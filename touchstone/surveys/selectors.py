@@ -1,6 +1,6 @@
 """Every read of surveys. Staff reads take the agency; the public reads a survey only by its short code."""
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -22,13 +22,14 @@ def public_survey(code: str, any_status: bool = False) -> Survey:
 
 
 def _employee_answer_count() -> Subquery:
-    """Employee voice keeps an employee survey's answers apart (anonymous), not as responses: count those too."""
-    answers = Survey._meta.get_field("employee_answers").related_model
+    """Employee voice keeps an employee survey's answers apart (anonymous), not as responses, and shows them only in
+    releases: count the respondents its releases cover (a live count would move with each answer and tell who)."""
+    releases = Survey._meta.get_field("voice_releases").related_model
     return Subquery(
-        answers._default_manager.filter(survey=OuterRef("pk"))  # type: ignore[union-attr]
+        releases._default_manager.filter(survey=OuterRef("pk"))  # type: ignore[union-attr]
         .order_by()
         .values("survey")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("respondents"))
         .values("n"),
         output_field=IntegerField(),
     )
@@ -49,9 +50,9 @@ def surveys_of(agency: Agency) -> QuerySet[Survey]:
 
 
 def complete_count(survey: Survey) -> int:
-    """Complete answers to the survey: responses, or for an employee survey the anonymous answers."""
+    """Complete answers to the survey: responses, or for an employee survey the respondents its releases cover."""
     if survey.audience == Survey.Audience.EMPLOYEES:
-        return int(survey.employee_answers.count())  # type: ignore[attr-defined]
+        return int(survey.voice_releases.aggregate(n=Sum("respondents"))["n"] or 0)  # type: ignore[attr-defined]
     return responses_of(survey).filter(status="complete", is_spam=False).count()
 
 

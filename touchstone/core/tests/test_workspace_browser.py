@@ -151,3 +151,23 @@ def test_signed_in_the_language_switch_and_sign_out_sit_below_the_banner_and_wor
         assert page.url.endswith(f"/es/manage/{personas.agency_a.slug}/")
     finally:
         context.close()
+
+
+def test_the_overseers_pages_pass_axe_on_a_phone_and_a_desktop_in_both_languages(
+    live_server: Any, browser: Any
+) -> None:
+    call_command("load_demo", verbosity=0)
+    context = browser.new_context(bypass_csp=True, viewport=PHONE)
+    page = context.new_page()
+    failures: list[str] = []
+    checked: dict[str, int] = {}
+    try:
+        for language in ("", "/es"):
+            sign_in_as(page, live_server.url, "overseer")
+            prefix = f"{language}/manage/oversight/"
+            checked[language], found = crawl_and_check(page, live_server.url, prefix, "overseer")
+            failures.extend(found)
+    finally:
+        context.close()
+    assert checked[""] >= 1 and checked["/es"] >= 1, checked
+    assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)

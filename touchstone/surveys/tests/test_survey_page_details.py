@@ -7,7 +7,8 @@ from django.urls import reverse
 from touchstone.conftest import Personas
 from touchstone.surveys import services
 from touchstone.surveys.tests.factories import published_survey
-from touchstone.voice.tests.factories import answer, employee_survey
+from touchstone.voice.models import DEFAULT_MINIMUM_GROUP
+from touchstone.voice.tests.factories import answer, employee_survey, release
 
 
 def survey_page(personas: Personas, survey: object) -> str:
@@ -41,15 +42,21 @@ def test_a_published_surveys_qr_image_loads(personas: Personas) -> None:
     assert personas.client(None).get(qr)["Content-Type"] == "image/svg+xml"
 
 
-def test_an_employee_survey_counts_the_same_answers_in_surveys_as_in_employee_voice(
+def test_an_employee_survey_counts_the_same_released_answers_in_surveys_as_in_employee_voice(
     personas: Personas,
 ) -> None:
     survey = employee_survey(personas.agency_a)
-    for _ in range(3):
+
+    def listed() -> str:
+        listing = personas.client(personas.analyst_a).get(
+            reverse("manage:surveys:list", args=[personas.agency_a.slug])
+        )
+        return listing.content.decode().split(survey.title, 1)[1].split("</tr>", 1)[0]
+
+    for _ in range(DEFAULT_MINIMUM_GROUP):
         answer(survey)
-    listing = personas.client(personas.analyst_a).get(
-        reverse("manage:surveys:list", args=[personas.agency_a.slug])
-    )
-    row = listing.content.decode().split(survey.title, 1)[1].split("</tr>", 1)[0]
-    assert "<td>3</td>" in row
-    assert "3 responses" in survey_page(personas, survey)
+    # Before a release nothing moves: a live count would tell who answered when.
+    assert "<td>0</td>" in listed()
+    release(survey)
+    assert f"<td>{DEFAULT_MINIMUM_GROUP}</td>" in listed()
+    assert f"{DEFAULT_MINIMUM_GROUP} responses" in survey_page(personas, survey)
