@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "touchstone.standards",
     "touchstone.complaints",
     "touchstone.voice",
+    "touchstone.benchmarks",
     "touchstone.portal",
     "touchstone.api",
     "ninja",

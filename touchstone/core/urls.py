@@ -28,4 +28,5 @@ urlpatterns = [
     path("<slug:agency_slug>/standards/", include("touchstone.standards.urls")),
     path("<slug:agency_slug>/complaints/", include("touchstone.complaints.urls")),
     path("<slug:agency_slug>/voice/", include("touchstone.voice.urls")),
+    path("<slug:agency_slug>/benchmarks/", include("touchstone.benchmarks.urls")),
 ]

@@ -68,6 +68,7 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
     """One of each record a workspace URL names, all of this agency (records the demo lacks are made here)."""
     from django.core.files.base import ContentFile
 
+    from touchstone.benchmarks.models import Benchmark, ChosenBenchmark
     from touchstone.catalog.models import Provider, Segment, Service
     from touchstone.complaints.models import Case, CaseAttachment, RoutingRule, ServiceLevelPolicy
     from touchstone.core import services as core_services
@@ -131,4 +132,6 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
         "employee_survey_id": employee_survey.pk if employee_survey else None,
         "comment_id": employee_survey.employee_comments.first().pk if employee_survey else None,  # type: ignore[union-attr]
         "board_item_id": getattr(BoardItem.objects.filter(agency=agency).first(), "pk", None),
+        "benchmark_id": getattr(Benchmark.objects.filter(agency=agency).first(), "pk", None),
+        "choice_id": getattr(ChosenBenchmark.objects.filter(agency=agency).first(), "pk", None),
     }

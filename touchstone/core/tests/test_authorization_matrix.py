@@ -136,6 +136,13 @@ POLICY: dict[str, tuple[frozenset[str], bool]] = {
     "manage:voice:item-triage": (EDITORS, False),
     "manage:voice:item-merge": (EDITORS, False),
     "manage:voice:insight": (EDITORS, False),
+    "manage:benchmarks:home": (EVERY, False),
+    "manage:benchmarks:new": (EDITORS, False),
+    "manage:benchmarks:choose": (EDITORS, True),
+    "manage:benchmarks:unchoose": (EDITORS, True),
+    "manage:benchmarks:comparisons": (EVERY, False),
+    "manage:benchmarks:scorecard": (EVERY, False),
+    "manage:benchmarks:scorecard-export": (EVERY, False),
 }
 # Not an agency's pages: the agency switcher (any signed-in person) and the overseers' page.
 INSTALLATION_PAGES = {"manage:home", "manage:oversight"}
