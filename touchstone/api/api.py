@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from touchstone.api import errors
 from touchstone.api.routers import agencies, analysis, catalog, complaints, imports, standards, surveys, voice
+from touchstone.api.routers import benchmarks as benchmark_routes
 
 api = NinjaAPI(
     title="Touchstone API",
@@ -22,3 +23,4 @@ api.add_router("/", analysis.router)
 api.add_router("/", voice.router)
 api.add_router("/", standards.router)
 api.add_router("/", complaints.router)
+api.add_router("/", benchmark_routes.router)

@@ -102,19 +102,20 @@ def canada_peer_groups(path: Path) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str], list[float]] = defaultdict(list)
     with path.open(encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
-            kind = CANADA_TYPES.get((row.get("type") or "").strip().upper())
-            channel = CANADA_CHANNELS.get((row.get("channel") or "").strip().upper())
+            kind_code = CANADA_TYPES.get((row.get("type") or "").strip().upper())
+            channel_code = CANADA_CHANNELS.get((row.get("channel") or "").strip().upper())
             try:
                 performance = float(row.get("performance") or "")
             except ValueError:
                 continue
-            if kind is None or channel is None or not 0 <= performance <= 1:
+            if kind_code is None or channel_code is None or not 0 <= performance <= 1:
                 continue
-            groups[(str(kind), str(channel))].append(performance)
+            groups[(str(kind_code), str(channel_code))].append(performance)
     out = []
-    for (kind, channel), values in sorted(groups.items()):
+    for (kind_name, channel_name), values in sorted(groups.items()):
         if len(values) < 5:
             continue
+        kind, channel = kind_name, channel_name
         sd = statistics.stdev(values)
         out.append(
             {

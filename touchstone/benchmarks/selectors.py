@@ -321,3 +321,36 @@ def public_benchmarks(agency: Agency) -> dict[int, tuple[Benchmark, Any]]:
         if choice.service_id is not None:
             shown[choice.service_id] = (choice.benchmark, choice.benchmark.on_common_scale)
     return shown
+
+
+@dataclass(frozen=True)
+class AgencyStanding:
+    agency: Agency
+    standards: int
+    measured: int
+    met: int
+    total: int
+    ranked: stats.Ranked | None
+
+    @property
+    def share_met(self) -> float | None:
+        return self.met / self.measured if self.measured else None
+
+
+def government_standing() -> list[AgencyStanding]:
+    """Agencies side by side on their standards' latest results: the pooled share of transactions within standard,
+    its standard error, and a peer ranking where neighbours whose difference is within noise share a rank."""
+    from touchstone.standards import selectors as standards
+
+    rollups = standards.government_wide()
+    items = [
+        (str(agency.pk), rollup.pooled, _se_of_share(rollup.pooled, rollup.total))
+        for agency, rollup in rollups
+        if rollup.pooled is not None
+    ]
+    ranked = {r.key: r for r in stats.rank_with_noise([(k, v, se) for k, v, se in items if v is not None])}
+    out = [
+        AgencyStanding(agency, r.standards, r.measured, r.met, r.total, ranked.get(str(agency.pk)))
+        for agency, r in rollups
+    ]
+    return sorted(out, key=lambda s: (s.ranked is None, s.ranked.rank if s.ranked else 0, s.agency.name))

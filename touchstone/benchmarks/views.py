@@ -1,8 +1,10 @@
 """Workspace pages of benchmarks: the library and the agency's choices, comparisons, and the scorecard."""
 
 from django.contrib import messages
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -166,3 +168,11 @@ def scorecard_export(request: AgencyRequest) -> HttpResponse:
                 ]
             )
     return response
+
+
+@login_required
+def oversight(request: HttpRequest) -> HttpResponse:
+    """For overseers: agencies side by side on standards kept, with a peer ranking that admits noise."""
+    if not getattr(request.user, "is_overseer", False):
+        raise PermissionDenied(_("Only government-wide overseers can see this page."))
+    return render(request, "manage/benchmarks/oversight.html", {"standings": selectors.government_standing()})

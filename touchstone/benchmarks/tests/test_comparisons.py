@@ -169,3 +169,42 @@ def test_staff_of_another_agency_gets_404(personas: Personas) -> None:
         assert (
             client.get(reverse(f"manage:benchmarks:{name}", args=[personas.agency_a.slug])).status_code == 404
         )
+
+
+def test_the_api_lists_the_library_with_sources_and_the_scorecard_with_gaps(
+    personas: Personas, three_services: dict[str, ServiceStandard]
+) -> None:
+    from touchstone.core import services as core_services
+
+    _token, secret = core_services.create_api_token(
+        actor=None, agency=personas.agency_a, name="t", scopes=["read"]
+    )
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    from django.test import Client
+
+    library = Client(**headers).get("/api/v1/benchmarks").json()
+    acsi = next(b for b in library if b["label"] == "ACSI national (private sector) Q3 2020")
+    assert acsi["value_as_share"] == pytest.approx(0.744) and acsi["source"]["url"] == "https://theacsi.org/"
+    card = Client(**headers).get("/api/v1/benchmarks/scorecard").json()
+    permits = next(row for row in card if row["figure"].startswith("Permits"))
+    assert permits["verdict"] == "behind" and permits["allocation_rank"] == 1
+    assert permits["benchmark"]["source"]["organisation"] == "Peer exchange"
+    _other, other_secret = core_services.create_api_token(
+        actor=None, agency=personas.agency_b, name="t", scopes=["read"]
+    )
+    other = Client(HTTP_AUTHORIZATION=f"Bearer {other_secret}")
+    assert "Permits" not in other.get("/api/v1/benchmarks/scorecard").content.decode()
+    assert "Peer behind" not in other.get("/api/v1/benchmarks").content.decode()
+
+
+def test_the_overseer_ranks_agencies_and_marks_differences_within_noise(personas: Personas) -> None:
+    third = Agency.objects.create(name="Commission of Gamma", abbreviation="CCC")
+    standard_with_result(personas.agency_a, "Cards", 900, 1000, personas.office_a, 100)
+    standard_with_result(personas.agency_b, "Boats", 895, 1000, personas.office_b, 100)
+    standard_with_result(third, "Guns", 600, 1000, Office.objects.create(agency=third, name="G"), 100)
+    standings = selectors.government_standing()
+    ranks = {s.agency.abbreviation: (s.ranked.rank, s.ranked.tied_with_next) for s in standings if s.ranked}
+    assert ranks == {"AAA": (1, True), "BBB": (1, False), "CCC": (3, False)}
+    page = personas.client(personas.overseer).get(reverse("manage:oversight-benchmarks"))
+    assert page.status_code == 200 and "within noise" in page.content.decode()
+    assert personas.client(personas.admin_a).get(reverse("manage:oversight-benchmarks")).status_code == 403

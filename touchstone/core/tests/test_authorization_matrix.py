@@ -145,7 +145,7 @@ POLICY: dict[str, tuple[frozenset[str], bool]] = {
     "manage:benchmarks:scorecard-export": (EVERY, False),
 }
 # Not an agency's pages: the agency switcher (any signed-in person) and the overseers' page.
-INSTALLATION_PAGES = {"manage:home", "manage:oversight"}
+INSTALLATION_PAGES = {"manage:home", "manage:oversight", "manage:oversight-benchmarks"}
 # Keywords that name no record of an agency: a URL with only these has nothing to leak across agencies.
 NOT_RECORDS = {"agency_slug", "kind"}
 
