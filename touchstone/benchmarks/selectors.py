@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from touchstone.benchmarks.models import LOWER_IS_BETTER, SATISFACTION, Benchmark, ChosenBenchmark, Measure
 from touchstone.catalog.models import Service
@@ -191,11 +192,11 @@ class Comparison:
 
 
 VERDICT_LABELS = {
-    "ahead": _("Ahead of the benchmark"),
-    "behind": _("Behind the benchmark"),
-    "within_noise": _("Within noise"),
-    "unknown": _("No interval known"),
-    "none": _("No comparable benchmark"),
+    "ahead": gettext_lazy("Ahead of the benchmark"),
+    "behind": gettext_lazy("Behind the benchmark"),
+    "within_noise": gettext_lazy("Within noise"),
+    "unknown": gettext_lazy("No interval known"),
+    "none": gettext_lazy("No comparable benchmark"),
 }
 
 

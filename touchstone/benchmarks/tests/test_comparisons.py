@@ -208,3 +208,15 @@ def test_the_overseer_ranks_agencies_and_marks_differences_within_noise(personas
     page = personas.client(personas.overseer).get(reverse("manage:oversight-benchmarks"))
     assert page.status_code == 200 and "within noise" in page.content.decode()
     assert personas.client(personas.admin_a).get(reverse("manage:oversight-benchmarks")).status_code == 403
+
+
+def test_the_comparisons_page_reads_in_spanish(
+    personas: Personas, three_services: dict[str, ServiceStandard]
+) -> None:
+    html = (
+        personas.client(personas.viewer_a)
+        .get("/es" + reverse("manage:benchmarks:comparisons", args=[personas.agency_a.slug]))
+        .content.decode()
+    )
+    assert "Comparaciones con referentes" in html and "Por detrás del referente" in html
+    assert "Intervalo del 95 % de la diferencia" in html
