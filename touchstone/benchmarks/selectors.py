@@ -340,18 +340,55 @@ class AgencyStanding:
 
 def government_standing() -> list[AgencyStanding]:
     """Agencies side by side on their standards' latest results: the pooled share of transactions within standard,
-    its standard error, and a peer ranking where neighbours whose difference is within noise share a rank."""
-    from touchstone.standards import selectors as standards
+    its standard error, and a peer ranking where neighbours whose difference is within noise share a rank.
 
-    rollups = standards.government_wide()
-    items = [
-        (str(agency.pk), rollup.pooled, _se_of_share(rollup.pooled, rollup.total))
-        for agency, rollup in rollups
-        if rollup.pooled is not None
-    ]
+    The same figures as the standards rollup (`standards.selectors.government_wide`), counted by the database in
+    three grouped queries, so the page stays fast with thousands of standards and their monthly results."""
+    from django.db.models import Count, F, OuterRef, Subquery, Sum
+
+    from touchstone.standards.models import PeriodResult, ServiceStandard, Verdict
+
+    current = ServiceStandard.objects.filter(valid_until__isnull=True)
+    standards = dict(current.values_list("agency_id").annotate(n=Count("pk")).order_by())
+    latest = (
+        PeriodResult.objects.filter(standard__lineage=OuterRef("lineage"), total__gt=0)
+        .exclude(verdict=Verdict.IN_PROGRESS)
+        .order_by("-period_start")
+        .values("pk")[:1]
+    )
+    latest_ids = current.annotate(latest_id=Subquery(latest)).values("latest_id")
+    judged = PeriodResult.objects.filter(pk__in=latest_ids).exclude(verdict=Verdict.NO_DATA)
+    pooled_rows = Q(volume_met__isnull=False, total__gt=0, volume_met__lte=F("total"))
+    counts: dict[int, dict[str, Any]] = {
+        row["standard__agency_id"]: dict(row)
+        for row in judged.values("standard__agency_id")
+        .annotate(
+            judged=Count("pk"),
+            kept=Count("pk", filter=Q(verdict=Verdict.MET)),
+            pooled_met=Sum("volume_met", filter=pooled_rows),
+            total_pooled=Sum("total", filter=pooled_rows),
+        )
+        .order_by()
+    }
+    agencies = Agency.objects.filter(pk__in=list(standards)).order_by("name")
+    items = []
+    for agency_id, row in counts.items():
+        row["pooled_met"], row["total_pooled"] = row["pooled_met"] or 0, row["total_pooled"] or 0
+        if row["total_pooled"]:
+            share = row["pooled_met"] / row["total_pooled"]
+            items.append((str(agency_id), share, _se_of_share(share, row["total_pooled"])))
     ranked = {r.key: r for r in stats.rank_with_noise([(k, v, se) for k, v, se in items if v is not None])}
-    out = [
-        AgencyStanding(agency, r.standards, r.measured, r.met, r.total, ranked.get(str(agency.pk)))
-        for agency, r in rollups
-    ]
+    out = []
+    for agency in agencies:
+        row = counts.get(agency.pk) or {}
+        out.append(
+            AgencyStanding(
+                agency,
+                standards.get(agency.pk, 0),
+                row.get("judged", 0),
+                row.get("kept", 0),
+                row.get("total_pooled", 0),
+                ranked.get(str(agency.pk)),
+            )
+        )
     return sorted(out, key=lambda s: (s.ranked is None, s.ranked.rank if s.ranked else 0, s.agency.name))

@@ -220,3 +220,21 @@ def test_the_comparisons_page_reads_in_spanish(
     )
     assert "Comparaciones con referentes" in html and "Por detrás del referente" in html
     assert "Intervalo del 95 % de la diferencia" in html
+
+
+def test_the_overseers_counts_agree_with_the_standards_rollup(personas: Personas) -> None:
+    from touchstone.standards import selectors as standards
+
+    standard_with_result(personas.agency_a, "Cards", 900, 1000, personas.office_a, 100)
+    standard_with_result(personas.agency_a, "Boats", 500, 1000, personas.office_a, 100)
+    standard_with_result(personas.agency_b, "Guns", 600, 800, personas.office_b, 100)
+    rollups = {agency.pk: r for agency, r in standards.government_wide()}
+    for standing in selectors.government_standing():
+        rollup = rollups[standing.agency.pk]
+        assert (standing.standards, standing.measured, standing.met, standing.total) == (
+            rollup.standards,
+            rollup.measured,
+            rollup.met,
+            rollup.total,
+        )
+        assert standing.ranked is not None and standing.ranked.value == pytest.approx(rollup.pooled)
