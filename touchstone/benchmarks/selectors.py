@@ -315,13 +315,34 @@ def allocations(comparisons: list[Comparison]) -> list[Allocation]:
     return [Allocation(usable[p.key], p, i + 1) for i, p in enumerate(ranked)]
 
 
-def public_benchmarks(agency: Agency) -> dict[int, tuple[Benchmark, Any]]:
-    """For each standard the agency shows publicly with a benchmark: (benchmark, its value on the common scale)."""
-    shown: dict[int, tuple[Benchmark, Any]] = {}
-    for choice in choices_of(agency).filter(show_publicly=True):
-        if choice.service_id is not None:
-            shown[choice.service_id] = (choice.benchmark, choice.benchmark.on_common_scale)
-    return shown
+def public_benchmarks(agency: Agency, summaries: list[Any]) -> dict[int, Comparison]:
+    """For the public standards page: each standard's latest result beside the benchmark the agency chose to show
+    publicly (for its service or for every service), by standard id. Nothing when the agency opted in to none."""
+    shown = [c for c in choices_of(agency) if c.show_publicly]
+    if not shown:
+        return {}
+    out: dict[int, Comparison] = {}
+    for summary in summaries:
+        latest, standard = summary.latest, summary.standard
+        if latest is None or latest.performance is None:
+            continue
+        figure = Figure(
+            key=f"standard-{standard.pk}",
+            label=standard.statement,
+            origin="standard",
+            measure=Measure.STANDARD_MET,
+            value=latest.performance,
+            se=stats.se_from_interval(latest.ci_low, latest.ci_high)
+            or _se_of_share(latest.performance, latest.total),
+            n=latest.total,
+            standard_type=standard.standard_type,
+            channel=standard.channel,
+        )
+        candidates = [c.benchmark for c in shown if c.service_id in (None, standard.service_id)]
+        comparison = compare(figure, candidates)
+        if comparison.best is not None:
+            out[standard.pk] = comparison
+    return out
 
 
 @dataclass(frozen=True)

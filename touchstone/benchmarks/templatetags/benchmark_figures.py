@@ -21,3 +21,11 @@ def margin(se: float | None) -> str:
     if se is None:
         return "—"
     return numbers.decimal(100 * Z95 * se, 1)
+
+
+@register.filter
+def distance(value: float | None) -> str:
+    """A difference of shares as unsigned percentage points, for sentences that say ahead or behind."""
+    if value is None:
+        return "—"
+    return numbers.decimal(abs(100 * value), 1)

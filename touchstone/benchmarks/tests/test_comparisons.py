@@ -238,3 +238,23 @@ def test_the_overseers_counts_agree_with_the_standards_rollup(personas: Personas
             rollup.total,
         )
         assert standing.ranked is not None and standing.ranked.value == pytest.approx(rollup.pooled)
+
+
+def test_a_public_standards_page_shows_the_benchmark_only_when_the_agency_opts_in(personas: Personas) -> None:
+    standard = standard_with_result(personas.agency_a, "Cards", 900, 1000, personas.office_a, 100)
+    benchmark = peer(personas.agency_a, "shown", 0.80, 0.01)
+    url = reverse("portal_standards:agency", args=[personas.agency_a.slug])
+    services.choose(actor=None, agency=personas.agency_a, benchmark=benchmark, service=standard.service)
+    assert "Published benchmark" not in personas.client(None).get(url).content.decode()
+    services.choose(
+        actor=None,
+        agency=personas.agency_a,
+        benchmark=benchmark,
+        service=standard.service,
+        show_publicly=True,
+    )
+    html = personas.client(None).get(url).content.decode()
+    assert "Published benchmark: 80.0%, Peer shown." in html
+    assert "We are 10 points ahead of it" in html and "Source: Peer exchange, Peer results (2025)" in html
+    spanish = personas.client(None).get("/es" + url).content.decode()
+    assert "Referente publicado: 80,0" in spanish and "puntos por delante" in spanish
