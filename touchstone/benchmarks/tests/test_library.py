@@ -140,3 +140,16 @@ def test_another_agency_cannot_choose_or_see_our_benchmark(personas: Personas, t
         "Banks"
         not in client.get(reverse("manage:benchmarks:home", args=[personas.agency_b.slug])).content.decode()
     )
+
+
+def test_the_command_loads_the_peer_set_or_names_the_missing_source(tmp_path: Path) -> None:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="open.canada.ca"):
+        call_command("load_canada_benchmarks", str(tmp_path / "absent.csv"))
+    path = shared_file("canada-service-standards", "ss_2024.csv", source=CANADA)
+    out = io.StringIO()
+    call_command("load_canada_benchmarks", str(path), stdout=out)
+    assert "benchmarks by standard type and channel" in out.getvalue()
