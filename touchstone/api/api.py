@@ -7,8 +7,8 @@ from ninja import NinjaAPI
 from touchstone.api import errors
 from touchstone.api.openapi import document_errors
 from touchstone.api.routers import agencies, analysis, catalog, complaints, imports, standards, surveys, voice
-from touchstone.api.routers import reports as reports_router
 from touchstone.api.routers import benchmarks as benchmark_routes
+from touchstone.api.routers import reports as reports_router
 
 
 class TouchstoneAPI(NinjaAPI):
