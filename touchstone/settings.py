@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "touchstone.complaints",
     "touchstone.voice",
     "touchstone.reports",
+    "touchstone.benchmarks",
     "touchstone.portal",
     "touchstone.api",
     "ninja",

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from touchstone.api import errors
 from touchstone.api.openapi import document_errors
 from touchstone.api.routers import agencies, analysis, catalog, complaints, imports, standards, surveys, voice
+from touchstone.api.routers import benchmarks as benchmark_routes
 from touchstone.api.routers import reports as reports_router
 
 
@@ -33,3 +34,4 @@ api.add_router("/", voice.router)
 api.add_router("/", standards.router)
 api.add_router("/", complaints.router)
 api.add_router("/", reports_router.router)
+api.add_router("/", benchmark_routes.router)

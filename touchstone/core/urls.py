@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from touchstone.benchmarks import views as benchmark_views
 from touchstone.core import views
 
 app_name = "manage"
@@ -7,6 +8,7 @@ app_name = "manage"
 urlpatterns = [
     path("", views.workspace_home, name="home"),
     path("oversight/", views.oversight, name="oversight"),
+    path("oversight/benchmarks/", benchmark_views.oversight, name="oversight-benchmarks"),
     path("<slug:agency_slug>/", views.agency_home, name="agency-home"),
     path("<slug:agency_slug>/details/", views.agency_edit, name="agency-edit"),
     path("<slug:agency_slug>/offices/", views.office_list, name="offices"),
@@ -29,4 +31,5 @@ urlpatterns = [
     path("<slug:agency_slug>/complaints/", include("touchstone.complaints.urls")),
     path("<slug:agency_slug>/voice/", include("touchstone.voice.urls")),
     path("<slug:agency_slug>/reports/", include("touchstone.reports.urls")),
+    path("<slug:agency_slug>/benchmarks/", include("touchstone.benchmarks.urls")),
 ]

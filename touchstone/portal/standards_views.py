@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from touchstone.benchmarks import selectors as benchmark_selectors
 from touchstone.core import selectors as core_selectors
 from touchstone.standards import selectors
 
@@ -13,6 +14,7 @@ from touchstone.standards import selectors
 def agency_standards(request: HttpRequest, agency_slug: str) -> HttpResponse:
     agency = core_selectors.public_agency(agency_slug)
     summaries = selectors.public_standards(agency)
+    benchmarks = benchmark_selectors.public_benchmarks(agency, summaries)
     items: list[dict[str, Any]] = []
     for index, summary in enumerate(summaries):
         chart = selectors.control_chart_of(summary.standard) if len(summary.recent) > 1 else None
@@ -21,6 +23,7 @@ def agency_standards(request: HttpRequest, agency_slug: str) -> HttpResponse:
                 "summary": summary,
                 "chart": chart,
                 "chart_id": f"standard-chart-{index}",
+                "benchmark": benchmarks.get(summary.standard.pk),
             }
         )
     verdicts = [summary.latest.verdict for summary in summaries if summary.latest is not None]

@@ -68,6 +68,7 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
     """One of each record a workspace URL names, all of this agency (records the demo lacks are made here)."""
     from django.core.files.base import ContentFile
 
+    from touchstone.benchmarks.models import Benchmark, ChosenBenchmark
     from touchstone.catalog.models import Provider, Segment, Service
     from touchstone.complaints.models import (
         CannedReply,
@@ -147,6 +148,8 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
             if employee_survey
             else None
         ),
+        "benchmark_id": getattr(Benchmark.objects.filter(agency=agency).first(), "pk", None),
+        "choice_id": getattr(ChosenBenchmark.objects.filter(agency=agency).first(), "pk", None),
         **_reports_objects(agency),
     }
 

@@ -169,9 +169,16 @@ POLICY: dict[str, tuple[frozenset[str], bool]] = {
     "manage:reports:action-plan-move": (EDITORS, True),
     "manage:reports:deliveries": (ADMIN, False),
     "manage:reports:delivery-remove": (ADMIN, True),
+    "manage:benchmarks:home": (EVERY, False),
+    "manage:benchmarks:new": (EDITORS, False),
+    "manage:benchmarks:choose": (EDITORS, True),
+    "manage:benchmarks:unchoose": (EDITORS, True),
+    "manage:benchmarks:comparisons": (EVERY, False),
+    "manage:benchmarks:scorecard": (EVERY, False),
+    "manage:benchmarks:scorecard-export": (EVERY, False),
 }
 # Not an agency's pages: the agency switcher (any signed-in person) and the overseers' page.
-INSTALLATION_PAGES = {"manage:home", "manage:oversight"}
+INSTALLATION_PAGES = {"manage:home", "manage:oversight", "manage:oversight-benchmarks"}
 # Keywords that name no record of an agency: a URL with only these has nothing to leak across agencies.
 NOT_RECORDS = {"agency_slug", "kind", "section"}
 

@@ -1,0 +1,31 @@
+from django import template
+
+from touchstone.core import numbers
+from touchstone.stats.benchmarks import Z95
+
+register = template.Library()
+
+
+@register.filter
+def points(value: float | None) -> str:
+    """A difference of shares as signed percentage points: +3.2, −1.0."""
+    if value is None:
+        return "—"
+    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    return f"{sign}{numbers.decimal(abs(100 * value), 1)}"
+
+
+@register.filter
+def margin(se: float | None) -> str:
+    """The 95% margin of error of a share, in percentage points."""
+    if se is None:
+        return "—"
+    return numbers.decimal(100 * Z95 * se, 1)
+
+
+@register.filter
+def distance(value: float | None) -> str:
+    """A difference of shares as unsigned percentage points, for sentences that say ahead or behind."""
+    if value is None:
+        return "—"
+    return numbers.decimal(abs(100 * value), 1)

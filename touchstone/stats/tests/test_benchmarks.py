@@ -1,0 +1,48 @@
+"""Benchmark statistics: one scale, the gap and its interval, ranks that admit noise, and the allocation score."""
+
+import math
+
+import pytest
+
+from touchstone.stats import benchmarks as stats
+
+
+def test_scales_convert_linearly_to_a_share() -> None:
+    assert stats.to_common(74.4, "index_100") == pytest.approx(0.744)
+    assert stats.to_common(4.0, "five_point") == pytest.approx(0.75)
+    assert stats.to_common(1.0, "five_point") == 0.0
+    assert stats.se_to_common(2.0, "index_100") == pytest.approx(0.02)
+    assert stats.conversion_method("five_point") == "(mean − 1) ÷ 4"
+
+
+def test_a_gap_counts_both_uncertainties_and_is_significant_when_its_interval_leaves_out_zero() -> None:
+    gap = stats.gap(0.80, 0.01, 0.74, 0.02)
+    assert gap.se == pytest.approx(math.sqrt(0.01**2 + 0.02**2))
+    assert gap.low == pytest.approx(0.06 - 1.959964 * gap.se, abs=1e-6)
+    assert gap.significant and gap.verdict == "ahead"
+    assert stats.gap(0.60, 0.01, 0.74, None).verdict == "behind"
+    assert stats.gap(0.74, 0.02, 0.75, 0.01).verdict == "within_noise"
+    assert not stats.gap(0.74, 0.02, 0.75, None).benchmark_uncertainty_known
+    assert stats.gap(0.7, None, 0.6, None).verdict == "unknown"
+
+
+def test_for_times_a_lower_value_is_ahead() -> None:
+    assert stats.gap(3.0, 0.1, 5.0, 0.1, higher_is_better=False).verdict == "ahead"
+
+
+def test_neighbours_within_noise_share_a_rank() -> None:
+    ranked = stats.rank_with_noise([("a", 0.80, 0.01), ("b", 0.79, 0.01), ("c", 0.60, 0.01)])
+    assert [(r.key, r.rank, r.tied_with_next) for r in ranked] == [
+        ("a", 1, True),
+        ("b", 1, False),
+        ("c", 3, False),
+    ]
+
+
+def test_priorities_weigh_shortfall_by_customers_and_importance() -> None:
+    ranked = stats.priorities(
+        [("ahead", 0.05, 1e6, 1.0), ("small", -0.10, 1_000, 1.0), ("big", -0.05, 100_000, 0.5)]
+    )
+    assert [p.key for p in ranked] == ["big", "small", "ahead"]
+    assert ranked[0].score == pytest.approx(0.05 * 100_000 * 0.5)
+    assert ranked[-1].score == 0
