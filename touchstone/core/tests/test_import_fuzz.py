@@ -21,6 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from touchstone.api.tests.test_api import bearer
+from touchstone.benchmarks.importers import REQUIRED as BENCHMARK_COLUMNS
 from touchstone.catalog.canada import REQUIRED_COLUMNS as CANADA_INVENTORY_COLUMNS
 from touchstone.catalog.importers import CATALOG_COLUMNS, TOUCHPOINTS_COLUMNS
 from touchstone.complaints.importers import REQUIRED as CFPB_COLUMNS
@@ -39,6 +40,7 @@ SECONDS_LIMIT = 30
 RESIDENT_GROWTH_LIMIT = 512 * 1024 * 1024
 
 CSV_HEADERS: dict[str, list[str]] = {
+    "benchmarks": BENCHMARK_COLUMNS,
     "canada-agencies": ["owner_org", "owner_org_title"],
     "canada-services": CANADA_INVENTORY_COLUMNS,
     "canada-standards": CANADA_COLUMNS,
