@@ -45,6 +45,12 @@ class Scale(models.TextChoices):
 
 
 CONVERTIBLE = frozenset({Scale.INDEX_100, Scale.FIVE_POINT, Scale.SHARE})
+# How each scale becomes a share, as a reader sees it (stats/ keeps the same rule, in English, without Django).
+CONVERSION_METHODS = {
+    Scale.INDEX_100: _("value ÷ 100"),
+    Scale.FIVE_POINT: _("(mean − 1) ÷ 4"),
+    Scale.SHARE: _("as published"),
+}
 
 
 class Sector(models.TextChoices):
@@ -121,7 +127,7 @@ class Benchmark(models.Model):
 
     @property
     def conversion(self) -> str:
-        return stats.conversion_method(self.scale) if self.scale in CONVERTIBLE else ""
+        return str(CONVERSION_METHODS[Scale(self.scale)]) if self.scale in CONVERTIBLE else ""
 
     def citation(self) -> str:
         return f"{self.source}; {self.population}; {self.get_scale_display()}"

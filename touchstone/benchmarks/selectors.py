@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from touchstone.benchmarks.models import LOWER_IS_BETTER, SATISFACTION, Benchmark, ChosenBenchmark, Measure
 from touchstone.catalog.models import Service
+from touchstone.core import numbers
 from touchstone.core.models import Agency, Office
 from touchstone.stats import benchmarks as stats
 
@@ -277,7 +278,7 @@ class Allocation:
                 "benchmark": self.comparison.best
             }
         importance = (
-            _("driver importance %(share)s") % {"share": f"{p.importance:.0%}"}
+            _("driver importance %(share)s") % {"share": numbers.percent(p.importance)}
             if figure.importance is not None
             else _("driver importance unknown, counted as 100%")
         )
@@ -285,11 +286,11 @@ class Allocation:
             "%(gap)s points behind %(benchmark)s × %(volume)s customers a year × %(importance)s "
             "= %(score)s customers a year reached."
         ) % {
-            "gap": f"{100 * p.shortfall:.1f}",
+            "gap": numbers.decimal(100 * p.shortfall),
             "benchmark": self.comparison.best,
-            "volume": f"{p.volume:,.0f}",
+            "volume": numbers.count(round(p.volume)),
             "importance": importance,
-            "score": f"{p.score:,.0f}",
+            "score": numbers.count(round(p.score)),
         }
 
 

@@ -140,6 +140,48 @@ SERVICES = [
     ),
 ]
 
+# What the agency wrote in Spanish for each service: name, description, eligibility.
+SPANISH = {
+    "apply-retirement": (
+        "Solicitar beneficios de jubilación",
+        "Empiece a recibir sus pagos mensuales de jubilación. Puede solicitarlos hasta cuatro meses antes de la "
+        "fecha en que quiere que empiecen.",
+        "Personas de 62 años o más que trabajaron y aportaron al programa durante al menos 10 años.",
+    ),
+    "replace-card": (
+        "Reemplazar una tarjeta de beneficios",
+        "Obtenga una tarjeta nueva si la suya se perdió, se la robaron o se dañó. La mayoría de las personas "
+        "pueden hacerlo en línea en diez minutos.",
+        "Cualquier persona que recibe beneficios.",
+    ),
+    "change-address": (
+        "Informar un cambio de dirección",
+        "Díganos su nueva dirección para que sus pagos y cartas le lleguen.",
+        "Cualquier persona que recibe beneficios.",
+    ),
+    "disability-appeal": (
+        "Apelar una decisión sobre discapacidad",
+        "Pídanos que revisemos una decisión sobre sus beneficios por discapacidad. Tiene 60 días a partir de la "
+        "fecha de la carta.",
+        "Personas que solicitaron beneficios por discapacidad y no están de acuerdo con la decisión.",
+    ),
+    "information-line": (
+        "Línea de información sobre beneficios",
+        "Haga una pregunta sobre sus beneficios, pagos o cartas, por teléfono, chat o en línea.",
+        "Cualquier persona.",
+    ),
+    "commercial-fishing-permit": (
+        "Obtener un permiso de pesca comercial",
+        "Solicite o renueve el permiso que necesita para pescar comercialmente en aguas federales.",
+        "",
+    ),
+    "drone-registration": (
+        "Registrar un dron recreativo",
+        "Registre un dron que pese más de media libra antes de volarlo al aire libre.",
+        "",
+    ),
+}
+
 HOW_TO = {
     "website": "https://benefits.example.gov/apply",
     "phone": "800-555-0140 (TTY 800-555-0141)",
@@ -199,10 +241,13 @@ def load_catalog_demo(agency: Agency) -> None:
             slug=slug,
             defaults={
                 "name": name,
+                "name_es": SPANISH[slug][0],
                 "kind": kind,
                 "is_high_impact": hisp,
                 "description": description,
+                "description_es": SPANISH[slug][1],
                 "eligibility": eligibility,
+                "eligibility_es": SPANISH[slug][2],
                 "fees": fees,
                 "estimated_annual_volume": annual,
                 "owner_office": owner,
@@ -303,8 +348,10 @@ def _load_permits_demo() -> None:
             slug=slug,
             defaults={
                 "name": name,
+                "name_es": SPANISH[slug][0],
                 "kind": kind,
                 "description": description,
+                "description_es": SPANISH[slug][1],
                 "status": Service.Status.PUBLISHED,
                 "fees": "$25" if "fishing" in slug else "$5",
             },

@@ -24,9 +24,12 @@ class ServiceForm(UswdsFormMixin, forms.ModelForm):
         model = Service
         fields = [
             "name",
+            "name_es",
             "description",
+            "description_es",
             "kind",
             "eligibility",
+            "eligibility_es",
             "fees",
             "is_high_impact",
             "owner_office",
@@ -37,6 +40,8 @@ class ServiceForm(UswdsFormMixin, forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "eligibility": forms.Textarea(attrs={"rows": 3}),
+            "description_es": forms.Textarea(attrs={"rows": 4}),
+            "eligibility_es": forms.Textarea(attrs={"rows": 3}),
             "how_to_complain": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {

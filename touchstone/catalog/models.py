@@ -8,10 +8,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from touchstone.catalog.channels import Channel, is_digital
-from touchstone.core.models import Agency, Office
+from touchstone.core.models import Agency, InSpanishToo, Office
 
 
-class Service(models.Model):
+class Service(InSpanishToo, models.Model):
     class Kind(models.TextChoices):
         BENEFITS = "benefits", _("Benefits")
         COMPLIANCE = "compliance", _("Compliance")
@@ -29,12 +29,15 @@ class Service(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="services")
     name = models.CharField(_("name"), max_length=300)
+    name_es = models.CharField(_("name in Spanish"), max_length=300, blank=True)
     slug = models.SlugField(
         _("web address name"), max_length=80, blank=True, help_text=_("Made from the name when left empty.")
     )
     description = models.TextField(_("what it is, in plain language"))
+    description_es = models.TextField(_("what it is, in Spanish"), blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     eligibility = models.TextField(_("who is eligible"), blank=True)
+    eligibility_es = models.TextField(_("who is eligible, in Spanish"), blank=True)
     fees = models.CharField(
         _("fees"), max_length=300, blank=True, help_text=_("For example “Free” or “$35”.")
     )
@@ -79,7 +82,7 @@ class Service(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             self.slug = self.unique_slug()
-        self.search_text = f"{self.name} {self.description}".lower()
+        self.search_text = " ".join([self.name, self.description, self.name_es, self.description_es]).lower()
         super().save(*args, **kwargs)
 
     def unique_slug(self) -> str:

@@ -27,6 +27,7 @@ class DemoPerson:
 DEPARTMENT = {
     "abbreviation": "DCS",
     "name": "Department of Community Services",
+    "name_es": "Departamento de Servicios Comunitarios",
     "mission": "We help people and communities get the support, licenses and information they need, "
     "quickly and fairly.",
     "website": "https://www.example.gov/",
@@ -35,19 +36,24 @@ SUB_AGENCIES = [
     {
         "abbreviation": "BA",
         "name": "Benefits Administration",
+        "name_es": "Administración de Beneficios",
         "mission": "We pay the benefits people have earned, on time and in full.",
+        "mission_es": "Pagamos los beneficios que las personas se han ganado, a tiempo y en su totalidad.",
         "website": "https://benefits.example.gov/",
     },
     {
         "abbreviation": "LPS",
         "name": "Licensing and Permits Service",
+        "name_es": "Servicio de Licencias y Permisos",
         "mission": "We issue licenses and permits clearly and quickly.",
+        "mission_es": "Otorgamos licencias y permisos con claridad y rapidez.",
         "website": "https://permits.example.gov/",
     },
 ]
 INDEPENDENT = {
     "abbreviation": "FRPB",
     "name": "Federal Recreation Passes Board",
+    "name_es": "Junta Federal de Pases de Recreación",
     "is_independent": True,
     "mission": "We sell and honor passes to federal parks and recreation lands.",
     "website": "https://passes.example.gov/",

@@ -46,7 +46,7 @@ class SignInForm(UswdsFormMixin, AuthenticationForm):
 class AgencyForm(UswdsFormMixin, forms.ModelForm):
     class Meta:
         model = Agency
-        fields = ["name", "abbreviation", "is_independent", "mission", "website"]
+        fields = ["name", "name_es", "abbreviation", "is_independent", "mission", "mission_es", "website"]
 
 
 class OfficeForm(UswdsFormMixin, forms.ModelForm):

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from touchstone.core import numbers
 from touchstone.core.models import Agency, User
 
 MAX_PROBLEMS = 200
@@ -140,7 +141,7 @@ def upload_too_large(size: int | None) -> str:
     return _(
         "The file is %(size)s MB; files sent here may be at most %(limit)s MB. Split it into smaller files "
         "(by month, for example), or ask your administrator to load it on the server with manage.py import."
-    ) % {"size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:g}"}
+    ) % {"size": numbers.decimal(size / 1048576), "limit": numbers.decimal(limit / 1048576)}
 
 
 def importer_for(kind: str) -> Importer:

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +25,34 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
-class Agency(models.Model):
+class InSpanishToo:
+    """Text an agency also writes in Spanish (`<field>_es`): Spanish pages show it when given, else the English."""
+
+    def in_active_language(self, field: str) -> str:
+        if translation.get_language() == "es":
+            spanish = getattr(self, f"{field}_es", "")
+            if spanish:
+                return str(spanish)
+        return str(getattr(self, field))
+
+    @property
+    def display_name(self) -> str:
+        return self.in_active_language("name")
+
+    @property
+    def display_description(self) -> str:
+        return self.in_active_language("description")
+
+    @property
+    def display_eligibility(self) -> str:
+        return self.in_active_language("eligibility")
+
+    @property
+    def display_mission(self) -> str:
+        return self.in_active_language("mission")
+
+
+class Agency(InSpanishToo, models.Model):
     name = models.CharField(_("name"), max_length=200)
     abbreviation = models.CharField(_("abbreviation"), max_length=40, unique=True)
     slug = models.SlugField(_("web address name"), max_length=60, unique=True)
@@ -38,7 +65,9 @@ class Agency(models.Model):
         related_name="sub_agencies",
     )
     is_independent = models.BooleanField(_("independent agency"), default=False)
+    name_es = models.CharField(_("name in Spanish"), max_length=200, blank=True)
     mission = models.TextField(_("mission"), blank=True)
+    mission_es = models.TextField(_("mission in Spanish"), blank=True)
     website = models.URLField(_("website"), blank=True)
     external_code = models.CharField(
         _("code in an outside inventory"),

@@ -28,4 +28,5 @@ def decimal(value: float | None, digits: int = 1) -> str:
     rounded = round(value, digits)
     if rounded == int(rounded):
         return count(int(rounded))
-    return number_format(rounded, digits, force_grouping=True)
+    needed = next(d for d in range(1, digits + 1) if round(rounded, d) == rounded)  # 2.5, not 2.50
+    return number_format(rounded, needed, force_grouping=True)

@@ -4,9 +4,11 @@ Idempotent: an agency that already has a report is left as it is."""
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
+
 from touchstone.catalog.models import Service
-from touchstone.core.models import Agency, Membership, Role
-from touchstone.reports import services
+from touchstone.core.models import Agency, Membership, Role, User
+from touchstone.reports import selectors, services
 from touchstone.reports.models import PLAIN_LANGUAGE_CHECKS, DocumentState, SurveyReport
 from touchstone.surveys.models import Survey
 
@@ -56,6 +58,31 @@ PLAN_TEXT = {
 }
 
 
+def _clear_example_comments(admin: User, report: SurveyReport) -> None:
+    """As an analyst would: quote one example of each of the first three themes, leave one comment out."""
+    themes_quoted: set[str] = set()
+    left_out = False
+    for candidate in selectors.comments_to_review(report):
+        quote = candidate["theme"] not in themes_quoted and len(themes_quoted) < 3
+        if not quote and left_out:
+            continue
+        try:
+            services.decide_comment(
+                actor=admin,
+                report=report,
+                fingerprint=candidate["fingerprint"],
+                quote=quote,
+                text=candidate["text"][:600],
+                checked=True,
+            )
+        except ValidationError:
+            continue
+        if quote:
+            themes_quoted.add(candidate["theme"])
+        else:
+            left_out = True
+
+
 def load_reports_demo(agency: Agency) -> None:
     if SurveyReport.objects.filter(agency=agency).exists():
         return
@@ -80,6 +107,7 @@ def load_reports_demo(agency: Agency) -> None:
             "actions_es": "Reduciremos la espera en la línea telefónica y arreglaremos el formulario en línea.",
         },
     )
+    _clear_example_comments(admin, report)
     for step in (DocumentState.IN_REVIEW, DocumentState.APPROVED, DocumentState.PUBLISHED):
         services.move_document(actor=admin, document=report, to=step)
 

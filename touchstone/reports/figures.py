@@ -5,14 +5,17 @@ report's snapshot. Everything returned is plain JSON (numbers, strings, lists, d
 """
 
 import datetime as dt
+import hashlib
+import time
 from dataclasses import replace
 from typing import Any
 
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from touchstone.analysis import computation
 from touchstone.analysis import selectors as analysis_selectors
-from touchstone.analysis.models import ALL_PERIODS
+from touchstone.analysis.models import ALL_PERIODS, AnalysisResult
 from touchstone.core.fiscal import FiscalQuarter
 from touchstone.core.models import Agency
 from touchstone.stats.compare import compare_proportions
@@ -70,8 +73,31 @@ def _year_frame(survey: Survey, year: int) -> computation.ResponseFrame:
     )
 
 
+def _year_freshness(survey: Survey, year: int) -> list[Any]:
+    """What a year's analysis depends on, read in one cheap query: its responses (how many, the newest, the
+    highest id), the questions and the minimum to show. Any change makes a cached year analysis stale."""
+    start = timezone.make_aware(dt.datetime.combine(FiscalQuarter(year, 1).start, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(FiscalQuarter(year, 4).next().start, dt.time.min))
+    seen = (
+        analysis_selectors.analysed_responses(survey)
+        .filter(submitted_at__gte=start, submitted_at__lt=end)
+        .aggregate(n=Count("pk"), newest=Max("submitted_at"), last=Max("pk"))
+    )
+    newest = seen["newest"].isoformat() if seen["newest"] else None
+    return [seen["n"], newest, seen["last"], survey.current_version_id, survey.minimum_to_show]
+
+
 def _year_analysis(survey: Survey, year: int) -> dict[str, Any]:
-    """The analysis of a whole fiscal year: the survey's responses of its four quarters, estimated together."""
+    """The analysis of a whole fiscal year: the survey's responses of its four quarters, estimated together.
+    Kept beside the quarters' cached analyses and recomputed only when what it depends on has changed."""
+    label = period_label(year, None)
+    scheme = analysis_selectors.weighting_of(survey)
+    weighting_version = scheme.applied_version if scheme else 0
+    freshness = _year_freshness(survey, year)
+    cached = analysis_selectors.cached_result(survey, label, weighting_version)
+    if cached is not None and cached.data.get("freshness") == freshness:
+        return dict(cached.data)
+    began = time.perf_counter()
     counts = {"complete": 0, "partial": 0, "spam": 0}
     for quarter in (1, 2, 3, 4):
         for key, value in analysis_selectors.response_counts(
@@ -79,8 +105,7 @@ def _year_analysis(survey: Survey, year: int) -> dict[str, Any]:
         ).items():
             counts[key] = counts.get(key, 0) + value
     version = survey.current_version
-    scheme = analysis_selectors.weighting_of(survey)
-    return computation.analyse(
+    data = computation.analyse(
         version.questions() if version else [],
         _year_frame(survey, year),
         minimum=survey.minimum_to_show,
@@ -89,6 +114,19 @@ def _year_analysis(survey: Survey, year: int) -> dict[str, Any]:
         labels=analysis_selectors.variable_labels(survey),
         weighting=analysis_selectors.weighting_setup(scheme),
     )
+    data["freshness"] = freshness
+    AnalysisResult.objects.update_or_create(
+        survey=survey,
+        period=label,
+        weighting_version=weighting_version,
+        defaults={
+            "data": data,
+            "response_count": data["counts"]["analysed"],
+            "computed_at": timezone.now(),
+            "seconds": time.perf_counter() - began,
+        },
+    )
+    return data
 
 
 def survey_analysis(survey: Survey, period: str) -> dict[str, Any]:
@@ -198,3 +236,44 @@ def report_figures(agency: Agency, period: str, now: dt.datetime | None = None) 
         "surveys": surveys,
         "respondents": sum(s["counts"].get("analysed", 0) for s in surveys),
     }
+
+
+# --- example comments: only what a person cleared is quoted -----------------------------------------------------
+
+
+def comment_fingerprint(survey_id: int, text: str) -> str:
+    return hashlib.sha256(f"{survey_id}\n{text.strip()}".encode()).hexdigest()
+
+
+def comment_candidates(agency: Agency, period: str, decided: set[str]) -> list[dict[str, Any]]:
+    """The example comments of each theme in the period's analysis, not yet quoted or left out."""
+    candidates = []
+    for survey in customer_surveys(agency):
+        themes = (survey_analysis(survey, period).get("themes") or {}).get("themes") or []
+        for theme in themes:
+            for text in theme.get("examples") or []:
+                fingerprint = comment_fingerprint(survey.pk, text)
+                if fingerprint not in decided:
+                    candidates.append(
+                        {
+                            "survey_id": survey.pk,
+                            "survey": survey.title,
+                            "theme": theme["label"],
+                            "text": text,
+                            "fingerprint": fingerprint,
+                        }
+                    )
+                    decided.add(fingerprint)  # the same comment under two themes is offered once
+    return candidates
+
+
+def with_quotes(data: dict[str, Any], quotes: list[Any]) -> dict[str, Any]:
+    """The report's figures with each survey's cleared quotes beside its themes."""
+    by_survey: dict[int, list[dict[str, str]]] = {}
+    for quote in quotes:
+        by_survey.setdefault(quote.survey_id, []).append(
+            {"theme": quote.theme, "text": quote.text, "text_es": quote.text_es}
+        )
+    for entry in data["surveys"]:
+        entry["quotes"] = by_survey.get(entry["survey_id"], [])
+    return data

@@ -93,6 +93,39 @@ class SurveyReport(ApprovedDocument):
         return self.snapshot is not None
 
 
+class QuotedComment(models.Model):
+    """A customer's comment that a person read and cleared before the survey report may quote it (EO §2: what
+    customers said). Only the text as cleared is kept; the original is identified by a fingerprint, so a comment
+    that was left out is not offered again."""
+
+    class Decision(models.TextChoices):
+        QUOTED = "quoted", _("Quoted in the report")
+        LEFT_OUT = "left_out", _("Left out")
+
+    report = models.ForeignKey(SurveyReport, on_delete=models.CASCADE, related_name="quotes")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    theme = models.CharField(_("theme"), max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    text = models.TextField(_("the comment as it will be quoted"), blank=True)
+    text_es = models.TextField(_("the comment in Spanish"), blank=True)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["survey_id", "theme", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "fingerprint"], name="one_decision_per_comment_and_report"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()}: {self.theme}"
+
+
 class PlanSection(models.TextChoices):
     """The sections of the customer service plan (EO 12862 §3), in the order they are printed."""
 

@@ -12,6 +12,7 @@ from touchstone.reports.models import (
     ActionPlan,
     DocumentState,
     PlanSection,
+    QuotedComment,
     ScheduledDelivery,
     ServicePlan,
     SurveyReport,
@@ -33,7 +34,19 @@ def report_figures(report: SurveyReport) -> dict[str, Any]:
     """The frozen figures of an issued report; the live ones of any other."""
     if report.snapshot is not None:
         return report.snapshot
-    return figures.report_figures(report.agency, report.period)
+    return figures.with_quotes(figures.report_figures(report.agency, report.period), quoted_comments(report))
+
+
+def quoted_comments(report: SurveyReport) -> list[QuotedComment]:
+    return list(report.quotes.filter(decision=QuotedComment.Decision.QUOTED))
+
+
+def comments_to_review(report: SurveyReport) -> list[dict[str, Any]]:
+    """Example comments of the period's themes that nobody has yet quoted or left out (drafts only)."""
+    if not report.is_editable:
+        return []
+    decided = set(report.quotes.values_list("fingerprint", flat=True))
+    return figures.comment_candidates(report.agency, report.period, decided)
 
 
 def plans_of(agency: Agency) -> QuerySet[ServicePlan]:

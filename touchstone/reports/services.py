@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from touchstone.reports.models import (
     ApprovedDocument,
     DocumentState,
     PlanSection,
+    QuotedComment,
     ScheduledDelivery,
     ServicePlan,
     SurveyReport,
@@ -78,7 +80,10 @@ def move_document(*, actor: User, document: ApprovedDocument, to: str) -> Approv
             earlier.save(update_fields=["state", "superseded_at", "updated_at"])
             record(actor=actor, action="superseded", target=earlier, agency=document.agency)
         if isinstance(document, SurveyReport):
-            document.snapshot = figures.report_figures(document.agency, document.period, now)
+            quotes = list(document.quotes.filter(decision=QuotedComment.Decision.QUOTED))
+            document.snapshot = figures.with_quotes(
+                figures.report_figures(document.agency, document.period, now), quotes
+            )
     document.save()
     record(
         actor=actor,
@@ -122,6 +127,107 @@ def write_report(*, actor: User, report: SurveyReport, data: dict[str, Any]) -> 
         report, {f: data.get(f, "") for f in REPORT_TEXT_FIELDS}, actor=actor, agency=report.agency
     )
     return report
+
+
+# Quoted words must not identify anyone: no address, and no long number (a phone, a case or an account number).
+EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+LONG_NUMBER = re.compile(r"\d[\d\s().-]{5,}\d")
+MOST_QUOTED_CHARACTERS = 600
+
+
+@transaction.atomic
+def decide_comment(
+    *,
+    actor: User,
+    report: SurveyReport,
+    fingerprint: str,
+    quote: bool,
+    text: str = "",
+    text_es: str = "",
+    checked: bool = False,
+) -> QuotedComment:
+    """Quote one of the period's example comments in the draft report, as the person cleared it, or leave it out.
+    The audit log records the decision and the theme, never the words."""
+    if not report.is_editable:
+        raise ValidationError(_("Only a draft can be changed; return it to draft first."))
+    candidate = next(
+        (
+            c
+            for c in figures.comment_candidates(report.agency, report.period, set())
+            if c["fingerprint"] == fingerprint
+        ),
+        None,
+    )
+    if candidate is None:
+        raise ValidationError(_("That comment is no longer among the period's examples; reload the page."))
+    if report.quotes.filter(fingerprint=fingerprint).exists():
+        raise ValidationError(_("Someone has already decided on that comment."))
+    text, text_es = text.strip(), text_es.strip()
+    if quote:
+        problems = []
+        if not checked:
+            problems.append(
+                _(
+                    "Confirm that you read the comment and it names nobody and holds no contact or case details."
+                )
+            )
+        if not text:
+            problems.append(_("The comment to quote is empty; write it as it should appear."))
+        for field, value in (("text", text), ("text_es", text_es)):
+            if len(value) > MOST_QUOTED_CHARACTERS:
+                problems.append(
+                    _(
+                        "%(field)s: quote at most %(most)s characters; shorten it to the part that makes the point."
+                    )
+                    % {"field": field, "most": MOST_QUOTED_CHARACTERS}
+                )
+            if EMAIL_IN_TEXT.search(value) or LONG_NUMBER.search(value):
+                problems.append(
+                    _(
+                        "%(field)s: remove the email address or long number (phone, case or account) before quoting."
+                    )
+                    % {"field": field}
+                )
+        if problems:
+            raise ValidationError(problems)
+    decided = QuotedComment.objects.create(
+        report=report,
+        survey_id=candidate["survey_id"],
+        theme=candidate["theme"][:200],
+        fingerprint=fingerprint,
+        text=text if quote else "",
+        text_es=text_es if quote else "",
+        decision=QuotedComment.Decision.QUOTED if quote else QuotedComment.Decision.LEFT_OUT,
+        reviewed_by=actor,
+    )
+    record(
+        actor=actor,
+        action="comment quoted" if quote else "comment left out",
+        target=report,
+        agency=report.agency,
+        changes={"survey": [None, candidate["survey_id"]], "theme": [None, decided.theme]},
+    )
+    return decided
+
+
+@transaction.atomic
+def withdraw_quote(*, actor: User, report: SurveyReport, quote_id: int) -> None:
+    """Take a quote back out of a draft report (it is then left out, and not offered again)."""
+    if not report.is_editable:
+        raise ValidationError(_("Only a draft can be changed; return it to draft first."))
+    quote = report.quotes.filter(pk=quote_id, decision=QuotedComment.Decision.QUOTED).first()
+    if quote is None:
+        raise ValidationError(_("That quote is not in this report."))
+    quote.decision, quote.text, quote.text_es = QuotedComment.Decision.LEFT_OUT, "", ""
+    quote.reviewed_by, quote.reviewed_at = actor, timezone.now()
+    quote.save()
+    record(
+        actor=actor,
+        action="quote withdrawn",
+        target=report,
+        agency=report.agency,
+        changes={"theme": [quote.theme, None]},
+    )
 
 
 # --- the customer service plan ----------------------------------------------------------------------------------

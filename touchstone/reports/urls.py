@@ -13,6 +13,12 @@ urlpatterns = [
     path("survey-reports/<int:report_id>/edit/", views.report_edit, name="report-edit"),
     path("survey-reports/<int:report_id>/move/", views.report_move, name="report-move"),
     path("survey-reports/<int:report_id>/pdf/", views.report_pdf, name="report-pdf"),
+    path("survey-reports/<int:report_id>/comments/", views.report_comments, name="report-comments"),
+    path(
+        "survey-reports/<int:report_id>/comments/<int:quote_id>/withdraw/",
+        views.report_quote_withdraw,
+        name="report-quote-withdraw",
+    ),
     path("plans/new/", views.plan_new, name="plan-new"),
     path("plans/<int:plan_id>/", views.plan_detail, name="plan"),
     path("plans/<int:plan_id>/sections/<slug:section>/", views.plan_section, name="plan-section"),

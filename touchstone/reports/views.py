@@ -168,6 +168,57 @@ def report_move(request: AgencyRequest, report_id: int) -> HttpResponse:
     return redirect("manage:reports:report", agency_slug=request.agency.slug, report_id=report.pk)
 
 
+@member_view(EDIT)
+def report_comments(request: AgencyRequest, report_id: int) -> HttpResponse:
+    """Example comments of the period's themes, each quoted as a person cleared it, or left out."""
+    report = selectors.report_of(request.agency, report_id)
+    if request.method == "POST":
+        try:
+            services.decide_comment(
+                actor=request.user,
+                report=report,
+                fingerprint=request.POST.get("fingerprint", ""),
+                quote=request.POST.get("decision") == "quote",
+                text=request.POST.get("text", ""),
+                text_es=request.POST.get("text_es", ""),
+                checked=request.POST.get("checked") == "yes",
+            )
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(
+                request,
+                _("The comment will be quoted.")
+                if request.POST.get("decision") == "quote"
+                else _("Left out."),
+            )
+        return redirect(
+            "manage:reports:report-comments", agency_slug=request.agency.slug, report_id=report.pk
+        )
+    return _render(
+        request,
+        "manage/reports/comments.html",
+        {
+            "report": report,
+            "candidates": selectors.comments_to_review(report),
+            "quotes": selectors.quoted_comments(report),
+        },
+    )
+
+
+@member_view(EDIT)
+@require_POST
+def report_quote_withdraw(request: AgencyRequest, report_id: int, quote_id: int) -> HttpResponse:
+    report = selectors.report_of(request.agency, report_id)
+    try:
+        services.withdraw_quote(actor=request.user, report=report, quote_id=quote_id)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The quote is out of the report."))
+    return redirect("manage:reports:report-comments", agency_slug=request.agency.slug, report_id=report.pk)
+
+
 @member_view()
 def report_pdf(request: AgencyRequest, report_id: int) -> HttpResponse:
     report = selectors.report_of(request.agency, report_id)

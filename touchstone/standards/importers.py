@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
-from touchstone.core import audit
+from touchstone.core import audit, numbers
 from touchstone.core.importers import create_canada_department
 from touchstone.core.importing import (
     MAX_PROBLEMS,
@@ -395,7 +395,7 @@ class TransactionsImporter(Importer):
             context.problem(int(row["line"]), checks[row["kind"]][0], _problem_message(row["kind"], row))
         if sum(counts.values()) > MAX_PROBLEMS:
             described = ", ".join(
-                f"{count:,} {_problem_name(kind)}" for kind, count in sorted(counts.items())
+                f"{numbers.count(count)} {_problem_name(kind)}" for kind, count in sorted(counts.items())
             )
             context.problems.append(RowProblem(None, "", _("In all: %(counts)s.") % {"counts": described}))
         return sum(counts.values())
@@ -543,7 +543,7 @@ def judge_published(
         if met > total:
             notes.append(
                 _("The volume meeting the target (%(met)s) is larger than the total (%(total)s).")
-                % {"met": f"{met:,.0f}", "total": f"{total:,.0f}"}
+                % {"met": numbers.count(round(met)), "total": numbers.count(round(total))}
             )
         else:
             recomputed = met / total
@@ -555,13 +555,13 @@ def judge_published(
         and abs(recomputed - performance) > PERFORMANCE_TOLERANCE
     ):
         notes.append(
-            _("Published performance %(published).2f%% but the volumes give %(recomputed).2f%%.")
-            % {"published": performance * 100, "recomputed": recomputed * 100}
+            _("Published performance %(published)s but the volumes give %(recomputed)s.")
+            % {"published": numbers.percent(performance, 2), "recomputed": numbers.percent(recomputed, 2)}
         )
     if recomputed is not None and performance is None:
         notes.append(
-            _("No performance was published, though the volumes give %(recomputed).2f%%.")
-            % {"recomputed": recomputed * 100}
+            _("No performance was published, though the volumes give %(recomputed)s.")
+            % {"recomputed": numbers.percent(recomputed, 2)}
         )
     published = target_met.strip().upper() or "NA"
     if published != verdict and not notes:
@@ -749,7 +749,7 @@ def _safe_yaml_documents(text: str) -> list[Any]:
                         "The YAML names its anchors so many times that it stands for more than %(limit)s values; "
                         "write the documents out without anchors (&) and aliases (*)."
                     )
-                    % {"limit": f"{MAX_DOCUMENT_NODES:,}"}
+                    % {"limit": numbers.count(MAX_DOCUMENT_NODES)}
                 )
             documents.append(loader.construct_document(node))
     finally:

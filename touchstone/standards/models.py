@@ -10,7 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
@@ -136,6 +136,32 @@ class ServiceStandard(models.Model):
     @property
     def is_elapsed(self) -> bool:
         return self.measure in ELAPSED_MEASURES
+
+    @property
+    def threshold_display(self) -> str:
+        """The time limit as a person says it: "20 minutes", not "0.33" hours."""
+        from touchstone.core import numbers
+
+        if self.threshold is None:
+            return ""
+        value = float(self.threshold)
+        plural = 1 if value == 1 else 2  # ngettext counts in whole numbers: 1.5 days is plural
+        if self.measure in (Measure.CALENDAR_HOURS, Measure.BUSINESS_HOURS):
+            if value < 1:
+                minutes = round(value * 60)
+                return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
+            unit = (
+                ngettext("hour", "hours", plural)
+                if self.measure == Measure.CALENDAR_HOURS
+                else ngettext("business hour", "business hours", plural)
+            )
+        elif self.measure == Measure.CALENDAR_DAYS:
+            unit = ngettext("calendar day", "calendar days", plural)
+        elif self.measure == Measure.BUSINESS_DAYS:
+            unit = ngettext("business day", "business days", plural)
+        else:
+            return numbers.decimal(value, 2)
+        return f"{numbers.decimal(value, 2)} {unit}"
 
     @property
     def error_budget(self) -> float | None:

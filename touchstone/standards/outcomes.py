@@ -28,15 +28,15 @@ def standards_by_channel(service: Service) -> ChannelMeasure | None:
             continue
         result = found
         if standard.target is None:
-            text = _("%(performance).0f%% in %(period)s") % {
-                "performance": 100 * (result.performance or 0),
+            text = _("%(performance)s in %(period)s") % {
+                "performance": numbers.percent(result.performance or 0),
                 "period": result.label,
             }
         else:
-            text = _("%(performance).0f%% in %(period)s against %(target).0f%% (%(verdict)s)") % {
-                "performance": 100 * (result.performance or 0),
+            text = _("%(performance)s in %(period)s against %(target)s (%(verdict)s)") % {
+                "performance": numbers.percent(result.performance or 0),
                 "period": result.label,
-                "target": 100 * standard.target,
+                "target": numbers.percent(standard.target),
                 "verdict": result.get_verdict_display(),
             }
         values.setdefault(standard.channel or ALL_CHANNELS, []).append(text)
@@ -57,9 +57,9 @@ def standard_signals(service: Service) -> list[str]:
             continue
         chart = control_chart_of(summary.standard)
         recent_signal = bool(chart.rows) and bool(chart.rows[-1].signals)
-        text = _("%(statement)s %(performance).0f%% in %(period)s (%(verdict)s)") % {
+        text = _("%(statement)s %(performance)s in %(period)s (%(verdict)s)") % {
             "statement": summary.standard.statement,
-            "performance": 100 * latest.performance,
+            "performance": numbers.percent(latest.performance),
             "period": latest.label,
             "verdict": latest.get_verdict_display(),
         }

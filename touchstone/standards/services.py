@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from touchstone.core import audit
+from touchstone.core import audit, numbers
 from touchstone.core.models import Agency, User
 from touchstone.standards import measurement, store
 from touchstone.standards.models import BurnRateAlert, Measure, PeriodResult, ServiceStandard, Verdict
@@ -363,17 +363,17 @@ def notify_owner(alert: BurnRateAlert, to: str) -> None:
     standard = alert.standard
     subject = _("Standard at risk: %(statement)s") % {"statement": standard.statement[:80]}
     body = _(
-        "The standard “%(statement)s” (%(service)s) is spending its error budget %(rate).1f times faster than it "
-        "can afford over the last %(long)s, and %(short).1f times over the last %(short_window)s.\n\n"
-        "At this pace the period's target of %(target).0f%% will be missed. Look at the standard's results in "
+        "The standard “%(statement)s” (%(service)s) is spending its error budget %(rate)s times faster than it "
+        "can afford over the last %(long)s, and %(short)s times over the last %(short_window)s.\n\n"
+        "At this pace the period's target of %(target)s will be missed. Look at the standard's results in "
         "Touchstone."
     ) % {
         "statement": standard.statement,
         "service": standard.service.name,
-        "rate": alert.long_rate,
+        "rate": numbers.decimal(alert.long_rate),
         "long": alert.long_window,
-        "short": alert.short_rate,
+        "short": numbers.decimal(alert.short_rate),
         "short_window": alert.short_window,
-        "target": (standard.target or 0) * 100,
+        "target": numbers.percent(standard.target or 0),
     }
     send_mail(subject, body, None, [to])

@@ -38,11 +38,11 @@ def satisfaction_by_channel(service: Service) -> ChannelMeasure | None:
             continue
         interval = wilson_interval(row["satisfied"], row["total"])
         low, high = interval.ci_low or 0.0, interval.ci_high or 0.0
-        values[row["channel"]] = _("%(share).0f%% (95%% interval %(low).0f–%(high).0f%%, n=%(n)s)") % {
-            "share": 100 * row["satisfied"] / row["total"],
-            "low": 100 * low,
-            "high": 100 * high,
-            "n": row["total"],
+        values[row["channel"]] = _("%(share)s (95%% interval %(low)s to %(high)s, n=%(n)s)") % {
+            "share": numbers.percent(row["satisfied"] / row["total"]),
+            "low": numbers.percent(low),
+            "high": numbers.percent(high),
+            "n": numbers.count(row["total"]),
         }
     if not values:
         return None

@@ -24,10 +24,13 @@ router = Router(tags=["Service catalog"])
 class ServiceOut(Schema):
     id: int
     name: str
+    name_es: str
     slug: str
     description: str
+    description_es: str
     kind: str
     eligibility: str
+    eligibility_es: str
     fees: str
     is_high_impact: bool
     status: str
@@ -43,9 +46,14 @@ class ServiceOut(Schema):
 
 class ServiceIn(Schema):
     name: str = Field(..., min_length=1, max_length=300)
+    name_es: str = Field(
+        "", max_length=300, description="The name in Spanish; Spanish pages show it when given"
+    )
     description: str = Field(..., min_length=1)
+    description_es: str = ""
     kind: Service.Kind = Service.Kind.OTHER
     eligibility: str = ""
+    eligibility_es: str = ""
     fees: str = ""
     is_high_impact: bool = False
     estimated_annual_volume: int | None = Field(None, ge=0, le=2**63 - 1)
@@ -57,9 +65,12 @@ class ServicePatch(PatchSchema):
     NULLABLE = frozenset({"estimated_annual_volume", "owner_office_id"})
 
     name: str | None = Field(None, min_length=1, max_length=300)
+    name_es: str | None = Field(None, max_length=300)
     description: str | None = None
+    description_es: str | None = None
     kind: Service.Kind | None = None
     eligibility: str | None = None
+    eligibility_es: str | None = None
     fees: str | None = None
     is_high_impact: bool | None = None
     status: Service.Status | None = None

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from touchstone.benchmarks import selectors, services
 from touchstone.benchmarks.models import Benchmark
@@ -133,7 +134,9 @@ def test_the_scorecard_points_at_the_office_where_effort_pays_most(
     assert cards[0].office is not None and cards[0].office.name == "South Office"
     first = selectors.allocations(rows)[0]
     assert first.comparison.figure.standard_id == three_services["behind"].pk
-    assert "20.0 points behind Peer behind × 80,000 customers a year" in first.reasoning
+    assert "20 points behind Peer behind × 80,000 customers a year" in first.reasoning
+    with translation.override("es"):  # one number format per language, in sentences too
+        assert "20 puntos" in first.reasoning and "80\xa0000 clientes" in first.reasoning
     html = (
         personas.client(personas.viewer_a)
         .get(reverse("manage:benchmarks:scorecard", args=[personas.agency_a.slug]))

@@ -140,3 +140,22 @@ def test_a_read_token_cannot_create(personas: Personas) -> None:
         "/api/v1/catalog/services", {"name": "X", "description": "Y"}, headers(personas, scopes=("read",))
     )
     assert response.status_code == 403
+
+
+def test_a_client_writes_the_spanish_name_the_spanish_pages_show(personas: Personas) -> None:
+    auth = headers(personas)
+    created = post(
+        "/api/v1/catalog/services",
+        {"name": "Renew a permit", "name_es": "Renovar un permiso", "description": "Renew it online."},
+        auth,
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["name_es"] == "Renovar un permiso"
+    patched = Client().patch(
+        f"/api/v1/catalog/services/{created.json()['id']}",
+        {"description_es": "Renuévelo en línea."},
+        content_type="application/json",
+        **auth,
+    )
+    assert patched.status_code == 200 and patched.json()["description_es"] == "Renuévelo en línea."
+    assert Service.objects.get(pk=created.json()["id"]).in_active_language("name") == "Renew a permit"

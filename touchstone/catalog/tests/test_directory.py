@@ -92,3 +92,24 @@ def test_the_directory_query_count_does_not_grow_with_results(
 
 def test_a_search_that_finds_nothing_says_so(personas: Personas) -> None:
     assert "0 services found." in Client().get("/services/?q=zebra").content.decode()
+
+
+def test_a_spanish_page_shows_what_the_agency_wrote_in_spanish_and_the_english_where_it_wrote_none(
+    personas: Personas,
+) -> None:
+    spanish = published_service(
+        personas.agency_a, "Renew a passport", description="Renew your passport by mail."
+    )
+    spanish.name_es, spanish.description_es = "Renovar un pasaporte", "Renueve su pasaporte por correo."
+    spanish.save()
+    english_only = published_service(personas.agency_a, "Fishing license")
+    page = Client().get(f"/es/agencies/aaa/services/{spanish.slug}/").content.decode()
+    assert "<title>Renovar un pasaporte" in page and "Renueve su pasaporte por correo." in page
+    assert "Renew your passport by mail." not in page
+    assert "Renew a passport" in Client().get(f"/agencies/aaa/services/{spanish.slug}/").content.decode()
+    assert (
+        "<title>Fishing license"
+        in Client().get(f"/es/agencies/aaa/services/{english_only.slug}/").content.decode()
+    )
+    found = Client().get("/es/services/?q=renovar").content.decode()
+    assert "Renovar un pasaporte" in found and "Fishing license" not in found

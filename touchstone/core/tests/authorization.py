@@ -158,6 +158,7 @@ def _reports_objects(agency: Agency) -> dict[str, Any]:
     from touchstone.reports.models import (
         A11Collection,
         ActionPlan,
+        QuotedComment,
         ScheduledDelivery,
         ServicePlan,
         SurveyReport,
@@ -170,4 +171,5 @@ def _reports_objects(agency: Agency) -> dict[str, Any]:
         "collection_id": getattr(A11Collection.objects.filter(agency=agency).first(), "pk", None),
         "action_plan_id": getattr(ActionPlan.objects.filter(agency=agency).first(), "pk", None),
         "delivery_id": getattr(ScheduledDelivery.objects.filter(agency=agency).first(), "pk", None),
+        "quote_id": getattr(QuotedComment.objects.filter(report__agency=agency).first(), "pk", None),
     }

@@ -148,6 +148,8 @@ POLICY: dict[str, tuple[frozenset[str], bool]] = {
     "manage:reports:report-edit": (EDITORS, False),
     "manage:reports:report-move": (EDITORS, True),  # approving and publishing check manage_agency
     "manage:reports:report-pdf": (EVERY, False),
+    "manage:reports:report-comments": (EDITORS, False),
+    "manage:reports:report-quote-withdraw": (EDITORS, True),
     "manage:reports:plan-new": (EDITORS, False),
     "manage:reports:plan": (EVERY, False),
     "manage:reports:plan-section": (EDITORS, False),

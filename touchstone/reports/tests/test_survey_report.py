@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from touchstone.analysis.models import AnalysisResult
 from touchstone.analysis.tests.helpers import add_responses
 from touchstone.conftest import Personas
 from touchstone.reports import figures, services
@@ -52,6 +53,21 @@ def test_a_year_report_counts_every_quarter_of_the_year(personas: Personas) -> N
     assert entry["counts"]["analysed"] == 40
     satisfaction = next(row for row in entry["a11"] if row["measure"] == "satisfaction")
     assert satisfaction["value"] == pytest.approx(0.5)
+
+
+def test_a_year_analysis_is_kept_and_recomputed_only_when_its_responses_change(
+    personas: Personas, django_assert_max_num_queries: object
+) -> None:
+    survey = surveyed(personas.agency_a, 20, 20, day=dt.date(2025, 11, 1))
+    first = figures.survey_analysis(survey, "FY2026")
+    assert first["counts"]["analysed"] == 20
+    assert AnalysisResult.objects.filter(survey=survey, period="FY2026").count() == 1
+    with django_assert_max_num_queries(6):  # type: ignore[operator]  # the freshness check and the cached row
+        again = figures.survey_analysis(survey, "FY2026")
+    assert again == first
+    add_responses(survey, 20, answers=lambda rng, i: {"satisfaction": 1, "ease": 1})  # January 2026
+    assert figures.survey_analysis(survey, "FY2026")["counts"]["analysed"] == 40
+    assert AnalysisResult.objects.filter(survey=survey, period="FY2026").count() == 1
 
 
 def test_a_change_since_the_quarter_before_is_tested_for_significance(personas: Personas) -> None:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from touchstone.conftest import Personas
 from touchstone.core.models import Agency
 from touchstone.standards import services, store
-from touchstone.standards.models import BurnRateAlert, PeriodResult, ServiceStandard
+from touchstone.standards.models import BurnRateAlert, Measure, PeriodResult, ServiceStandard
 from touchstone.standards.tests.helpers import make_service
 
 EASTERN = ZoneInfo("America/New_York")
@@ -143,3 +143,16 @@ def test_defining_a_standard_on_transactions_already_held_checks_its_alerts(pers
         },
     )
     assert BurnRateAlert.objects.filter(standard=standard).exists()
+
+
+def test_a_time_limit_reads_as_a_person_says_it_in_either_language(personas: Personas) -> None:
+    from django.utils import translation
+
+    standard = ServiceStandard(agency=personas.agency_a, measure=Measure.CALENDAR_HOURS, threshold=1 / 3)
+    assert standard.threshold_display == "20 minutes"
+    standard.measure, standard.threshold = Measure.BUSINESS_DAYS, 2.5
+    assert standard.threshold_display == "2.5 business days"
+    with translation.override("es"):
+        assert standard.threshold_display == "2,5 días hábiles"
+        standard.measure, standard.threshold = Measure.CALENDAR_HOURS, 0.5
+        assert standard.threshold_display == "30 minutos"
