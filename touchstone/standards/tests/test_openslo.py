@@ -104,7 +104,11 @@ def test_a_latency_objective_is_kept_in_milliseconds_with_its_rolling_window(
 ) -> None:
     load(personas, tmp_path, LATENCY_SLO, "slo.yaml")
     standard = ServiceStandard.objects.get(agency=personas.agency_a)
-    assert (standard.measure, standard.threshold, standard.threshold_op) == (Measure.MILLISECONDS, 500.0, "lt")
+    assert (standard.measure, standard.threshold, standard.threshold_op) == (
+        Measure.MILLISECONDS,
+        500.0,
+        "lt",
+    )
     assert (standard.window_duration, standard.window_is_rolling) == ("2w", True)
     assert standard.target == 0.99 and standard.standard_type == StandardType.TIMELINESS
     assert standard.has_own_window
@@ -167,7 +171,9 @@ def test_time_sliced_objectives_are_kept_each_as_a_standard_but_not_counted_from
 ) -> None:
     sliced = (
         AVAILABILITY_SLO.replace("budgetingMethod: Occurrences", "budgetingMethod: Timeslices")
-        .replace("isRolling: true", "isRolling: false\n      calendar:\n        startTime: 2025-01-01 00:00:00")
+        .replace(
+            "isRolling: true", "isRolling: false\n      calendar:\n        startTime: 2025-01-01 00:00:00"
+        )
         .replace("duration: 28d", "duration: 1M")
         .replace(
             "    - target: 0.995\n",
@@ -249,3 +255,38 @@ def test_openslo_round_trip_returns_the_standards_that_went_in(
     assert run_import("openslo", path, agency=personas.agency_b).summary["standards_created"] == 3
     after = sorted(ServiceStandard.objects.filter(agency=personas.agency_b).values_list(*fields))
     assert after == before
+
+
+def test_a_rolling_window_standard_shows_its_own_window_and_a_time_sliced_one_says_why_it_is_not_counted(
+    personas: Personas, tmp_path: Path, search: object
+) -> None:
+    from django.urls import reverse
+    from django.utils import timezone
+
+    load(
+        personas,
+        tmp_path,
+        LATENCY_SLO.replace("value: 500", "value: 500\n      target: 0.5").replace(
+            "      target: 0.99\n", ""
+        ),
+    )
+    standard = ServiceStandard.objects.get()
+    day = (timezone.localtime() - dt.timedelta(days=3)).strftime("%Y-%m-%d")
+    rows = [
+        ["a", "search", "website", f"{day} 10:00:00.000", f"{day} 10:00:00.200", "", "", ""],
+        ["b", "search", "website", f"{day} 11:00:00.000", f"{day} 11:00:02.000", "", "", ""],
+    ]
+    run_import("transactions", write_transactions(tmp_path / "t.csv", rows), agency=personas.agency_a)
+    client = personas.client(personas.viewer_a)
+    body = client.get(reverse("manage:standards:detail", args=["aaa", standard.pk])).content.decode()
+    assert "2w, rolling" in body and "(1 of 2)" in body and "less than 500" in body
+    sliced = make_standard(
+        personas.agency_a,
+        search,  # type: ignore[arg-type]
+        measure="outcome",
+        threshold=None,
+        budgeting_method="timeslices",
+        timeslice_window="1m",
+    )
+    body = client.get(reverse("manage:standards:detail", args=["aaa", sliced.pk])).content.decode()
+    assert "cannot count from single transactions" in body
