@@ -1165,9 +1165,7 @@ class OpenSloImporter(Importer):
         if not isinstance(target, int | float) or isinstance(target, bool) or not 0 <= target <= 1:
             raise Refused(
                 f"{field}.target",
-                _(
-                    "the target is a share between 0 and 1 (0.99 for 99%%), or targetPercent between 0 and 100."
-                ),
+                _("the target is a share between 0 and 1, such as 0.99, or targetPercent between 0 and 100."),
             )
         return float(target)
 
