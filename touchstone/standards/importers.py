@@ -720,7 +720,7 @@ BUDGETING_METHODS = {
     "Timeslices": BudgetingMethod.TIMESLICES,
     "RatioTimeslices": BudgetingMethod.RATIO_TIMESLICES,
 }
-OPENSLO_METHODS = {value: key for key, value in BUDGETING_METHODS.items()}
+OPENSLO_METHODS: dict[str, str] = {str(value): key for key, value in BUDGETING_METHODS.items()}
 
 
 # A YAML file may name one node many times with anchors and aliases; a few hundred bytes can so stand for
@@ -940,7 +940,6 @@ class OpenSloImporter(Importer):
         if not name:
             raise Refused("metadata.name", _("give the SLO a name (metadata.name)."))
         service = self._service(agency, spec.get("service"))
-        indicator = self._indicator(spec, indicators)
         window = self._window(spec.get("timeWindow"))
         method = BUDGETING_METHODS.get(str(spec.get("budgetingMethod", "Occurrences")))
         if method is None:
@@ -977,6 +976,17 @@ class OpenSloImporter(Importer):
         for index, raw in enumerate(objectives, start=1):
             item = _mapping(raw)
             field = f"spec.objectives[{index - 1}]"
+            if "compositeWeight" in item:
+                raise Refused(
+                    f"{field}.compositeWeight",
+                    _(
+                        "a composite SLO weighs several indicators into one objective, which a standard cannot "
+                        "hold; write each objective as an SLO of its own."
+                    ),
+                )
+            # An objective may name its own indicator; the SLO's serves the others.
+            own = "indicator" in item or "indicatorRef" in item
+            indicator = self._indicator(item if own else spec, indicators)
             objective = self._objective(item, indicator, notes, field)
             target = self._target(item, field)
             external_id = name if len(objectives) == 1 else f"{name}#{index}"

@@ -290,3 +290,19 @@ def test_a_rolling_window_standard_shows_its_own_window_and_a_time_sliced_one_sa
     )
     body = client.get(reverse("manage:standards:detail", args=["aaa", sliced.pk])).content.decode()
     assert "cannot count from single transactions" in body
+
+
+def test_a_composite_slo_is_refused_and_an_objective_may_name_its_own_indicator(
+    personas: Personas, tmp_path: Path, search: object
+) -> None:
+    own = AVAILABILITY_SLO.replace("  indicatorRef: search-success\n", "").replace(
+        "    - target: 0.995\n", "    - target: 0.995\n      indicatorRef: search-success\n"
+    )
+    assert load(personas, tmp_path, f"{own}---\n{SUCCESS_SLI}")["standards_created"] == 1
+    composite = own.replace(
+        "      indicatorRef: search-success\n",
+        "      indicatorRef: search-success\n      compositeWeight: 2\n",
+    )
+    with pytest.raises(ImportFailed) as failure:
+        load(personas, tmp_path, f"{composite}---\n{SUCCESS_SLI}")
+    assert failure.value.problems[0].column == "spec.objectives[0].compositeWeight"
