@@ -306,3 +306,23 @@ def test_a_composite_slo_is_refused_and_an_objective_may_name_its_own_indicator(
     with pytest.raises(ImportFailed) as failure:
         load(personas, tmp_path, f"{composite}---\n{SUCCESS_SLI}")
     assert failure.value.problems[0].column == "spec.objectives[0].compositeWeight"
+
+
+def test_the_api_gives_a_standards_comparison_and_window(
+    personas: Personas, tmp_path: Path, search: object
+) -> None:
+    from django.test import Client
+
+    from touchstone.core import services as core_services
+
+    load(personas, tmp_path, LATENCY_SLO)
+    _token, secret = core_services.create_api_token(
+        actor=personas.admin_a, agency=personas.agency_a, name="client", scopes=["read"]
+    )
+    item = Client().get("/api/v1/standards", HTTP_AUTHORIZATION=f"Bearer {secret}").json()["items"][0]
+    assert (item["measure"], item["threshold"], item["threshold_op"]) == ("milliseconds", 500.0, "lt")
+    assert (item["window_duration"], item["window_is_rolling"], item["budgeting_method"]) == (
+        "2w",
+        True,
+        "occurrences",
+    )
