@@ -35,7 +35,7 @@ def _share_met(story: str, month: int) -> float:
     if story == "slipping":
         return 0.93 if month < MONTHS - 4 else 0.93 - 0.02 * (month - (MONTHS - 5))
     if story == "fast":
-        return 0.994
+        return 0.997
     # recovered: a dip in the middle year, then back above target
     return 0.72 if 9 <= month <= 11 else (0.79 if month in (8, 12) else 0.86)
 
@@ -116,7 +116,7 @@ STANDARDS = [
     ),
 ]
 # Of the status checks, the share that succeed (the rest end in an error page).
-STATUS_CHECKS_SUCCEEDING = 0.997
+STATUS_CHECKS_SUCCEEDING = 0.999
 
 
 def _duration(measure: str, threshold: float, met: bool, rng: random.Random) -> dt.timedelta:
