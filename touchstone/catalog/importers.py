@@ -290,20 +290,63 @@ class CanadaServicesImporter(Importer):
 # --- touchpoints-services -------------------------------------------------------------------------------------
 
 
+# Touchpoints keeps a service's yearly customers as one of its form's bands. A band is held as its midpoint (the
+# usual reading of a range); the open top band as its floor; "unknown" as no estimate.
+TOUCHPOINTS_VOLUME_BANDS: dict[str, int | None] = {
+    "lessthan1000": 500,
+    "1000-49000": 25_000,
+    "1000-49999": 25_000,
+    "50000-999999": 525_000,
+    "1000000-4999999": 3_000_000,
+    "5000000-9999999": 7_500_000,
+    "morethan10million": 10_000_000,
+    "morethan10000000": 10_000_000,
+    "unknown": None,
+}
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+
+
+def parse_volume_band(
+    text: str, line: int | None, column: str, context: ImportContext
+) -> tuple[bool, int | None]:
+    """A whole number, or one of Touchpoints' bands ("Less than 1,000", "1,000 – 49,000", "Unknown")."""
+    key = _DASHES.sub("-", text.lower()).replace(",", "").replace(" ", "")
+    if key in TOUCHPOINTS_VOLUME_BANDS:
+        return True, TOUCHPOINTS_VOLUME_BANDS[key]
+    value = key.replace("_", "")
+    if not value or (value.isascii() and value.isdigit()):
+        return parse_whole_number(text, line, column, context)
+    context.problem(
+        line,
+        column,
+        f"“{text}” is neither a whole number nor one of Touchpoints' bands: Less than 1000, 1,000 – 49,000, "
+        "50,000 – 999,999, 1,000,000 – 4,999,999, 5,000,000 – 9,999,999, More than 10 million, Unknown.",
+    )
+    return False, None
+
+
+def touchpoints_list(text: str) -> str:
+    """A list as Touchpoints writes one (["phone", "website"], {phone,website}, phone, website) as a|b."""
+    return "|".join(part.strip().strip("\"'") for part in re.split(r"[|,]", text.strip().strip("[]{}")))
+
+
 @register_importer
 class TouchpointsServicesImporter(Importer):
     kind = "touchpoints-services"
     label = "Touchpoints services (CSV)"
     help_text = (
-        "GSA Touchpoints' service fields: name, description, service_abbreviation, hisp, channels, kind, "
-        "estimated_annual_volume_of_customers, url. New services start as drafts."
+        "GSA Touchpoints' services, as its services export writes them or as a sheet of its fields: name, and "
+        "any of description, service_slug or service_abbreviation, hisp, channels or channel_list, kind, "
+        "estimated_annual_volume_of_customers (a number or one of its bands, held as the band's midpoint), url "
+        "or homepage_url, id. Other columns are left aside; a service's channels change only when the file has "
+        "a channels column. New services start as drafts."
     )
 
     COLUMNS = {
         "is_high_impact": "hisp",
         "estimated_annual_volume": "estimated_annual_volume_of_customers",
         "website": "url",
-        "slug": "service_abbreviation",
+        "slug": "service_slug",
     }
 
     def count_rows(self, path: Path) -> int | None:
@@ -314,7 +357,8 @@ class TouchpointsServicesImporter(Importer):
         writer = ServiceWriter(context.agency, context)
         seen: dict[str, int] = {}
         rows = 0
-        for line, row in read_csv_records(path, context, TOUCHPOINTS_COLUMNS, self.count_rows(path)):
+        banded = 0
+        for line, row in read_csv_records(path, context, ["name"], self.count_rows(path)):
             rows += 1
             before = len(context.problems)
             name = " ".join(row["name"].split())
@@ -322,37 +366,47 @@ class TouchpointsServicesImporter(Importer):
                 context.problem(line, "name", "The service name is empty.")
             elif not check_unique_names(name, line, seen, context):
                 continue
-            if not row["description"].strip():
-                context.problem(line, "description", "The description is empty; say what the service is.")
-            is_high_impact = parse_flag(row["hisp"], line, "hisp", context)
-            channels = parse_channels(row["channels"], line, "channels", context)
-            _, volume = parse_whole_number(
-                row["estimated_annual_volume_of_customers"],
-                line,
-                "estimated_annual_volume_of_customers",
-                context,
+            is_high_impact = parse_flag(row.get("hisp", ""), line, "hisp", context)
+            channel_column = next((c for c in ("channels", "channel_list") if c in row), None)
+            channels = (
+                parse_channels(touchpoints_list(row[channel_column]), line, channel_column, context)
+                if channel_column
+                else []
             )
-            website = parse_web_address(row["url"], line, "url", context)
+            volume_text = row.get("estimated_annual_volume_of_customers", "")
+            _, volume = parse_volume_band(volume_text, line, "estimated_annual_volume_of_customers", context)
+            url_column = "url" if row.get("url", "").strip() else "homepage_url"
+            address = row.get(url_column, "").strip()
+            if address and "://" not in address and "." in address and " " not in address:
+                address = f"https://{address}"  # Touchpoints keeps addresses as typed, often without a scheme
+            website = parse_web_address(address, line, url_column, context)
             if len(context.problems) > before or channels is None:
                 continue
+            banded += bool(volume_text.strip()) and not volume_text.replace(",", "").strip().isdigit()
             data = {
                 "name": name,
-                "description": row["description"].strip(),
-                "kind": touchpoints_kind(row["kind"]),
+                "description": row.get("description", "").strip() or name,
+                "kind": touchpoints_kind(row.get("kind", "")),
                 "is_high_impact": is_high_impact,
                 "estimated_annual_volume": volume,
                 "website": website,
             }
-            service = writer.save(
-                data, line=line, columns=self.COLUMNS, slug_from=row.get("service_abbreviation", "").strip()
-            )
-            if service is not None:
-                writer.keep_channels(service, {channel: {} for channel in channels})
+            if row.get("id", "").strip():
+                data["external_id"] = f"touchpoints:{row['id'].strip()}"[:60]
+            slug_from = row.get("service_slug", "").strip() or row.get("service_abbreviation", "").strip()
+            service = writer.save(data, line=line, columns=self.COLUMNS, slug_from=slug_from)
+            if service is not None and channel_column:
+                existing = set(
+                    ServiceChannel.objects.filter(service=service).values_list("channel", flat=True)
+                )
+                if existing != set(channels):
+                    writer.keep_channels(service, {channel: {} for channel in channels})
         return {
             "rows": rows,
             "services_created": writer.created,
             "services_updated": writer.updated,
             "services_unchanged": writer.unchanged,
+            "volumes_from_bands": banded,
         }
 
 

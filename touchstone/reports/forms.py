@@ -88,7 +88,8 @@ class UploadForm(UswdsFormMixin, forms.Form):
     file = forms.FileField(
         label=_("Per-respondent file (CSV)"),
         help_text=_(
-            "One row per respondent, with exactly the A-11 upload headers. A file with any bad line changes nothing."
+            "One row per respondent with the A-11 upload columns, in any order, as Touchpoints takes them: 0, 1 or "
+            "null (an empty cell is null). A file with any bad line changes nothing."
         ),
     )
 

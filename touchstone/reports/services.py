@@ -331,6 +331,29 @@ class UploadError(ValidationError):
     pass
 
 
+# The per-respondent file as Touchpoints' users hold it: its columns in any order among others (Touchpoints' own
+# export of CX responses adds id, job_id, dates), a cell left empty or NULL where an option was not offered, true
+# and false for 1 and 0, and question_1 from 0 (thumbs down) to 5. Rows are kept in the DOMAIN layout.
+UPLOAD_NULLS = {"", "null", "nil", "none", "n/a", "na"}
+UPLOAD_FLAGS = {"0": "0", "1": "1", "false": "0", "true": "1", "f": "0", "t": "1", "no": "0", "yes": "1"}
+
+
+def _upload_value(column: str, text: str) -> str | None:
+    """The cell in the DOMAIN layout ("null", "0"/"1", "1"-"5", the comment), or None when it is not one."""
+    value = text.strip()
+    if column == "question_4":
+        return "null" if value.lower() in UPLOAD_NULLS else value
+    lowered = value.lower()
+    if lowered in UPLOAD_NULLS:
+        return "null"
+    if column == "question_1":
+        number = lowered[:-2] if lowered.endswith(".0") else lowered
+        if number in {"0", "1", "2", "3", "4", "5"}:
+            return number
+        return UPLOAD_FLAGS.get(lowered)
+    return UPLOAD_FLAGS.get(lowered[:-2] if lowered.endswith(".0") else lowered)
+
+
 def parse_upload(content: bytes) -> list[dict[str, str]]:
     """The per-respondent rows of an A-11 upload file; UploadError naming each bad line. All or nothing."""
     try:
@@ -338,13 +361,19 @@ def parse_upload(content: bytes) -> list[dict[str, str]]:
     except UnicodeDecodeError as error:
         raise UploadError(_("The file is not UTF-8 text; save it as CSV (UTF-8).")) from error
     reader = csv.reader(io.StringIO(text))
-    header = [cell.strip() for cell in next(reader, [])]
-    if header != A11_UPLOAD_HEADERS:
+    header = [cell.strip().lower() for cell in next(reader, [])]
+    missing = [name for name in A11_UPLOAD_HEADERS if name not in header]
+    if missing:
         raise UploadError(
-            _("Line 1 must be exactly these headers, in this order: %(headers)s.")
-            % {"headers": ", ".join(A11_UPLOAD_HEADERS)}
+            _(
+                "Line 1 lacks the columns %(missing)s. The file needs these headers, in any order: %(headers)s."
+            )
+            % {"missing": ", ".join(missing), "headers": ", ".join(A11_UPLOAD_HEADERS)}
         )
-    rows, problems = [], []
+    position = {name: header.index(name) for name in A11_UPLOAD_HEADERS}
+    rows: list[dict[str, str]] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
     for line, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue
@@ -354,16 +383,33 @@ def parse_upload(content: bytes) -> list[dict[str, str]]:
                 % {"line": line, "n": len(cells), "m": len(header)}
             )
             continue
-        row = dict(zip(header, (cell.strip() for cell in cells), strict=True))
+        row: dict[str, str] = {}
+        for name, index in position.items():
+            value = cells[index].strip() if name == "external_id" else _upload_value(name, cells[index])
+            if value is None:
+                problems.append(
+                    (
+                        _(
+                            "Line %(line)s: question_1 must be 1 to 5 (or 0 and 1 for thumbs down and up), or null."
+                        )
+                        if name == "question_1"
+                        else _("Line %(line)s: %(column)s must be 0, 1 or null.")
+                    )
+                    % {"line": line, "column": name}
+                )
+                value = ""
+            row[name] = value
         if not row["external_id"]:
             problems.append(_("Line %(line)s: external_id is empty.") % {"line": line})
-        if row["question_1"] not in {"1", "2", "3", "4", "5", "null"}:
-            problems.append(_("Line %(line)s: question_1 must be 1 to 5 or null.") % {"line": line})
-        for name in header[2:-1]:
-            if row[name] not in {"0", "1", "null"}:
-                problems.append(
-                    _("Line %(line)s: %(column)s must be 0, 1 or null.") % {"line": line, "column": name}
+        elif row["external_id"] in seen:
+            problems.append(
+                _(
+                    "Line %(line)s: external_id %(id)s is already on line %(other)s; each respondent appears once."
                 )
+                % {"line": line, "id": row["external_id"][:40], "other": seen[row["external_id"]]}
+            )
+        else:
+            seen[row["external_id"]] = line
         rows.append(row)
     if problems:
         raise UploadError(problems[:20])

@@ -2,6 +2,8 @@
 
 The story: replacement cards are mailed on time every month (kept); retirement decisions slip in the last
 months and the control chart flags it (slipping); appeal calls fell behind for a while and came back (recovered).
+The online status check has two objectives as a site reliability team writes them in OpenSLO: pages answer in
+under 800 milliseconds over a rolling 28 days, and checks succeed 99.5% of the time over a rolling 30 days.
 """
 
 import calendar
@@ -32,12 +34,15 @@ def _share_met(story: str, month: int) -> float:
         return 0.955
     if story == "slipping":
         return 0.93 if month < MONTHS - 4 else 0.93 - 0.02 * (month - (MONTHS - 5))
+    if story == "fast":
+        return 0.997
     # recovered: a dip in the middle year, then back above target
     return 0.72 if 9 <= month <= 11 else (0.79 if month in (8, 12) else 0.86)
 
 
 STANDARDS = [
-    # slug, name, description, statement, type, measure, threshold, target, channel, story, monthly volume
+    # slug, name, description, statement, type, measure, threshold, target, channel, story, monthly volume, and
+    # how the target is judged when not at most the threshold over the month
     (
         "replace-card",
         "Replace a benefits card",
@@ -50,6 +55,7 @@ STANDARDS = [
         "",
         "kept",
         900,
+        {},
     ),
     (
         "apply-retirement",
@@ -63,6 +69,7 @@ STANDARDS = [
         "",
         "slipping",
         1400,
+        {},
     ),
     (
         "disability-appeal",
@@ -76,11 +83,47 @@ STANDARDS = [
         "phone",
         "recovered",
         1100,
+        {},
+    ),
+    # Fewer status checks than the three stories' transactions, which the benchmarks demo compares by volume.
+    (
+        "check-status",
+        "Check the status of a claim",
+        "See online where your claim is and what happens next.",
+        "The claim status page answers in under 800 milliseconds, 99% of the time.",
+        "timeliness",
+        "milliseconds",
+        800.0,
+        0.99,
+        "website",
+        "fast",
+        600,
+        {"threshold_op": "lt", "window_duration": "28d", "window_is_rolling": True},
+    ),
+    (
+        "check-status",
+        "Check the status of a claim",
+        "See online where your claim is and what happens next.",
+        "Claim status checks succeed 99.5% of the time.",
+        "availability",
+        "outcome",
+        None,
+        0.995,
+        "website",
+        "fast",
+        600,
+        {"window_duration": "30d", "window_is_rolling": True},
     ),
 ]
+# Of the status checks, the share that succeed (the rest end in an error page).
+STATUS_CHECKS_SUCCEEDING = 0.999
 
 
 def _duration(measure: str, threshold: float, met: bool, rng: random.Random) -> dt.timedelta:
+    if measure == "milliseconds":
+        return dt.timedelta(
+            milliseconds=rng.uniform(120, threshold * 0.95) if met else rng.uniform(threshold * 1.05, 4000)
+        )
     if measure == "calendar_hours":
         minutes = threshold * 60
         return dt.timedelta(
@@ -113,6 +156,7 @@ def load_standards_demo(agency: Agency) -> None:
         channel,
         story,
         volume,
+        judged,
     ) in STANDARDS:
         service, _created = Service.objects.get_or_create(
             agency=agency,
@@ -124,7 +168,8 @@ def load_standards_demo(agency: Agency) -> None:
                 "kind": "benefits",
             },
         )
-        standard = ServiceStandard.objects.filter(agency=agency, external_id=f"{PREFIX}{slug}").first()
+        external_id = f"{PREFIX}{slug}" if measure != "outcome" else f"{PREFIX}{slug}-succeeds"
+        standard = ServiceStandard.objects.filter(agency=agency, external_id=external_id).first()
         if standard is None:
             standard = services.define_standard(
                 actor=None,
@@ -142,16 +187,26 @@ def load_standards_demo(agency: Agency) -> None:
                     "period": "month",
                     "valid_from": months[0],
                     "owner": owner,
-                    "external_id": f"{PREFIX}{slug}",
+                    "external_id": external_id,
                     "source": "demo",
+                    **judged,
                 },
             )
         if store.months_held(agency, service.pk):
             continue
         records = []
-        for index, month in enumerate(months):
-            days = calendar.monthrange(month.year, month.month)[1]
-            share = _share_met(story, index) + rng.gauss(0, MONTHLY_WOBBLE)
+        # A rolling window ends today: its standards have this month's days so far too.
+        this_month = last_month + dt.timedelta(days=1)
+        held_months = [*months, this_month] if judged.get("window_is_rolling") else months
+        for index, month in enumerate(held_months):
+            days = (
+                calendar.monthrange(month.year, month.month)[1]
+                if month != this_month
+                else timezone.localdate().day - 1
+            )
+            if days < 1:
+                continue
+            share = _share_met(story, index) + rng.gauss(0, MONTHLY_WOBBLE if story != "fast" else 0.001)
             for number in range(int(volume * rng.uniform(0.9, 1.1))):
                 started = dt.datetime.combine(
                     month + dt.timedelta(days=rng.randrange(days)),
@@ -166,10 +221,13 @@ def load_standards_demo(agency: Agency) -> None:
                         "channel": channel or rng.choice(["website", "phone", "in_person", "postal_mail"]),
                         "office_id": rng.choice(offices).pk if offices else None,
                         "started_at": started,
-                        "ended_at": started + _duration(measure, threshold, met, rng),
+                        "ended_at": started + _duration(measure, threshold or 0.0, met, rng),
+                        "outcome": rng.random() < STATUS_CHECKS_SUCCEEDING
+                        if measure == "milliseconds"
+                        else None,
                     }
                 )
         store.write_records(agency, records)
-        touched[service.pk] = set(months)
+        touched[service.pk] = set(held_months)
     if touched:
         services.measure_touched(agency, touched)

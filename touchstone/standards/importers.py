@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
+import uuid
 from collections import defaultdict
 from pathlib import Path
 from typing import IO, Any
@@ -42,7 +43,17 @@ from touchstone.core.importing import (
 )
 from touchstone.core.models import Agency, Office
 from touchstone.standards import measurement, services, store
-from touchstone.standards.models import Measure, Period, PeriodResult, ServiceStandard, StandardType
+from touchstone.standards.models import (
+    PERIOD_DURATIONS,
+    WINDOW_DURATION,
+    BudgetingMethod,
+    Measure,
+    Period,
+    PeriodResult,
+    ServiceStandard,
+    StandardType,
+    ThresholdOp,
+)
 
 REQUIRED_COLUMNS = ["external_id", "service", "channel", "started_at"]
 OPTIONAL_COLUMNS = ["ended_at", "outcome", "office", "segment"]
@@ -204,9 +215,7 @@ class TransactionsImporter(Importer):
             # Counting each standard's rule in the same scan spares measuring a load of new months a reading.
             now = timezone.now()
             rules = list(
-                dict.fromkeys(
-                    store.rule_for(s.measure, s.threshold, now) for s in services.measurable_standards(agency)
-                )
+                dict.fromkeys(store.standard_rule(s, now) for s in services.measurable_standards(agency))
             )
             cutoff = _future_cutoff()
             written_row_is_bad = (
@@ -702,8 +711,16 @@ class CanadaStandardsImporter(Importer):
 # --- OpenSLO ----------------------------------------------------------------------------------------------------
 
 OPENSLO_VERSION = "openslo/v1"
-PERIOD_WINDOWS: dict[str, str] = {Period.MONTH: "1M", Period.QUARTER: "1Q", Period.FISCAL_YEAR: "1y"}
-WINDOW_PERIODS = {value: key for key, value in PERIOD_WINDOWS.items()}
+PERIOD_WINDOWS: dict[str, str] = {Period.MONTH: "1M", Period.QUARTER: "1Q", Period.FISCAL_YEAR: "1Y"}
+WINDOW_PERIODS = {
+    duration: period for period, durations in PERIOD_DURATIONS.items() for duration in durations
+}
+BUDGETING_METHODS = {
+    "Occurrences": BudgetingMethod.OCCURRENCES,
+    "Timeslices": BudgetingMethod.TIMESLICES,
+    "RatioTimeslices": BudgetingMethod.RATIO_TIMESLICES,
+}
+OPENSLO_METHODS: dict[str, str] = {str(value): key for key, value in BUDGETING_METHODS.items()}
 
 
 # A YAML file may name one node many times with anchors and aliases; a few hundred bytes can so stand for
@@ -757,8 +774,18 @@ def _safe_yaml_documents(text: str) -> list[Any]:
     return documents
 
 
-def _read_documents(path: Path) -> list[dict[str, Any]]:
-    """The OpenSLO documents of a JSON or YAML file; ValueError with what to change when it is neither."""
+def _documents_in(data: Any) -> list[Any]:
+    """The documents of a value read from a file: a mapping is one, a list (or a `kind: List`) holds several."""
+    if isinstance(data, list):
+        return [document for item in data for document in _documents_in(item)]
+    if isinstance(data, dict) and (data.get("kind") == "List" or ("items" in data and "kind" not in data)):
+        return _documents_in(data.get("items") or [])
+    return [data]
+
+
+def _read_documents(path: Path) -> list[Any]:
+    """The OpenSLO documents of a file: one JSON or YAML document, several YAML documents (---), or a list of
+    them in JSON or YAML. ValueError with what to change when it is none of these."""
     import yaml
 
     try:
@@ -785,15 +812,36 @@ def _read_documents(path: Path) -> list[dict[str, Any]]:
         raise unreadable from error
     except RecursionError as error:
         raise ValueError(_("The file nests its values too deeply to be an OpenSLO document.")) from error
-    if isinstance(data, dict):
-        data = data.get("items", [data]) if data.get("kind") == "List" or "items" in data else [data]
-    if not isinstance(data, list):
+    documents = [document for document in _documents_in(data) if document is not None]
+    if not any(isinstance(document, dict) for document in documents):
         raise ValueError(_("The file holds no OpenSLO document (a mapping with apiVersion, kind and spec)."))
-    return [doc for doc in data if isinstance(doc, dict)]
+    return documents
 
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _name(document: dict[str, Any]) -> str:
+    return str(_mapping(document.get("metadata")).get("name") or "")
+
+
+class Refused(ValueError):
+    """One SLO cannot be imported as it is written: the field and what to change."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclasses.dataclass(frozen=True)
+class Objective:
+    """What an SLO's objective promises, in the product's terms."""
+
+    measure: str
+    threshold: float | None
+    threshold_op: str
+    standard_type: str
 
 
 @register_importer
@@ -801,8 +849,10 @@ class OpenSloImporter(Importer):
     kind = "openslo"
     label = "OpenSLO documents (openslo/v1 SLO and SLI)"
     help_text = (
-        "JSON (or YAML where PyYAML is installed): SLOs whose spec.service is a service's web address name; "
-        "the annotations touchstone/statement, touchstone/measure, touchstone/threshold keep what OpenSLO lacks."
+        "JSON or YAML: one document, several YAML documents, or a list of them. Each SLO's spec.service is a "
+        "service's web address name; its indicator is written inline or named by indicatorRef (an SLI in the "
+        "same file). A threshold objective (op lt or lte) is a response time in milliseconds; a ratio objective "
+        "is the share of good transactions. Loading a file again updates the standards with the same name."
     )
     suffixes = (".json", ".yaml", ".yml")
 
@@ -814,22 +864,25 @@ class OpenSloImporter(Importer):
             context.problem(getattr(error, "line", None), "", str(error))
             return {"rows": 0}
         indicators = {
-            str(_mapping(doc.get("metadata")).get("name")): doc
-            for doc in documents
-            if doc.get("kind") == "SLI"
+            _name(doc): doc for doc in documents if isinstance(doc, dict) and doc.get("kind") == "SLI"
         }
-        created = 0
-        slos = [doc for doc in documents if doc.get("kind") == "SLO"]
-        for number, doc in enumerate(slos, start=1):
-            where = f"SLO {number} ({str(_mapping(doc.get('metadata')).get('name', '?'))[:60]})"
-            if doc.get("apiVersion") != OPENSLO_VERSION:
-                context.problem(
-                    number, "apiVersion", _("%(where)s: apiVersion must be openslo/v1.") % {"where": where}
-                )
+        counts: defaultdict[str, int] = defaultdict(int)
+        seen: dict[str, int] = {}
+        slos = 0
+        for number, doc in enumerate(documents, start=1):
+            if not isinstance(doc, dict) or doc.get("kind") != "SLO":
                 continue
+            slos += 1
+            where = _("Document %(number)s (SLO %(name)s)") % {
+                "number": number,
+                "name": _name(doc)[:60] or "?",
+            }
             try:
-                data = self._standard_data(doc, indicators, context.agency, number, context, where)
-            except (TypeError, ValueError, AttributeError, IndexError):
+                standards = self._standards_data(doc, indicators, context.agency)
+            except Refused as refused:
+                context.problem(number, refused.field, f"{where}: {refused}")
+                continue
+            except (TypeError, ValueError, AttributeError, IndexError, KeyError):
                 context.problem(
                     number,
                     "",
@@ -840,105 +893,340 @@ class OpenSloImporter(Importer):
                     % {"where": where},
                 )
                 continue
-            if data is None:
-                continue
-            try:
-                with transaction.atomic():
-                    services.define_standard(
-                        actor=context.actor, actor_label=context.actor_label, agency=context.agency, data=data
+            for data, lineage in standards:
+                if data["external_id"] in seen:
+                    context.problem(
+                        number,
+                        "metadata.name",
+                        _("%(where)s: the name “%(name)s” is already used by document %(other)s.")
+                        % {"where": where, "name": data["external_id"], "other": seen[data["external_id"]]},
                     )
-            except ValidationError as error:
-                found = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-                for field_name, messages in found.items():
-                    context.problem(number, field_name, f"{where}: {' '.join(messages)}")
-                continue
-            created += 1
+                    continue
+                seen[data["external_id"]] = number
+                try:
+                    with transaction.atomic():
+                        _standard, outcome = services.import_standard(
+                            actor=context.actor,
+                            actor_label=context.actor_label,
+                            agency=context.agency,
+                            data=data,
+                            lineage=lineage,
+                        )
+                except ValidationError as error:
+                    found = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+                    for field_name, messages in found.items():
+                        context.problem(number, field_name, f"{where}: {' '.join(messages)}")
+                    continue
+                counts[f"standards_{outcome}"] += 1
         if not slos:
             context.problem(None, "", _("The file holds no SLO document."))
-        return {"rows": len(slos), "standards_created": created}
+        return {"rows": slos, "standards_created": 0, **counts}
 
-    def _standard_data(
-        self,
-        doc: dict[str, Any],
-        indicators: dict[str, Any],
-        agency: Agency,
-        number: int,
-        context: ImportContext,
-        where: str,
-    ) -> dict[str, Any] | None:
+    def _standards_data(
+        self, doc: dict[str, Any], indicators: dict[str, Any], agency: Agency
+    ) -> list[tuple[dict[str, Any], Any]]:
+        """One standard per objective of the SLO, each with the lineage it came from (our own export's)."""
+        version = doc.get("apiVersion")
+        if version != OPENSLO_VERSION:
+            raise Refused(
+                "apiVersion",
+                _("apiVersion is %(version)s; this product reads openslo/v1 documents.")
+                % {"version": version or _("missing")},
+            )
         metadata = _mapping(doc.get("metadata"))
-        notes = _mapping(metadata.get("annotations"))
+        notes = {str(key): value for key, value in _mapping(metadata.get("annotations")).items()}
         spec = _mapping(doc.get("spec"))
-        service = Service.objects.filter(agency=agency, slug=str(spec.get("service", ""))[:200]).first()
-        if service is None:
-            context.problem(
-                number,
-                "spec.service",
-                _("%(where)s: no service “%(slug)s” in this agency.")
-                % {"where": where, "slug": spec.get("service", "")},
+        name = _name(doc)
+        if not name:
+            raise Refused("metadata.name", _("give the SLO a name (metadata.name)."))
+        service = self._service(agency, spec.get("service"))
+        window = self._window(spec.get("timeWindow"))
+        method = BUDGETING_METHODS.get(str(spec.get("budgetingMethod", "Occurrences")))
+        if method is None:
+            raise Refused(
+                "spec.budgetingMethod",
+                _("the budgeting method is %(method)s; write Occurrences, Timeslices or RatioTimeslices.")
+                % {"method": spec.get("budgetingMethod")},
             )
-            return None
-        objectives = [_mapping(item) for item in spec.get("objectives") or [{}]]
-        target = objectives[0].get("target")
-        if not isinstance(target, int | float) or not 0 <= target <= 1:
-            context.problem(
-                number,
-                "spec.objectives.target",
-                _("%(where)s: the target is a share between 0 and 1.") % {"where": where},
-            )
-            return None
-        window = _mapping((spec.get("timeWindow") or [{}])[0])
-        period = WINDOW_PERIODS.get(str(window.get("duration", "1M")), Period.MONTH)
-        indicator = _mapping(spec.get("indicator") or indicators.get(str(spec.get("indicatorRef"))))
-        threshold = notes.get("touchstone/threshold", objectives[0].get("value"))
-        measure = notes.get("touchstone/measure") or (
-            Measure.CALENDAR_DAYS if threshold is not None else Measure.OUTCOME
+        objectives = spec.get("objectives")
+        if not isinstance(objectives, list) or not objectives:
+            raise Refused("spec.objectives", _("an SLO needs at least one objective with a target."))
+        period = (
+            WINDOW_PERIODS.get(window["duration"], Period.MONTH) if not window["rolling"] else Period.MONTH
         )
-        if measure not in Measure.values:
-            context.problem(number, "touchstone/measure", _("%(where)s: unknown measure.") % {"where": where})
-            return None
-        start = notes.get("touchstone/valid-from") or _mapping(window.get("calendar")).get("startTime", "")
+        if notes.get("touchstone/period") in Period.values:
+            period = str(notes["touchstone/period"])
+        start = notes.get("touchstone/valid-from") or window["start"]
         try:
             valid_from = dt.date.fromisoformat(str(start)[:10]) if start else None
-        except ValueError:
-            valid_from = None
-        valid_from = measurement.period_of(period, valid_from or dt.date.today()).start
-        return {
-            "service": service,
-            "channel": notes.get("touchstone/channel", "")
-            if notes.get("touchstone/channel", "") in Channel.values
-            else "",
-            "statement": str(
+        except ValueError as error:
+            raise Refused(
+                "spec.timeWindow.calendar.startTime",
+                _("write the start time as 2025-01-01 00:00:00, not “%(value)s”.")
+                % {"value": str(start)[:40]},
+            ) from error
+        valid_from = measurement.period_of(period, valid_from or timezone.localdate()).start
+        lineage = None
+        if notes.get("touchstone/lineage") and len(objectives) == 1:
+            try:
+                lineage = uuid.UUID(str(notes["touchstone/lineage"]))
+            except ValueError:
+                lineage = None
+        found = []
+        for index, raw in enumerate(objectives, start=1):
+            item = _mapping(raw)
+            field = f"spec.objectives[{index - 1}]"
+            if "compositeWeight" in item:
+                raise Refused(
+                    f"{field}.compositeWeight",
+                    _(
+                        "a composite SLO weighs several indicators into one objective, which a standard cannot "
+                        "hold; write each objective as an SLO of its own."
+                    ),
+                )
+            # An objective may name its own indicator; the SLO's serves the others.
+            own = "indicator" in item or "indicatorRef" in item
+            indicator = self._indicator(item if own else spec, indicators)
+            objective = self._objective(item, indicator, notes, field)
+            target = self._target(item, field)
+            external_id = name if len(objectives) == 1 else f"{name}#{index}"
+            if len(external_id) > 60:
+                raise Refused("metadata.name", _("shorten the name to 60 characters or fewer."))
+            statement = str(
                 notes.get("touchstone/statement")
                 or spec.get("description")
                 or metadata.get("displayName")
-                or metadata.get("name", "")
-            ),
-            "standard_type": notes.get("touchstone/type")
-            if notes.get("touchstone/type") in StandardType.values
-            else StandardType.TIMELINESS,
-            "measure": measure,
-            "threshold": float(threshold) if threshold not in (None, "") else None,
-            "target": float(target),
-            "period": period,
-            "valid_from": valid_from,
-            "source": "openslo",
-            "external_id": str(metadata.get("name", ""))[:60]
-            or str(_mapping(indicator.get("metadata")).get("name", ""))[:60],
+                or name
+            )
+            if len(objectives) > 1 and item.get("displayName"):
+                statement = f"{statement} ({item['displayName']})"
+            slice_target = item.get("timeSliceTarget")
+            if slice_target is not None and (
+                not isinstance(slice_target, int | float)
+                or isinstance(slice_target, bool)
+                or not 0 < slice_target <= 1
+            ):
+                raise Refused(
+                    f"{field}.timeSliceTarget", _("the time slice target is a share between 0 and 1.")
+                )
+            channel = str(notes.get("touchstone/channel", ""))
+            found.append(
+                (
+                    {
+                        "service": service,
+                        "channel": channel if channel in Channel.values else "",
+                        "statement": statement,
+                        "standard_type": objective.standard_type,
+                        "measure": objective.measure,
+                        "threshold": objective.threshold,
+                        "threshold_op": objective.threshold_op,
+                        "survey_measure": str(notes.get("touchstone/survey-measure", ""))[:300],
+                        "target": target,
+                        "period": period,
+                        "valid_from": valid_from,
+                        # A calendar window that is the period itself is held as the period.
+                        "window_duration": ""
+                        if not window["rolling"] and window["duration"] in PERIOD_DURATIONS[period]
+                        else window["duration"],
+                        "window_is_rolling": window["rolling"],
+                        "budgeting_method": method,
+                        "timeslice_target": None if slice_target is None else float(slice_target),
+                        "timeslice_window": str(item.get("timeSliceWindow") or ""),
+                        "source": "openslo",
+                        "external_id": external_id,
+                    },
+                    lineage,
+                )
+            )
+        return found
+
+    @staticmethod
+    def _service(agency: Agency, written: Any) -> Service:
+        key = str(written or "").strip()[:300]
+        services_of = Service.objects.filter(agency=agency)
+        service = (
+            services_of.filter(slug=key).first()
+            or (services_of.filter(external_id=key).first() if key else None)
+            or (services_of.filter(name__iexact=key).first() if key else None)
+        )
+        if service is None:
+            raise Refused(
+                "spec.service",
+                _(
+                    "no service “%(service)s” in this agency; write the web address name of one of its services "
+                    "in spec.service, or add the service to the catalog first."
+                )
+                % {"service": key},
+            )
+        return service
+
+    @staticmethod
+    def _indicator(spec: dict[str, Any], indicators: dict[str, Any]) -> dict[str, Any]:
+        """The SLI's spec, written inline or named by indicatorRef; refused when it names an SLI not in the file."""
+        if spec.get("indicator") is not None:
+            return _mapping(_mapping(spec["indicator"]).get("spec"))
+        reference = spec.get("indicatorRef")
+        if reference is None:
+            raise Refused(
+                "spec.indicator",
+                _("the SLO has no indicator; write it inline or name an SLI with indicatorRef."),
+            )
+        sli = indicators.get(str(reference))
+        if sli is None:
+            raise Refused(
+                "spec.indicatorRef",
+                _("indicatorRef names the SLI “%(name)s”, which is not in this file; add that SLI document.")
+                % {"name": reference},
+            )
+        return _mapping(sli.get("spec"))
+
+    @staticmethod
+    def _window(written: Any) -> dict[str, Any]:
+        windows = written if isinstance(written, list) else [written] if isinstance(written, dict) else []
+        if len(windows) != 1 or not isinstance(windows[0], dict):
+            raise Refused(
+                "spec.timeWindow",
+                _("give one time window, for example duration: 28d with isRolling: true."),
+            )
+        window = windows[0]
+        duration = str(window.get("duration", "")).strip()
+        if duration.endswith("y"):
+            duration = duration[:-1] + "Y"  # older files write a year in lower case
+        if WINDOW_DURATION.match(duration) is None:
+            raise Refused(
+                "spec.timeWindow.duration",
+                _("the duration “%(duration)s” is not a number and a unit (m, h, d, w, M, Q or Y), like 28d.")
+                % {"duration": window.get("duration", "")},
+            )
+        rolling = window.get("isRolling", False)
+        if not isinstance(rolling, bool):
+            raise Refused("spec.timeWindow.isRolling", _("isRolling is true or false."))
+        calendar = _mapping(window.get("calendar"))
+        return {
+            "duration": duration,
+            "rolling": rolling,
+            "start": "" if rolling else calendar.get("startTime", ""),
         }
+
+    @staticmethod
+    def _objective(
+        item: dict[str, Any], indicator: dict[str, Any], notes: dict[str, Any], field: str
+    ) -> Objective:
+        """The measure an objective names: our own annotations first, then the indicator's shape."""
+        written_type = notes.get("touchstone/type")
+        measure = notes.get("touchstone/measure")
+        op = str(item.get("op", "lte"))
+        if measure:
+            if measure not in Measure.values:
+                raise Refused("touchstone/measure", _("the annotation touchstone/measure is not a measure."))
+            threshold = notes.get("touchstone/threshold", item.get("value"))
+            return Objective(
+                str(measure),
+                float(threshold) if threshold not in (None, "") else None,
+                op if op in ThresholdOp.values else ThresholdOp.AT_MOST,
+                str(written_type) if written_type in StandardType.values else StandardType.TIMELINESS,
+            )
+        if "thresholdMetric" in indicator:
+            value = item.get("value")
+            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+                raise Refused(
+                    f"{field}.value",
+                    _("a threshold objective needs the most milliseconds a request may take in value."),
+                )
+            if op not in ThresholdOp.values:
+                raise Refused(
+                    f"{field}.op",
+                    _(
+                        "op is %(op)s: a threshold is measured as the time each transaction takes, which must be "
+                        "below it (lt) or at most it (lte)."
+                    )
+                    % {"op": op},
+                )
+            return Objective(
+                Measure.MILLISECONDS,
+                float(value),
+                op,
+                str(written_type) if written_type in StandardType.values else StandardType.TIMELINESS,
+            )
+        if "ratioMetric" in indicator:
+            if item.get("value") is not None:
+                raise Refused(
+                    f"{field}.value",
+                    _(
+                        "a ratio indicator is judged by its target share alone; remove value from the objective."
+                    ),
+                )
+            return Objective(
+                Measure.OUTCOME,
+                None,
+                ThresholdOp.AT_MOST,
+                str(written_type) if written_type in StandardType.values else StandardType.AVAILABILITY,
+            )
+        raise Refused("spec.indicator", _("the indicator has neither a ratioMetric nor a thresholdMetric."))
+
+    @staticmethod
+    def _target(item: dict[str, Any], field: str) -> float:
+        target = item.get("target")
+        if target is None and item.get("targetPercent") is not None:
+            percent = item["targetPercent"]
+            target = (
+                percent / 100 if isinstance(percent, int | float) and not isinstance(percent, bool) else -1
+            )
+        if not isinstance(target, int | float) or isinstance(target, bool) or not 0 <= target <= 1:
+            raise Refused(
+                f"{field}.target",
+                _("the target is a share between 0 and 1, such as 0.99, or targetPercent between 0 and 100."),
+            )
+        return float(target)
+
+
+def _indicator_document(standard: ServiceStandard, name: str) -> dict[str, Any]:
+    def source(query: str) -> dict[str, Any]:
+        return {"metricSource": {"type": "touchstone", "spec": {"query": query}}}
+
+    if standard.measure == Measure.MILLISECONDS:
+        metric: dict[str, Any] = {
+            "thresholdMetric": source("response time of each transaction in milliseconds")
+        }
+    else:
+        metric = {
+            "ratioMetric": {
+                "counter": True,
+                "good": source("transactions meeting the standard"),
+                "total": source("transactions counted"),
+            }
+        }
+    return {"metadata": {"name": f"{name}-indicator"}, "spec": metric}
 
 
 def openslo_documents(agency: Agency | None) -> list[dict[str, Any]]:
-    """An SLO with an inline ratio SLI for each current standard of the agency."""
+    """An SLO with its indicator inline for each current standard of the agency, its window and objective as held.
+
+    What OpenSLO has no field for (the statement, how elapsed time is counted, the reporting period, the channel)
+    travels in touchstone/ annotations, so the file imports back to the same standards.
+    """
     documents: list[dict[str, Any]] = []
     standards = ServiceStandard.objects.filter(agency=agency, valid_until__isnull=True).select_related(
         "service"
     )
     for standard in standards.order_by("pk"):
-        name = f"standard-{standard.pk}"
+        name = standard.external_id or f"standard-{standard.pk}"
         objective: dict[str, Any] = {"displayName": standard.statement[:120], "target": standard.target}
         if standard.threshold is not None:
-            objective.update({"op": "lte", "value": standard.threshold})
+            objective.update({"op": standard.threshold_op, "value": standard.threshold})
+        if standard.budgeting_method != BudgetingMethod.OCCURRENCES:
+            objective["timeSliceWindow"] = standard.timeslice_window
+            if standard.timeslice_target is not None:
+                objective["timeSliceTarget"] = standard.timeslice_target
+        window: dict[str, Any] = {
+            "duration": standard.window_duration or PERIOD_WINDOWS.get(standard.period, "1M"),
+            "isRolling": standard.window_is_rolling,
+        }
+        if not standard.window_is_rolling:
+            window["calendar"] = {
+                "startTime": f"{standard.valid_from.isoformat()} 00:00:00",
+                "timeZone": settings.TIME_ZONE,
+            }
         documents.append(
             {
                 "apiVersion": OPENSLO_VERSION,
@@ -952,44 +1240,19 @@ def openslo_documents(agency: Agency | None) -> list[dict[str, Any]]:
                         "touchstone/threshold": "" if standard.threshold is None else str(standard.threshold),
                         "touchstone/channel": standard.channel,
                         "touchstone/type": standard.standard_type,
+                        "touchstone/period": standard.period,
+                        "touchstone/survey-measure": standard.survey_measure,
                         "touchstone/valid-from": standard.valid_from.isoformat(),
                         "touchstone/version": str(standard.version),
+                        "touchstone/lineage": str(standard.lineage),
                     },
                 },
                 "spec": {
                     "description": standard.statement,
                     "service": standard.service.slug,
-                    "indicator": {
-                        "metadata": {"name": f"{name}-indicator"},
-                        "spec": {
-                            "ratioMetric": {
-                                "counter": True,
-                                "good": {
-                                    "metricSource": {
-                                        "type": "touchstone",
-                                        "spec": {"query": "transactions meeting the standard"},
-                                    }
-                                },
-                                "total": {
-                                    "metricSource": {
-                                        "type": "touchstone",
-                                        "spec": {"query": "transactions counted"},
-                                    }
-                                },
-                            }
-                        },
-                    },
-                    "timeWindow": [
-                        {
-                            "duration": PERIOD_WINDOWS.get(standard.period, "1M"),
-                            "isRolling": False,
-                            "calendar": {
-                                "startTime": f"{standard.valid_from.isoformat()} 00:00:00",
-                                "timeZone": settings.TIME_ZONE,
-                            },
-                        }
-                    ],
-                    "budgetingMethod": "Occurrences",
+                    "indicator": _indicator_document(standard, name),
+                    "timeWindow": [window],
+                    "budgetingMethod": OPENSLO_METHODS[standard.budgeting_method],
                     "objectives": [objective],
                 },
             }

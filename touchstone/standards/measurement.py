@@ -139,6 +139,8 @@ def overdue_cutoff(measure: str, threshold: float | None, now: dt.datetime) -> d
     local_now = now.astimezone(zone)
     if measure == Measure.CALENDAR_HOURS:
         return now - dt.timedelta(hours=limit)
+    if measure == Measure.MILLISECONDS:
+        return now - dt.timedelta(milliseconds=limit)
     if measure == Measure.CALENDAR_DAYS:
         last_day = local_now.date() - dt.timedelta(days=math.floor(limit) + 1)
         return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
@@ -265,6 +267,7 @@ MEASURED_FROM_TRANSACTIONS = frozenset(
         Measure.BUSINESS_DAYS,
         Measure.CALENDAR_HOURS,
         Measure.BUSINESS_HOURS,
+        Measure.MILLISECONDS,
         Measure.OUTCOME,
     }
 )

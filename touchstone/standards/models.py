@@ -5,6 +5,7 @@ A standard is versioned: editing it closes the current row (`valid_until`) and o
 """
 
 import datetime as dt
+import re
 import uuid
 
 from django.conf import settings
@@ -21,6 +22,7 @@ class StandardType(models.TextChoices):
     TIMELINESS = "timeliness", _("Timeliness")
     ACCESS = "access", _("Access")
     ACCURACY = "accuracy", _("Accuracy")
+    AVAILABILITY = "availability", _("Availability")
     SATISFACTION = "satisfaction", _("Satisfaction")
     OTHER = "other", _("Other")
 
@@ -30,19 +32,65 @@ class Measure(models.TextChoices):
     BUSINESS_DAYS = "business_days", _("Elapsed time in business days")
     CALENDAR_HOURS = "calendar_hours", _("Elapsed time in hours")
     BUSINESS_HOURS = "business_hours", _("Elapsed time in business hours")
+    MILLISECONDS = "milliseconds", _("Response time in milliseconds")
     OUTCOME = "outcome", _("Yes or no outcome")
     SURVEY = "survey", _("Survey measure")
 
 
 ELAPSED_MEASURES = frozenset(
-    {Measure.CALENDAR_DAYS, Measure.BUSINESS_DAYS, Measure.CALENDAR_HOURS, Measure.BUSINESS_HOURS}
+    {
+        Measure.CALENDAR_DAYS,
+        Measure.BUSINESS_DAYS,
+        Measure.CALENDAR_HOURS,
+        Measure.BUSINESS_HOURS,
+        Measure.MILLISECONDS,
+    }
 )
+
+
+class ThresholdOp(models.TextChoices):
+    AT_MOST = "lte", _("at most")
+    LESS_THAN = "lt", _("less than")
+
+
+class BudgetingMethod(models.TextChoices):
+    """OpenSLO's budgeting methods: each transaction counts, or each time slice of the window does."""
+
+    OCCURRENCES = "occurrences", _("Each transaction counts")
+    TIMESLICES = "timeslices", _("Share of good time slices")
+    RATIO_TIMESLICES = "ratio_timeslices", _("Average of each time slice's share")
+
+
+# An OpenSLO duration: a whole number and a unit (minute, hour, day, week, month, quarter, year).
+WINDOW_DURATION = re.compile(r"^([1-9][0-9]{0,4})([mhdwMQY])$")
 
 
 class Period(models.TextChoices):
     MONTH = "month", _("Month")
     QUARTER = "quarter", _("Fiscal quarter")
     FISCAL_YEAR = "fiscal_year", _("Fiscal year")
+
+
+# The OpenSLO calendar durations that are exactly a reporting period.
+PERIOD_DURATIONS: dict[str, tuple[str, ...]] = {
+    Period.MONTH: ("1M",),
+    Period.QUARTER: ("1Q", "3M"),
+    Period.FISCAL_YEAR: ("1Y", "4Q", "12M"),
+}
+
+
+def window_length(duration: str) -> dt.timedelta | None:
+    """An OpenSLO duration as a length of time (a month as 30 days, a quarter 91, a year 365); None if unreadable."""
+    found = WINDOW_DURATION.match(duration)
+    if found is None:
+        return None
+    days_per = {"d": 1, "w": 7, "M": 30, "Q": 91, "Y": 365}
+    count, unit = int(found.group(1)), found.group(2)
+    if unit == "m":
+        return dt.timedelta(minutes=count)
+    if unit == "h":
+        return dt.timedelta(hours=count)
+    return dt.timedelta(days=count * days_per[unit])
 
 
 class Verdict(models.TextChoices):
@@ -95,6 +143,20 @@ class ServiceStandard(models.Model):
         help_text=_("The share of transactions that must meet it, between 0 and 1."),
     )
     period = models.CharField(_("period"), max_length=20, choices=Period.choices, default=Period.MONTH)
+    threshold_op = models.CharField(
+        _("comparison"), max_length=3, choices=ThresholdOp.choices, default=ThresholdOp.AT_MOST
+    )
+    # The time window the target is judged over, as OpenSLO writes it ("28d", "2w", "1M"); empty: the period.
+    window_duration = models.CharField(_("time window"), max_length=8, blank=True)
+    window_is_rolling = models.BooleanField(_("rolling window"), default=False)
+    budgeting_method = models.CharField(
+        _("budgeting method"),
+        max_length=20,
+        choices=BudgetingMethod.choices,
+        default=BudgetingMethod.OCCURRENCES,
+    )
+    timeslice_target = models.FloatField(_("share of each time slice"), null=True, blank=True)
+    timeslice_window = models.CharField(_("time slice"), max_length=8, blank=True)
     valid_from = models.DateField(
         _("effective date"), help_text=_("The first day of a period: this version governs from then on.")
     )
@@ -159,9 +221,25 @@ class ServiceStandard(models.Model):
             unit = ngettext("calendar day", "calendar days", plural)
         elif self.measure == Measure.BUSINESS_DAYS:
             unit = ngettext("business day", "business days", plural)
+        elif self.measure == Measure.MILLISECONDS:
+            unit = ngettext("millisecond", "milliseconds", plural)
         else:
             return numbers.decimal(value, 2)
         return f"{numbers.decimal(value, 2)} {unit}"
+
+    @property
+    def is_measured_from_transactions(self) -> bool:
+        """Transactions are counted one by one: a time-sliced budget needs the tool that slices time."""
+        return self.budgeting_method == BudgetingMethod.OCCURRENCES and (
+            self.measure in ELAPSED_MEASURES or self.measure == Measure.OUTCOME
+        )
+
+    @property
+    def has_own_window(self) -> bool:
+        """The target is judged over a window other than the reporting period (rolling, or of another length)."""
+        return bool(self.window_duration) and (
+            self.window_is_rolling or self.window_duration not in PERIOD_DURATIONS.get(self.period, ())
+        )
 
     @property
     def error_budget(self) -> float | None:

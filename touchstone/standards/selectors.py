@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from touchstone.core.models import Agency, Office
 from touchstone.standards import measurement, store
-from touchstone.standards.models import BurnRateAlert, PeriodResult, ServiceStandard, Verdict
+from touchstone.standards.models import BurnRateAlert, PeriodResult, ServiceStandard, Verdict, window_length
 
 
 def standards_of(agency: Agency, *, current_only: bool = True) -> QuerySet[ServiceStandard]:
@@ -228,6 +228,37 @@ def burn_rates_of(standard: ServiceStandard, now: dt.datetime | None = None) -> 
         return []
     counts = store.window_counts(standard.agency, [standard], now or timezone.now(), measurement.WINDOWS)
     return measurement.burn_windows(counts[standard.pk], standard.target)
+
+
+@dataclass(frozen=True)
+class WindowResult:
+    """The standard's own time window ending now (rolling, or the calendar window it is in) and its counts."""
+
+    start: dt.datetime
+    met: int
+    total: int
+
+    @property
+    def share(self) -> float | None:
+        return self.met / self.total if self.total else None
+
+
+def own_window_result(standard: ServiceStandard, now: dt.datetime | None = None) -> WindowResult | None:
+    """Counts over the standard's own window, for a standard judged over one other than its reporting period."""
+    if not (standard.is_current and standard.has_own_window and standard.is_measured_from_transactions):
+        return None
+    length = window_length(standard.window_duration)
+    if length is None:
+        return None
+    now = now or timezone.now()
+    if standard.window_is_rolling:
+        start = now - length
+    else:
+        first = dt.datetime.combine(standard.valid_from, dt.time(), tzinfo=measurement.local_zone())
+        start = first + length * max(0, (now - first) // length)
+    counts = store.window_counts(standard.agency, [standard], now, {"window": now - start})
+    missed, total = counts[standard.pk]["window"]
+    return WindowResult(start, total - missed, total)
 
 
 def alerts_of(agency: Agency) -> QuerySet[BurnRateAlert]:

@@ -14,7 +14,16 @@ from django.utils.translation import gettext as _
 from touchstone.core import audit, numbers
 from touchstone.core.models import Agency, User
 from touchstone.standards import measurement, store
-from touchstone.standards.models import BurnRateAlert, Measure, PeriodResult, ServiceStandard, Verdict
+from touchstone.standards.models import (
+    ELAPSED_MEASURES,
+    WINDOW_DURATION,
+    BudgetingMethod,
+    BurnRateAlert,
+    Measure,
+    PeriodResult,
+    ServiceStandard,
+    Verdict,
+)
 
 STANDARD_FIELDS = [
     "service",
@@ -29,6 +38,15 @@ STANDARD_FIELDS = [
     "valid_from",
     "owner",
 ]
+# How the target is judged, as an OpenSLO objective says it; a revision through the form keeps them.
+WINDOW_FIELDS = [
+    "threshold_op",
+    "window_duration",
+    "window_is_rolling",
+    "budgeting_method",
+    "timeslice_target",
+    "timeslice_window",
+]
 MeasuredMonths = dict[int, set[dt.date]]  # service id -> first days of the months touched
 
 
@@ -42,6 +60,18 @@ def _check_standard(data: dict[str, Any], agency: Agency) -> None:
         errors["threshold"] = _("Give the most days or hours a transaction may take.")
     if data.get("threshold") is not None and data["threshold"] < 0:
         errors["threshold"] = _("The threshold cannot be negative.")
+    duration = data.get("window_duration") or ""
+    if duration and not WINDOW_DURATION.match(duration):
+        errors["window_duration"] = _(
+            "Write the time window as a number and a unit, for example 28d, 2w or 1M."
+        )
+    slice_window = data.get("timeslice_window") or ""
+    if data.get("budgeting_method", BudgetingMethod.OCCURRENCES) != BudgetingMethod.OCCURRENCES and not (
+        WINDOW_DURATION.match(slice_window)
+    ):
+        errors["timeslice_window"] = _(
+            "A time-sliced budget needs the length of a slice, for example 1m or 5m."
+        )
     valid_from = data.get("valid_from")
     period = data.get("period")
     if valid_from and period and not measurement.is_period_start(period, valid_from):
@@ -54,7 +84,7 @@ def _check_standard(data: dict[str, Any], agency: Agency) -> None:
 
 
 def measurement_elapsed() -> set[str]:
-    return {Measure.CALENDAR_DAYS, Measure.BUSINESS_DAYS, Measure.CALENDAR_HOURS, Measure.BUSINESS_HOURS}
+    return set(ELAPSED_MEASURES)
 
 
 @transaction.atomic
@@ -66,7 +96,11 @@ def define_standard(
     standard = ServiceStandard(agency=agency)
     audit.save_with_audit(
         standard,
-        {field: data[field] for field in [*STANDARD_FIELDS, "external_id", "source"] if field in data},
+        {
+            field: data[field]
+            for field in [*STANDARD_FIELDS, *WINDOW_FIELDS, "external_id", "source"]
+            if field in data
+        },
         actor=actor,
         agency=agency,
         actor_label=actor_label,
@@ -108,7 +142,10 @@ def revise_standard(
     )
     audit.save_with_audit(
         revised,
-        {field: data[field] for field in STANDARD_FIELDS if field in data},
+        {
+            **{field: getattr(current, field) for field in WINDOW_FIELDS},
+            **{field: data[field] for field in [*STANDARD_FIELDS, *WINDOW_FIELDS] if field in data},
+        },
         actor=actor,
         agency=current.agency,
         actor_label=actor_label,
@@ -127,6 +164,39 @@ def revise_standard(
     measure_standard(revised)
     check_burn_rates(revised.agency, [revised.service_id])
     return revised
+
+
+@transaction.atomic
+def import_standard(
+    *, actor: User | None, agency: Agency, data: dict[str, Any], actor_label: str = "", lineage: Any = None
+) -> tuple[ServiceStandard, str]:
+    """A standard from another tool, matched to the current one of the same lineage or external id.
+
+    New: version 1. Unchanged: left alone. Changed from a later effective date: a new version. Changed from the
+    same date: corrected in place and measured again. Returns the standard and which of "created", "unchanged",
+    "revised" or "updated" happened.
+    """
+    current = ServiceStandard.objects.filter(agency=agency, valid_until__isnull=True)
+    match = current.filter(lineage=lineage).first() if lineage else None
+    if match is None and data.get("external_id"):
+        match = current.filter(external_id=data["external_id"]).order_by("pk").first()
+    if match is None:
+        return define_standard(actor=actor, agency=agency, data=data, actor_label=actor_label), "created"
+    # Matched by lineage, it keeps its own external id (our export names a standard without one by its number).
+    same = [*STANDARD_FIELDS, *WINDOW_FIELDS, *([] if match.lineage == lineage else ["external_id"])]
+    fields = [field for field in same if field in data]
+    if all(getattr(match, field) == data[field] for field in fields):
+        return match, "unchanged"
+    if data["valid_from"] > match.valid_from:
+        return revise_standard(actor=actor, standard=match, data=data, actor_label=actor_label), "revised"
+    _check_standard(data, agency)
+    audit.save_with_audit(
+        match, {field: data[field] for field in fields}, actor=actor, agency=agency, actor_label=actor_label
+    )
+    match.results.filter(source=PeriodResult.Source.MEASURED).delete()
+    measure_standard(match)
+    check_burn_rates(agency, [match.service_id])
+    return match, "updated"
 
 
 # --- measuring ----------------------------------------------------------------------------------------------------
@@ -171,7 +241,7 @@ def measure_standard(
     standard: ServiceStandard, months: Iterable[dt.date] | None = None, now: dt.datetime | None = None
 ) -> list[PeriodResult]:
     """Measure the periods of this version that contain `months` (all months with data when None)."""
-    if standard.measure not in (measurement_elapsed() | {Measure.OUTCOME}):
+    if not standard.is_measured_from_transactions:
         return []
     if months is None:
         months = [
@@ -251,7 +321,11 @@ def judge_completed_periods(now: dt.datetime | None = None) -> int:
 def measurable_standards(agency: Agency) -> list[ServiceStandard]:
     """Every version of the agency's standards that transactions are measured against."""
     return list(
-        ServiceStandard.objects.filter(agency=agency, measure__in=measurement_elapsed() | {Measure.OUTCOME})
+        ServiceStandard.objects.filter(
+            agency=agency,
+            measure__in=measurement_elapsed() | {Measure.OUTCOME},
+            budgeting_method=BudgetingMethod.OCCURRENCES,
+        )
     )
 
 
@@ -315,7 +389,10 @@ def check_burn_rates(
     """
     now = now or timezone.now()
     current = ServiceStandard.objects.filter(
-        agency=agency, valid_until__isnull=True, measure__in=measurement_elapsed() | {Measure.OUTCOME}
+        agency=agency,
+        valid_until__isnull=True,
+        measure__in=measurement_elapsed() | {Measure.OUTCOME},
+        budgeting_method=BudgetingMethod.OCCURRENCES,
     ).select_related("owner", "service")
     if service_ids is not None:
         current = current.filter(service_id__in=list(service_ids))

@@ -466,8 +466,10 @@ class Rule:
     needs_calendar: bool
 
 
-def rule_for(measure: str, threshold: float | None, now: dt.datetime) -> Rule:
+def rule_for(measure: str, threshold: float | None, now: dt.datetime, strict: bool = False) -> Rule:
+    """`strict`: the elapsed time must be less than the threshold (OpenSLO's `lt`), not at most it."""
     limit = float(threshold or 0)
+    within = "<" if strict else "<="
     if measure == Measure.OUTCOME:
         return Rule("t.outcome IS NOT NULL", "coalesce(t.outcome, false)", False)
     cutoff = sql_timestamp(measurement.overdue_cutoff(measure, threshold, now))
@@ -475,19 +477,29 @@ def rule_for(measure: str, threshold: float | None, now: dt.datetime) -> Rule:
     counted = f"(t.ended_at IS NOT NULL OR t.started_at < {cutoff})"
     zone = settings.TIME_ZONE
     if measure == Measure.CALENDAR_DAYS:
-        met = f"CAST(t.ended_at AS DATE) - CAST(t.started_at AS DATE) <= {limit}"
+        met = f"CAST(t.ended_at AS DATE) - CAST(t.started_at AS DATE) {within} {limit}"
     elif measure == Measure.BUSINESS_DAYS:
-        met = f"ce.ord - cs.ord <= {limit}"
+        met = f"ce.ord - cs.ord {within} {limit}"
     elif measure == Measure.CALENDAR_HOURS:
         met = (
             f"date_diff('second', timezone('{zone}', t.started_at), timezone('{zone}', t.ended_at)) "
-            f"<= {limit * 3600}"
+            f"{within} {limit * 3600}"
         )
+    elif measure == Measure.MILLISECONDS:
+        # Microseconds, so that 500.4 ms is not less than 500 ms.
+        met = f"date_diff('microsecond', t.started_at, t.ended_at) {within} {limit * 1000}"
     else:
-        met = f"{_business_minutes('ce', 't.ended_at')} - {_business_minutes('cs', 't.started_at')} <= {limit * 60}"
+        met = (
+            f"{_business_minutes('ce', 't.ended_at')} - {_business_minutes('cs', 't.started_at')} "
+            f"{within} {limit * 60}"
+        )
     return Rule(
         counted, f"coalesce({met}, false)", measure in (Measure.BUSINESS_DAYS, Measure.BUSINESS_HOURS)
     )
+
+
+def standard_rule(standard: Any, now: dt.datetime) -> Rule:
+    return rule_for(standard.measure, standard.threshold, now, strict=standard.threshold_op == "lt")
 
 
 def _business_minutes(day: str, moment: str) -> str:
@@ -585,7 +597,7 @@ def monthly_counts(
         return {}
     service_ids = {s.service_id for s in standards}
     files = live_files(agency, months=months, service_ids=service_ids)
-    rules = [rule_for(s.measure, s.threshold, now) for s in standards]
+    rules = [standard_rule(s, now) for s in standards]
     unique = list(dict.fromkeys(rules))
     position = {rule: unique.index(rule) for rule in unique}
     out: dict[int, dict[dt.date, tuple[int, int]]] = {s.pk: {} for s in standards}
@@ -638,7 +650,7 @@ def window_counts(
     rules: list[Rule] = []
     names: list[tuple[int, str]] = []
     for standard in standards:
-        base = rule_for(standard.measure, standard.threshold, now)
+        base = standard_rule(standard, now)
         for name, span in windows.items():
             decided = (
                 f"t.ended_at IS NOT NULL AND t.ended_at > {sql_timestamp(now - span)} AND {base.counted}"
@@ -679,7 +691,7 @@ def breakdown_counts(
 ) -> list[tuple[Any, int, int]]:
     """[(office id or channel, met, total)] of one standard over the given months."""
     files = live_files(agency, months=months, service_ids=[standard.service_id])
-    rule = rule_for(standard.measure, standard.threshold, now)
+    rule = standard_rule(standard, now)
     where = f"t.service_id = {int(standard.service_id)} AND {_in_months(months)}"
     if standard.channel:
         where += f" AND t.channel = '{standard.channel}'"

@@ -109,6 +109,7 @@ def standard_detail(request: AgencyRequest, standard_id: int) -> HttpResponse:
             "by": by,
             "alerts": selectors.alerts_of(request.agency).filter(standard__lineage=standard.lineage)[:10],
             "burn_rates": selectors.burn_rates_of(standard),
+            "own_window": selectors.own_window_result(standard),
             "in_progress": next((r for r in reversed(results) if r.in_progress), None),
             "can_edit": request.membership.can("edit_standards") and standard.is_current,
         },

@@ -32,9 +32,17 @@ class StandardOut(Schema):
     standard_type: str
     measure: str
     threshold: float | None
+    threshold_op: str = Field(description="lte: at most the threshold; lt: less than it.")
     survey_measure: str
     target: float | None
     period: str
+    window_duration: str = Field(
+        description="The time window the target is judged over (28d, 2w, 1M); empty: the period."
+    )
+    window_is_rolling: bool
+    budgeting_method: str
+    timeslice_target: float | None
+    timeslice_window: str
     valid_from: dt.date
     valid_until: dt.date | None
 

@@ -359,6 +359,115 @@ def test_an_unknown_touchpoints_channel_is_named_with_the_valid_ones(
     assert Service.objects.count() == 0
 
 
+# The columns of Touchpoints' own services export (Service.to_csv): every attribute of a service, then its
+# organization and provider; no channels and no volume in that version.
+TOUCHPOINTS_EXPORT_HEADER = [
+    "id",
+    "name",
+    "description",
+    "organization_id",
+    "notes",
+    "created_at",
+    "updated_at",
+    "hisp",
+    "department",
+    "bureau",
+    "service_abbreviation",
+    "service_slug",
+    "url",
+    "service_provider_id",
+    "service_owner_id",
+    "justification_text",
+    "kind",
+    "aasm_state",
+    "transactional",
+    "organization_name",
+    "organization_abbreviation",
+    "service_provider_id",
+    "service_provider_name",
+]
+
+
+def test_touchpoints_own_services_export_loads_without_channels_or_volume(
+    personas: Personas, tmp_path: Path
+) -> None:
+    row = [
+        "41",
+        "Renew a passport",
+        "",
+        "7",
+        "",
+        "2024-02-01 10:00:00 UTC",
+        "2024-03-01 10:00:00 UTC",
+        "true",
+        "State",
+        "Consular Affairs",
+        "PPT",
+        "renew-passport",
+        "travel.example.gov/renew",
+        "3",
+        "12",
+        "Millions renew each year.",
+        '["Benefits", "Administrative"]',
+        "approved",
+        "true",
+        "Department of State",
+        "DOS",
+        "3",
+        "Passport Services",
+    ]
+    path = write_csv(tmp_path / "services.csv", TOUCHPOINTS_EXPORT_HEADER, [row])
+    outcome = run_import("touchpoints-services", path, agency=personas.agency_a)
+    assert outcome.summary["services_created"] == 1
+    service = Service.objects.get(agency=personas.agency_a)
+    assert (service.slug, service.kind, service.is_high_impact, service.external_id) == (
+        "renew-passport",
+        "benefits",
+        True,
+        "touchpoints:41",
+    )
+    assert (service.description, service.website) == ("Renew a passport", "https://travel.example.gov/renew")
+    assert service.estimated_annual_volume is None and not service.channels.exists()
+
+
+def test_touchpoints_volume_bands_and_channel_lists_load_as_its_users_keep_them(
+    personas: Personas, tmp_path: Path
+) -> None:
+    header = ["name", "description", "hisp", "channels", "estimated_annual_volume_of_customers"]
+    rows = [
+        ["File a claim", "Claims.", "t", '["phone", "website"]', "1,000 \u2013 49,000"],
+        ["Ask a question", "Questions.", "f", "{email,live_chat}", "Less than 1,000"],
+        ["Get a card", "Cards.", "false", "in_person, paper", "More than 10 million"],
+        ["Visit a park", "Parks.", "", "", "Unknown"],
+    ]
+    outcome = run_import(
+        "touchpoints-services", write_csv(tmp_path / "s.csv", header, rows), agency=personas.agency_a
+    )
+    assert outcome.summary["volumes_from_bands"] == 4
+    found = {
+        s.name: (s.estimated_annual_volume, sorted(s.channels.values_list("channel", flat=True)))
+        for s in Service.objects.filter(agency=personas.agency_a)
+    }
+    assert found == {
+        "File a claim": (25_000, ["phone", "website"]),
+        "Ask a question": (500, ["email", "live_chat"]),
+        "Get a card": (10_000_000, ["in_person", "paper"]),
+        "Visit a park": (None, []),
+    }
+
+
+def test_a_volume_that_is_neither_a_number_nor_a_band_names_the_bands(
+    personas: Personas, tmp_path: Path
+) -> None:
+    header = ["name", "estimated_annual_volume_of_customers"]
+    path = write_csv(tmp_path / "s.csv", header, [["File a claim", "lots"]])
+    with pytest.raises(ImportFailed) as failure:
+        run_import("touchpoints-services", path, agency=personas.agency_a)
+    problem = failure.value.problems[0]
+    assert (problem.line, problem.column) == (2, "estimated_annual_volume_of_customers")
+    assert "More than 10 million" in problem.message and not Service.objects.exists()
+
+
 def test_the_touchpoints_import_needs_an_agency(db: object, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "touchpoints.csv", TOUCHPOINTS_HEADER, [])
     with pytest.raises(ImportFailed, match="needs an agency"):

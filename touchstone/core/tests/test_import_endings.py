@@ -237,6 +237,7 @@ def test_yaml_with_a_few_anchors_still_loads(personas: Personas, tmp_path: Path)
     path.write_text(
         "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: refunds-fast}\n"
         "spec:\n  service: refunds\n  description: &said Refunds within 30 days\n"
+        "  indicator: {spec: {ratioMetric: {good: {}, total: {}}}}\n"
         "  objectives: [{target: 0.9, displayName: *said}]\n"
         "  timeWindow: [{duration: 1M, calendar: {startTime: '2025-01-01 00:00:00'}}]\n"
     )

@@ -30,3 +30,22 @@ def test_the_demo_shows_a_kept_a_slipping_and_a_recovered_standard(db: object) -
     assert count > 40_000
     load_demo()
     assert store.transaction_count(agency) == count
+
+
+def test_the_demo_status_check_has_a_latency_and_an_availability_objective_over_rolling_windows(
+    db: object,
+) -> None:
+    load_demo()
+    agency = Agency.objects.get(abbreviation="BA")
+    latency, availability = sorted(
+        (s for s in selectors.standards_of(agency) if s.service.slug == "check-status"),
+        key=lambda s: s.measure,
+    )
+    assert (latency.measure, latency.threshold, latency.threshold_op) == ("milliseconds", 800.0, "lt")
+    assert (availability.standard_type, availability.target) == ("availability", 0.995)
+    for standard in (latency, availability):
+        window = selectors.own_window_result(standard)
+        assert window is not None and window.total > 0
+        assert window.share is not None and window.share >= standard.target
+        judged = [r for r in selectors.summaries([standard], recent=3)[0].recent if r.verdict != "pending"]
+        assert judged[-1].verdict == "met"
