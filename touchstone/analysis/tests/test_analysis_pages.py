@@ -170,7 +170,7 @@ def test_weighting_to_margins_reproduces_them_and_changes_the_estimate(personas:
     assert after["value"] == pytest.approx(0.5 * 0.25 + 0.5 * 5 / 6)  # phone and web weighted half and half
     assert after["se"] is not None and after["ci_high"] - after["ci_low"] > 0
     page = client.get(url("survey", survey)).content.decode()
-    assert "Figures are weighted" in page and "54.2%" in page
+    assert "Weights applied: raked to the population&#x27;s margins by channel" in page and "54.2%" in page
 
 
 def test_margins_that_do_not_fit_the_respondents_are_explained_on_the_form(personas: Personas) -> None:

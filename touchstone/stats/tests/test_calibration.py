@@ -198,4 +198,6 @@ def test_raked_residuals_are_r_s_ten_sweeps_over_the_rows():
         for codes in step.margins:
             means = np.bincount(codes, weights=unit[:, 0]) / np.bincount(codes)
             unit = unit - means[codes][:, None]
-    np.testing.assert_allclose(step.residualise(influence), unit * design.weights[:, None], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        step.residualise(influence), unit * design.weights[:, None], rtol=1e-9, atol=1e-12
+    )
