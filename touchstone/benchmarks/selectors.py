@@ -19,6 +19,7 @@ from touchstone.benchmarks.models import (
     Measure,
 )
 from touchstone.catalog.models import Service
+from touchstone.core import numbers
 from touchstone.core.models import Agency, Office
 from touchstone.stats import benchmarks as stats
 
@@ -481,6 +482,11 @@ class Cell:
     def high(self) -> float:
         return min(1.0, self.value + stats.Z95 * (self.se or 0.0))
 
+    @property
+    def text(self) -> str:
+        """"82.0% (80.1%–83.9%)": the figure and its 95% interval, formatted once for a table of many agencies."""
+        return f"{numbers.percent(self.value, 1)} ({numbers.percent(self.low, 1)}–{numbers.percent(self.high, 1)})"
+
 
 @dataclass
 class AgencyRow:
@@ -491,6 +497,11 @@ class AgencyRow:
     @property
     def agency(self) -> Agency:
         return self.standing.agency
+
+    @property
+    def in_order(self) -> list[Cell | None]:
+        """The cells in the order of the columns."""
+        return list(self.cells.values())
 
 
 @dataclass
