@@ -323,3 +323,10 @@ def test_the_warm_analysis_page_reads_the_cache_in_a_few_queries(
     add_responses(survey, 200, seed=8)  # more responses must not mean more queries
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         assert client.get(url("survey", survey)).status_code == 200
+
+
+def test_the_page_says_in_spanish_that_no_weights_apply(personas: Personas) -> None:
+    survey = published_survey(personas.agency_a, minimum_to_show=5)
+    add_responses(survey, 40)
+    html = personas.client(personas.viewer_a).get("/es" + url("survey", survey)).content.decode()
+    assert "Ponderación aplicada: ninguna" in html
