@@ -484,7 +484,7 @@ class Cell:
 
     @property
     def text(self) -> str:
-        """"82.0% (80.1%–83.9%)": the figure and its 95% interval, formatted once for a table of many agencies."""
+        """ "82.0% (80.1%–83.9%)": the figure and its 95% interval, formatted once for a table of many agencies."""
         return f"{numbers.percent(self.value, 1)} ({numbers.percent(self.low, 1)}–{numbers.percent(self.high, 1)})"
 
 

@@ -696,7 +696,7 @@ def _distinct(array: npt.NDArray[np.generic]) -> tuple[npt.NDArray[np.generic], 
         return distinct, inverse.ravel().astype(np.intp)
     inverse = np.full(flat.size, -1, dtype=np.intp)
     unassigned = np.ones(flat.size, dtype=bool)
-    found = []
+    found: list[int] = []
     while len(found) < FEW_CATEGORIES:
         first = int(np.argmax(unassigned))
         if not unassigned[first]:

@@ -148,8 +148,8 @@ def relative_weights(
     eigenvalues = np.clip(eigenvalues, 0.0, None)
     link = eigenvectors @ np.diag(np.sqrt(eigenvalues)) @ eigenvectors.T
     beta = np.linalg.lstsq(link, r_xy, rcond=None)[0]
-    weights = (link**2) @ (beta**2)
-    return _ranked(labels, weights, float(weights.sum()), n)
+    shares = (link**2) @ (beta**2)
+    return _ranked(labels, shares, float(shares.sum()), n)
 
 
 def _r_squared(

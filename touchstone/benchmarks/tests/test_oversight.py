@@ -165,6 +165,10 @@ def test_a_manager_of_another_agency_gets_404(personas: Personas) -> None:
 def test_the_overseer_page_reads_in_spanish(personas: Personas) -> None:
     standard_with_result(personas.agency_a, "Cards", 900, 1000, personas.office_a, 100)
     services.refresh_agency_summary(personas.agency_a)
-    html = personas.client(personas.overseer).get("/es" + reverse("manage:oversight-benchmarks")).content.decode()
+    html = (
+        personas.client(personas.overseer)
+        .get("/es" + reverse("manage:oversight-benchmarks"))
+        .content.decode()
+    )
     assert "Agencias comparadas" in html and "Grupos de ruido" in html and "intervalo del 95 %" in html
     assert "Quejas cerradas a tiempo" in html and "Amabilidad del personal" in html
