@@ -437,18 +437,27 @@ A11_LABELS = {
 }
 
 
-def pooled_a11(agency: Agency) -> dict[str, dict[str, float | int]]:
+def pooled_a11(agency: Agency, *, cached_only: bool = False) -> dict[str, dict[str, float | int]]:
     """Each A-11 measure's share agreeing over the agency's customer surveys: the surveys' figures (as their
     analysis pages show them, weighted where a weighting applies) averaged by answers, with the standard error of
-    that average, sqrt(sum (n_i / N)^2 se_i^2). A survey's figure hidden below its minimum is left out."""
+    that average, sqrt(sum (n_i / N)^2 se_i^2). A survey's figure hidden below its minimum is left out.
+    `cached_only`: read only analyses already computed (the analysis task's quick update), computing none."""
     from touchstone.analysis import selectors as analysis
+    from touchstone.analysis.models import ALL_PERIODS
     from touchstone.surveys.models import Survey
 
     parts: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
     for survey in analysis.surveys_to_analyse(agency).filter(audience=Survey.Audience.CUSTOMERS):
         if not survey.complete_count:  # type: ignore[attr-defined]
             continue
-        for row in analysis.analysis_of(survey).data.get("a11") or []:
+        if cached_only:
+            scheme = analysis.weighting_of(survey)
+            result = analysis.cached_result(survey, ALL_PERIODS, scheme.applied_version if scheme else 0)
+            if result is None:
+                continue
+        else:
+            result = analysis.analysis_of(survey)
+        for row in result.data.get("a11") or []:
             value, n = row.get("value"), row.get("n")
             if value is None or not n or row.get("measure") not in A11_MEASURES:
                 continue

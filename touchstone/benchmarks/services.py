@@ -173,6 +173,26 @@ def refresh_agency_summary(agency: Agency) -> AgencySummary:
     return summary
 
 
+@transaction.atomic
+def refresh_agency_a11(agency: Agency) -> AgencySummary:
+    """The quick update the analysis task makes after refreshing a customer survey: the agency's pooled A-11
+    figures from the analyses already computed (complaints and benchmark gaps follow on the hourly schedule)."""
+    from django.utils import timezone
+
+    from touchstone.benchmarks import selectors
+
+    summary, _created = AgencySummary.objects.update_or_create(
+        agency=agency,
+        defaults={"a11": selectors.pooled_a11(agency, cached_only=True)},
+        # computed_at says when complaints and gaps were last worked out: a new row starts with nothing older.
+        create_defaults={
+            "a11": selectors.pooled_a11(agency, cached_only=True),
+            "computed_at": timezone.now(),
+        },
+    )
+    return summary
+
+
 def refresh_agency_summaries() -> int:
     """Every agency's summary (the schedule's hourly job, so complaint clocks and standards results stay current)."""
     agencies = list(Agency.objects.all())
