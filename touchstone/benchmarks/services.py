@@ -181,14 +181,12 @@ def refresh_agency_a11(agency: Agency) -> AgencySummary:
 
     from touchstone.benchmarks import selectors
 
+    a11 = selectors.pooled_a11(agency, cached_only=True)
     summary, _created = AgencySummary.objects.update_or_create(
         agency=agency,
-        defaults={"a11": selectors.pooled_a11(agency, cached_only=True)},
+        defaults={"a11": a11},
         # computed_at says when complaints and gaps were last worked out: a new row starts with nothing older.
-        create_defaults={
-            "a11": selectors.pooled_a11(agency, cached_only=True),
-            "computed_at": timezone.now(),
-        },
+        create_defaults={"a11": a11, "computed_at": timezone.now()},
     )
     return summary
 
