@@ -176,8 +176,10 @@ def noise_groups(items: Sequence[tuple[str, float, float | None]]) -> dict[str, 
     letters: dict[str, str] = {key: "" for key, _value, _se in ordered}
     end_of_last = -1
     group = 0
+    end = -1
     for start in range(len(ordered)):
-        end = start
+        # The previous run minus its first item is still pairwise within noise: extend from where it ended.
+        end = max(start, end)
         while end + 1 < len(ordered) and all(
             within_noise(ordered[k][1:], ordered[end + 1][1:]) for k in range(start, end + 1)
         ):
