@@ -515,7 +515,18 @@ def trend_result(
             }
         )
     shown_rows = [r for r in rows if not r.get("suppressed")]
-    chart = p_chart([r["met"] for r in shown_rows], [r["n"] for r in shown_rows])
+    if estimator.design is None:
+        chart = p_chart([r["met"] for r in shown_rows], [r["n"] for r in shown_rows])
+    else:
+        # Weighted: each quarter's weighted share on its effective sample size (Kish), so the centre is the
+        # weighted share and the limits widen as unequal weights cost precision.
+        sizes = [
+            effective_sample_size(estimator.design.weights[answered & (quarter_of == r["period"])])
+            for r in shown_rows
+        ]
+        chart = p_chart([r["value"] * size for r, size in zip(shown_rows, sizes, strict=True)], sizes)
+        for row, size in zip(shown_rows, sizes, strict=True):
+            row["effective_n"] = size
     for row, point in zip(shown_rows, chart.points, strict=True):
         row["lower_limit"] = point.lower_limit
         row["upper_limit"] = point.upper_limit
@@ -526,7 +537,45 @@ def trend_result(
         "centre": chart.centre,
         "rows": rows,
         "drivers": list(driver_values),
+        "changes": period_changes(shown_rows, hits, answered, quarter_of, estimator),
     }
+
+
+def period_changes(
+    rows: Sequence[Mapping[str, Any]],
+    hits: npt.NDArray[np.bool_],
+    answered: npt.NDArray[np.bool_],
+    quarter_of: npt.NDArray[Any],
+    estimator: Estimator,
+) -> list[dict[str, Any]]:
+    """Each shown quarter against the one before: the change in share agreeing, its 95% interval and p-value
+    (a two-proportion test unweighted; design-based estimates, weighted), Holm-adjusted over the quarters."""
+    if len(rows) < 2:
+        return []
+    periods = [str(r["period"]) for r in rows]
+    if estimator.design is None:
+        tested = compare_proportions(
+            {r["period"]: (r["met"], r["n"]) for r in rows}, pairs="consecutive", level=estimator.level
+        )
+    else:
+        y = np.where(answered, hits.astype(np.float64), math.nan)
+        estimates = {
+            period: estimator.design.mean(y, level=estimator.level, domain=quarter_of == period)
+            for period in periods
+        }
+        tested = compare_estimates(estimates, pairs="consecutive", level=estimator.level)
+    return [
+        {
+            "from": c.group_a,
+            "to": c.group_b,
+            "difference": c.difference,
+            "ci_low": c.ci_low,
+            "ci_high": c.ci_high,
+            "p_adjusted": c.p_adjusted,
+            "signal": c.p_adjusted is not None and c.p_adjusted < 1 - estimator.level,
+        }
+        for c in tested
+    ]
 
 
 def breakdown_results(
@@ -634,9 +683,10 @@ def drivers_result(
     if estimator.hidden(complete):
         return {**base, "suppressed": True}
     names = list(drivers)
+    survey_weights = estimator.design.weights if estimator.design is not None else None
     try:
-        weights = relative_weights(x, y, names=names)
-        shapley = shapley_r_squared(x, y, names=names)
+        weights = relative_weights(x, y, names=names, weights=survey_weights)
+        shapley = shapley_r_squared(x, y, names=names, weights=survey_weights)
     except ValueError as error:
         return {**base, "error": str(error)}
     shapley_share = {d.driver: d.share for d in shapley.drivers}
@@ -664,7 +714,14 @@ def drivers_result(
         for row in rows:
             row["quadrant"] = quadrant.get(row["measure"])
         ipa = {"importance_mean": chart.importance_mean, "performance_mean": chart.performance_mean}
-    return {**base, "r_squared": weights.r_squared, "n": weights.n, "drivers": rows, "ipa": ipa}
+    return {
+        **base,
+        "r_squared": weights.r_squared,
+        "n": weights.n,
+        "drivers": rows,
+        "ipa": ipa,
+        "weighted": survey_weights is not None,
+    }
 
 
 def servqual_result(

@@ -20,4 +20,9 @@ def refresh_survey_analysis(survey_id: int) -> int:
         return 0
     refreshed = services.refresh_cached_periods(survey)
     logger.info("Refreshed %d analysis period(s) of survey %d", len(refreshed), survey_id)
+    if survey.audience == Survey.Audience.CUSTOMERS:
+        # The overseer's side-by-side comparison reads the agency's pooled A-11 figures from its summary.
+        from touchstone.benchmarks.services import refresh_agency_a11
+
+        refresh_agency_a11(survey.agency)
     return len(refreshed)

@@ -71,7 +71,31 @@ def _context(request: AgencyRequest, survey: Survey, result: AnalysisResult, per
         "minimum": survey.minimum_to_show,
         "can_edit": request.membership.can(EDIT),
         "scheme": selectors.weighting_of(survey),
+        "weights_applied": weights_applied(result.data),
     }
+
+
+def weights_applied(data: dict[str, Any]) -> str:
+    """One sentence naming the weights behind every figure on the analysis pages: raked, post-stratified,
+    the design's own, or none."""
+    summary = data.get("weighting")
+    if summary:
+        variables = ", ".join(
+            str(WEIGHTING_VARIABLES.get(v, v)).lower() for v in summary.get("variables") or []
+        )
+        if summary.get("method") == "poststratify":
+            return _(
+                "Weights applied: post-stratified to the population by %(variables)s. Intervals are design-based."
+            ) % {"variables": variables}
+        return _(
+            "Weights applied: raked to the population's margins by %(variables)s. Intervals are design-based."
+        ) % {"variables": variables}
+    if data.get("weighted"):
+        return _(
+            "Weights applied: the sampling weights imported with the responses (no calibration). "
+            "Intervals are design-based."
+        )
+    return _("Weights applied: none; every respondent counts once. Intervals are Wilson score intervals.")
 
 
 @member_view()

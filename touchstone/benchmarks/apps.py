@@ -16,3 +16,11 @@ class BenchmarksConfig(AppConfig):
 
         WORKSPACE_SECTIONS.append(Section(_("Benchmarks"), "manage:benchmarks:home", order=45))
         DEMO_STEPS.append(("benchmarks", load_benchmarks_demo))
+
+        import datetime as dt
+
+        from touchstone.benchmarks.services import refresh_agency_summaries
+        from touchstone.core.schedule import every
+
+        # Complaint clocks and standards results move without a survey refresh: keep the overseer's rows current.
+        every(dt.timedelta(hours=1), "refresh_agency_summaries", refresh_agency_summaries)

@@ -1,12 +1,17 @@
 """The demo's benchmarks: Canada's peer set (when ../shared/data is here), and three of the demo agency's own
 benchmarks placed so that one service beats its benchmark, one is behind it by more than noise, and one's gap is
-within noise; the scorecard then points at the office where effort pays most."""
+within noise; the scorecard then points at the office where effort pays most. The analyst (Ana Lyst) owns two of
+those standards, so her area has a scorecard of its own; two peer agencies get a service with a standard and a
+customer survey, so the overseer's page compares three agencies side by side."""
+
+import datetime as dt
+import random
 
 from django.conf import settings
 
 from touchstone.benchmarks import services
 from touchstone.benchmarks.models import Benchmark, Origin
-from touchstone.core.models import Agency, Office
+from touchstone.core.models import Agency, Membership, Office, Role
 
 CANADA_FILE = ("data", "canada-service-standards", "ss_2024.csv")
 
@@ -67,8 +72,81 @@ def load_benchmarks_demo(agency: Agency) -> None:
             },
         )
         services.choose(actor=None, agency=agency, benchmark=benchmark, service=service, show_publicly=True)
+        if story != "beats" and standard.owner_id is None:
+            _owned_by_the_analyst(agency, standard)
     # Satisfaction is compared with the published ACSI figures for every service.
     for key in ("acsi-federal-2021", "acsi-national-2020-q3"):
         fact = Benchmark.objects.filter(agency=None, key=key).first()
         if fact is not None:
             services.choose(actor=None, agency=agency, benchmark=fact)
+
+    for abbreviation, level in (("LPS", 0.84), ("FRPB", 0.93)):
+        peer = Agency.objects.filter(abbreviation=abbreviation).first()
+        if peer is not None:
+            _peer_agency_figures(peer, level)
+    for each in Agency.objects.all():
+        services.refresh_agency_summary(each)
+
+
+def _owned_by_the_analyst(agency: Agency, standard: object) -> None:
+    analyst = Membership.objects.filter(agency=agency, role=Role.ANALYST).select_related("user").first()
+    if analyst is not None:
+        standard.owner = analyst.user  # type: ignore[attr-defined]
+        standard.save(update_fields=["owner"])  # type: ignore[attr-defined]
+
+
+def _peer_agency_figures(agency: Agency, level: float) -> None:
+    """A service with a timeliness standard judged over twelve months and a customer survey of 300 answers."""
+    from touchstone.analysis import services as analysis
+    from touchstone.catalog.models import Service
+    from touchstone.standards.models import PeriodResult, ServiceStandard
+    from touchstone.surveys.demo import _published, _responses
+    from touchstone.surveys.models import Response
+
+    rng = random.Random(agency.abbreviation)
+    service, _created = Service.objects.get_or_create(
+        agency=agency,
+        slug="main-service",
+        defaults={
+            "name": f"{agency.abbreviation} permit applications",
+            "description": "Applications (demo).",
+            "status": "published",
+            "estimated_annual_volume": 40_000,
+        },
+    )
+    standard, created = ServiceStandard.objects.get_or_create(
+        agency=agency,
+        service=service,
+        standard_type="timeliness",
+        defaults={
+            "statement": "We decide 9 in 10 applications within 20 working days.",
+            "measure": "calendar_days",
+            "threshold": 20,
+            "target": 0.9,
+            "period": "month",
+            "valid_from": dt.date(2025, 10, 1),
+        },
+    )
+    if created:
+        results = []
+        for month in range(12):
+            start = dt.date(2025 + (9 + month) // 12, (9 + month) % 12 + 1, 1)
+            total = rng.randint(800, 1600)
+            met = min(total, round(total * rng.gauss(level, 0.015)))
+            results.append(
+                PeriodResult(
+                    standard=standard,
+                    period_start=start,
+                    period_end=start + dt.timedelta(days=27),
+                    label=f"{start:%Y-%m}",
+                    volume_met=met,
+                    total=total,
+                    performance=met / total,
+                    verdict="met" if met / total >= 0.9 else "not_met",
+                )
+            )
+        PeriodResult.objects.bulk_create(results)
+    survey = _published(agency, f"How did we do? {service.name}", service, "a11-v1")
+    if not survey.responses.exists():
+        Response.objects.bulk_create(_responses(survey, service, [], rng, 300))
+        analysis.refresh_analysis(survey)

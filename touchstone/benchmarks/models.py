@@ -157,3 +157,24 @@ class ChosenBenchmark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} chose {self.benchmark}"
+
+
+class AgencySummary(models.Model):
+    """An agency's figures for the overseer's side-by-side comparison, worked out in the background (by the analysis
+    task when a customer survey's analysis is refreshed, and on the schedule) so the page reads one row per agency.
+
+    `a11` maps each A-11 measure to {"value", "se", "n", "surveys"}: the share agreeing pooled over the agency's
+    customer surveys (each survey's figure as its analysis shows it, weighted when a weighting applies)."""
+
+    agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="oversight_summary")
+    a11 = models.JSONField(default=dict, blank=True)
+    complaints_met = models.PositiveIntegerField(default=0)  # closed within the policy's deadline
+    complaints_decided = models.PositiveIntegerField(default=0)  # closed, or past the deadline still open
+    gaps_ahead = models.PositiveIntegerField(default=0)
+    gaps_behind = models.PositiveIntegerField(default=0)
+    gaps_within_noise = models.PositiveIntegerField(default=0)
+    gaps_without_benchmark = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Summary of {self.agency} as of {self.computed_at:%Y-%m-%d %H:%M}"

@@ -10,7 +10,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from touchstone.benchmarks.models import LOWER_IS_BETTER, SATISFACTION, Benchmark, ChosenBenchmark, Measure
+from touchstone.benchmarks.models import (
+    LOWER_IS_BETTER,
+    SATISFACTION,
+    AgencySummary,
+    Benchmark,
+    ChosenBenchmark,
+    Measure,
+)
 from touchstone.catalog.models import Service
 from touchstone.core import numbers
 from touchstone.core.models import Agency, Office
@@ -414,3 +421,204 @@ def government_standing() -> list[AgencyStanding]:
             )
         )
     return sorted(out, key=lambda s: (s.ranked is None, s.ranked.rank if s.ranked else 0, s.agency.name))
+
+
+# --- the overseer's side-by-side comparison -------------------------------------------------------------------
+
+A11_MEASURES = ("satisfaction", "trust", "effectiveness", "ease", "efficiency", "equity", "employee")
+A11_LABELS = {
+    "satisfaction": gettext_lazy("Satisfaction"),
+    "trust": gettext_lazy("Trust"),
+    "effectiveness": gettext_lazy("Effectiveness"),
+    "ease": gettext_lazy("Ease"),
+    "efficiency": gettext_lazy("Efficiency"),
+    "equity": gettext_lazy("Equity"),
+    "employee": gettext_lazy("Employee helpfulness"),
+}
+
+
+def pooled_a11(agency: Agency, *, cached_only: bool = False) -> dict[str, dict[str, float | int]]:
+    """Each A-11 measure's share agreeing over the agency's customer surveys: the surveys' figures (as their
+    analysis pages show them, weighted where a weighting applies) averaged by answers, with the standard error of
+    that average, sqrt(sum (n_i / N)^2 se_i^2). A survey's figure hidden below its minimum is left out.
+    `cached_only`: read only analyses already computed (the analysis task's quick update), computing none."""
+    from touchstone.analysis import selectors as analysis
+    from touchstone.analysis.models import ALL_PERIODS
+    from touchstone.surveys.models import Survey
+
+    parts: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    for survey in analysis.surveys_to_analyse(agency).filter(audience=Survey.Audience.CUSTOMERS):
+        if not survey.complete_count:  # type: ignore[attr-defined]
+            continue
+        if cached_only:
+            scheme = analysis.weighting_of(survey)
+            result = analysis.cached_result(survey, ALL_PERIODS, scheme.applied_version if scheme else 0)
+            if result is None:
+                continue
+        else:
+            result = analysis.analysis_of(survey)
+        for row in result.data.get("a11") or []:
+            value, n = row.get("value"), row.get("n")
+            if value is None or not n or row.get("measure") not in A11_MEASURES:
+                continue
+            se = row.get("se")
+            if se is None:
+                se = stats.se_from_interval(row.get("ci_low"), row.get("ci_high"))
+            parts[row["measure"]].append((float(value), float(se or 0.0), int(n)))
+    pooled: dict[str, dict[str, float | int]] = {}
+    for measure, figures in parts.items():
+        total = sum(n for _v, _se, n in figures)
+        value = sum(v * n for v, _se, n in figures) / total
+        se = sum((n / total) ** 2 * se**2 for _v, se, n in figures) ** 0.5
+        pooled[measure] = {"value": value, "se": se, "n": total, "surveys": len(figures)}
+    return pooled
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One agency's figure in one column of the overseer's table, with its noise-group letters."""
+
+    value: float
+    se: float | None
+    n: int
+    letters: str = ""
+
+    @property
+    def low(self) -> float:
+        return max(0.0, self.value - stats.Z95 * (self.se or 0.0))
+
+    @property
+    def high(self) -> float:
+        return min(1.0, self.value + stats.Z95 * (self.se or 0.0))
+
+    @property
+    def text(self) -> str:
+        """ "82.0% (80.1%–83.9%)": the figure and its 95% interval, formatted once for a table of many agencies."""
+        return f"{numbers.percent(self.value, 1)} ({numbers.percent(self.low, 1)}–{numbers.percent(self.high, 1)})"
+
+
+@dataclass
+class AgencyRow:
+    standing: AgencyStanding
+    summary: AgencySummary | None
+    cells: dict[str, Cell | None]  # column key -> figure (None: not measured)
+
+    @property
+    def agency(self) -> Agency:
+        return self.standing.agency
+
+    @property
+    def in_order(self) -> list[Cell | None]:
+        """The cells in the order of the columns."""
+        return list(self.cells.values())
+
+
+@dataclass
+class OversightComparison:
+    columns: list[tuple[str, str]]  # key, label
+    rows: list[AgencyRow]
+    oldest_summary: Any  # datetime of the least recent summary shown, or None
+
+
+def oversight_comparison() -> OversightComparison:
+    """Agencies side by side: standards kept, complaint timeliness, the A-11 drivers and benchmark gaps, each figure
+    with its interval and a compact letter display of noise groups per column (agencies sharing a letter are
+    within noise of each other). Four queries whatever the number of agencies: the standings' three and the
+    summaries kept by the analysis task."""
+    standings = government_standing()
+    summaries = {s.agency_id: s for s in AgencySummary.objects.select_related("agency")}
+    listed = {standing.agency.pk for standing in standings}
+    standings += sorted(
+        (AgencyStanding(s.agency, 0, 0, 0, 0, None) for s in summaries.values() if s.agency_id not in listed),
+        key=lambda standing: standing.agency.name,
+    )
+    columns: list[tuple[str, str]] = [
+        ("standards", str(_("Transactions within standard"))),
+        ("complaints", str(_("Complaints closed on time"))),
+        *((m, str(A11_LABELS[m])) for m in A11_MEASURES),
+    ]
+    rows = []
+    for standing in standings:
+        summary = summaries.get(standing.agency.pk)
+        cells: dict[str, Cell | None] = {key: None for key, _label in columns}
+        if standing.ranked is not None:
+            cells["standards"] = Cell(standing.ranked.value, standing.ranked.se, standing.total)
+        if summary is not None:
+            if summary.complaints_decided:
+                share = summary.complaints_met / summary.complaints_decided
+                interval = wilson(summary.complaints_met, summary.complaints_decided)
+                cells["complaints"] = Cell(share, interval, summary.complaints_decided)
+            for measure, figure in (summary.a11 or {}).items():
+                if measure in cells:
+                    cells[measure] = Cell(float(figure["value"]), figure.get("se"), int(figure.get("n") or 0))
+        rows.append(AgencyRow(standing, summary, cells))
+    for key, _label in columns:
+        groups = stats.noise_groups(
+            [
+                (str(row.agency.pk), cell.value, cell.se)
+                for row in rows
+                if (cell := row.cells[key]) is not None
+            ]
+        )
+        for row in rows:
+            cell = row.cells[key]
+            if cell is not None:
+                row.cells[key] = Cell(cell.value, cell.se, cell.n, groups[str(row.agency.pk)])
+    stamps = [s.computed_at for s in summaries.values()]
+    return OversightComparison(columns, rows, min(stamps) if stamps else None)
+
+
+def wilson(met: int, n: int) -> float | None:
+    """The standard error a Wilson 95% interval implies for met of n (half its width over 1.96)."""
+    from touchstone.stats.proportions import wilson_interval
+
+    interval = wilson_interval(met, n)
+    return stats.se_from_interval(interval.ci_low, interval.ci_high)
+
+
+# --- a manager's area -------------------------------------------------------------------------------------------
+
+
+def member_of(agency: Agency, membership_id: int) -> Any:
+    """A person's membership of this agency (404 for another agency's)."""
+    from touchstone.core.models import Membership
+
+    try:
+        return Membership.objects.select_related("user", "office").get(agency=agency, pk=membership_id)
+    except Membership.DoesNotExist as missing:
+        raise Http404("No such person.") from missing
+
+
+def area_managers(agency: Agency) -> list[Any]:
+    """Members who own at least one of the agency's current standards: each has an area, the services of the
+    standards they own."""
+    from touchstone.core.models import Membership
+
+    return list(
+        Membership.objects.filter(
+            agency=agency,
+            user__owned_standards__agency=agency,
+            user__owned_standards__valid_until__isnull=True,
+        )
+        .select_related("user")
+        .distinct()
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )
+
+
+def area_service_ids(agency: Agency, membership: Any) -> set[int]:
+    """A manager's area: the services whose current standards this person owns."""
+    from touchstone.standards.models import ServiceStandard
+
+    return set(
+        ServiceStandard.objects.filter(
+            agency=agency, owner_id=membership.user_id, valid_until__isnull=True, service__isnull=False
+        ).values_list("service_id", flat=True)
+    )
+
+
+def in_area(comparisons: list[Comparison], service_ids: set[int]) -> list[Comparison]:
+    """The comparisons of figures of the area's services (survey results and standards alike)."""
+    return [
+        row for row in comparisons if row.figure.service is not None and row.figure.service.pk in service_ids
+    ]

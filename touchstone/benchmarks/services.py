@@ -8,7 +8,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from touchstone.benchmarks import library
-from touchstone.benchmarks.models import Benchmark, BenchmarkSource, ChosenBenchmark, Origin, Sector
+from touchstone.benchmarks.models import (
+    AgencySummary,
+    Benchmark,
+    BenchmarkSource,
+    ChosenBenchmark,
+    Origin,
+    Sector,
+)
 from touchstone.catalog.models import Service
 from touchstone.core import audit
 from touchstone.core.models import Agency, User
@@ -133,3 +140,60 @@ def unchoose(*, actor: User | None, agency: Agency, choice: ChosenBenchmark) -> 
     assert choice.agency_id == agency.pk
     audit.record(actor=actor, action="benchmark.unchosen", target=choice, agency=agency)
     choice.delete()
+
+
+@transaction.atomic
+def refresh_agency_summary(agency: Agency) -> AgencySummary:
+    """Work out the agency's row of the overseer's comparison: its pooled A-11 figures, complaints closed on time,
+    and how many of its figures are ahead of, behind or within noise of their benchmark. Derived figures only (no
+    audit entry: nothing a person decided changes)."""
+    from collections import Counter
+
+    from django.utils import timezone
+
+    from touchstone.benchmarks import selectors
+    from touchstone.complaints import selectors as complaints
+
+    resolve = next((c for c in complaints.insight(agency).clocks if c.clock == "resolve"), None)
+    _chosen, comparisons = selectors.comparisons_of(agency)
+    verdicts = Counter(row.verdict for row in comparisons)
+    summary, _created = AgencySummary.objects.update_or_create(
+        agency=agency,
+        defaults={
+            "a11": selectors.pooled_a11(agency),
+            "complaints_met": resolve.met if resolve else 0,
+            "complaints_decided": resolve.decided if resolve else 0,
+            "gaps_ahead": verdicts["ahead"],
+            "gaps_behind": verdicts["behind"],
+            "gaps_within_noise": verdicts["within_noise"],
+            "gaps_without_benchmark": verdicts["none"] + verdicts["unknown"],
+            "computed_at": timezone.now(),
+        },
+    )
+    return summary
+
+
+@transaction.atomic
+def refresh_agency_a11(agency: Agency) -> AgencySummary:
+    """The quick update the analysis task makes after refreshing a customer survey: the agency's pooled A-11
+    figures from the analyses already computed (complaints and benchmark gaps follow on the hourly schedule)."""
+    from django.utils import timezone
+
+    from touchstone.benchmarks import selectors
+
+    a11 = selectors.pooled_a11(agency, cached_only=True)
+    summary, _created = AgencySummary.objects.update_or_create(
+        agency=agency,
+        defaults={"a11": a11},
+        # computed_at says when complaints and gaps were last worked out: a new row starts with nothing older.
+        create_defaults={"a11": a11, "computed_at": timezone.now()},
+    )
+    return summary
+
+
+def refresh_agency_summaries() -> int:
+    """Every agency's summary (the schedule's hourly job, so complaint clocks and standards results stay current)."""
+    agencies = list(Agency.objects.all())
+    for agency in agencies:
+        refresh_agency_summary(agency)
+    return len(agencies)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("choices/<int:choice_id>/remove/", views.unchoose, name="unchoose"),
     path("comparisons/", views.comparisons, name="comparisons"),
     path("scorecard/", views.scorecard, name="scorecard"),
+    path("scorecard/people/<int:membership_id>/", views.scorecard_manager, name="scorecard-manager"),
     path("scorecard.csv", views.scorecard_export, name="scorecard-export"),
 ]

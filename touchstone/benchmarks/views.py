@@ -112,7 +112,31 @@ def scorecard(request: AgencyRequest) -> HttpResponse:
     return render_workspace(
         request,
         "manage/benchmarks/scorecard.html",
-        {"chosen": chosen, "cards": selectors.scorecard(rows), "allocations": selectors.allocations(rows)},
+        {
+            "chosen": chosen,
+            "cards": selectors.scorecard(rows),
+            "allocations": selectors.allocations(rows),
+            "managers": selectors.area_managers(request.agency),
+        },
+    )
+
+
+@member_view()
+def scorecard_manager(request: AgencyRequest, membership_id: int) -> HttpResponse:
+    """The scorecard of one manager's area: the services whose standards they own, by owning office."""
+    agency = request.agency
+    manager = selectors.member_of(agency, membership_id)
+    chosen, rows = selectors.comparisons_of(agency)
+    area = selectors.in_area(rows, selectors.area_service_ids(agency, manager))
+    return render_workspace(
+        request,
+        "manage/benchmarks/scorecard.html",
+        {
+            "chosen": chosen,
+            "cards": selectors.scorecard(area),
+            "allocations": selectors.allocations(area),
+            "manager": manager,
+        },
     )
 
 
@@ -172,7 +196,10 @@ def scorecard_export(request: AgencyRequest) -> HttpResponse:
 
 @login_required
 def oversight(request: HttpRequest) -> HttpResponse:
-    """For overseers: agencies side by side on standards kept, with a peer ranking that admits noise."""
+    """For overseers: agencies side by side on standards kept, complaint timeliness, the A-11 drivers and benchmark
+    gaps, with noise groups that show when two agencies' difference is within noise."""
     if not getattr(request.user, "is_overseer", False):
         raise PermissionDenied(_("Only government-wide overseers can see this page."))
-    return render(request, "manage/benchmarks/oversight.html", {"standings": selectors.government_standing()})
+    return render(
+        request, "manage/benchmarks/oversight.html", {"comparison": selectors.oversight_comparison()}
+    )

@@ -147,3 +147,48 @@ def priorities(items: Sequence[tuple[str, float, float, float]]) -> list[Priorit
         for key, gap_value, volume, importance in items
     ]
     return sorted(out, key=lambda p: (-p.score, p.key))
+
+
+def _letter(index: int) -> str:
+    """a, b, ..., z, aa, ab, ...: the name of the index-th noise group."""
+    name = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        name = chr(ord("a") + remainder) + name
+    return name
+
+
+def within_noise(first: tuple[float, float | None], second: tuple[float, float | None]) -> bool:
+    """Whether two (value, se) differ by less than the 95% margin of their difference (unknown se counts as 0)."""
+    spread = math.sqrt((first[1] or 0.0) ** 2 + (second[1] or 0.0) ** 2)
+    return abs(first[0] - second[0]) < Z95 * spread
+
+
+def noise_groups(items: Sequence[tuple[str, float, float | None]]) -> dict[str, str]:
+    """A compact letter display of items (key, value, se), best first: each key's letters, "a" the best group.
+
+    Items are sorted best first; a group is a longest run of neighbours in which every pair is within noise of
+    each other (the 95% interval of their difference includes zero), and each run not inside an earlier one gets
+    the next letter. Two items sharing a letter are within noise of each other; an item alone in its letter stands
+    apart from the rest."""
+    ordered = sorted(items, key=lambda item: -item[1])
+    letters: dict[str, str] = {key: "" for key, _value, _se in ordered}
+    end_of_last = -1
+    group = 0
+    end = -1
+    for start in range(len(ordered)):
+        # The previous run minus its first item is still pairwise within noise: extend from where it ended.
+        end = max(start, end)
+        while end + 1 < len(ordered) and all(
+            within_noise(ordered[k][1:], ordered[end + 1][1:]) for k in range(start, end + 1)
+        ):
+            end += 1
+        if end <= end_of_last:
+            continue  # inside the run before it: no new group
+        name = _letter(group)
+        group += 1
+        for k in range(start, end + 1):
+            letters[ordered[k][0]] += name
+        end_of_last = end
+    return letters

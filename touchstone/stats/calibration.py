@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, overload
 
 import numpy as np
@@ -82,15 +82,89 @@ class RakingAdjustment:
     weights: FloatArray
     sweeps: int = 10
 
+    divisor: FloatArray = field(init=False)
+    cells: IntArray | None = field(init=False)
+    levels: tuple[IntArray, ...] = field(init=False)
+    sizes: tuple[int, ...] = field(init=False)
+    counts: tuple[FloatArray, ...] = field(init=False)
+    crossed: tuple[tuple[FloatArray, ...], ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Worked out once per raked design: the sweeps run on cells of the margins' cross-classification (or on
+        # the rows when there are too many cells), so each estimate costs one pass over the rows.
+        sizes = tuple(int(codes.max(initial=-1)) + 1 for codes in self.margins)
+        joint = joint_cells(self.margins, sizes)
+        if joint is None:
+            cells, levels, cell_counts = None, self.margins, np.ones(self.weights.shape[0])
+        else:
+            cells, levels = joint
+            cell_counts = np.bincount(cells, minlength=levels[0].shape[0]).astype(np.float64)
+        pairs = list(zip(levels, sizes, strict=True))
+        object.__setattr__(self, "divisor", np.where(self.weights == 0, 1.0, self.weights))
+        object.__setattr__(self, "cells", cells)
+        object.__setattr__(self, "levels", levels)
+        object.__setattr__(self, "sizes", sizes)
+        object.__setattr__(
+            self,
+            "counts",
+            tuple(np.maximum(np.bincount(c, weights=cell_counts, minlength=s), 1) for c, s in pairs),
+        )
+        object.__setattr__(
+            self,
+            "crossed",
+            tuple(tuple(_crosstab(a, b, sa, sb, cell_counts) for b, sb in pairs) for a, sa in pairs),
+        )
+
     def residualise(self, influence: FloatArray) -> FloatArray:
-        """Alternating projections onto each margin's category means, `sweeps` times, as R's `svyrecvar`."""
-        weights = np.where(self.weights == 0, 1.0, self.weights)[:, None]
+        """Alternating projections onto each margin's category means, `sweeps` times, as R's `svyrecvar`.
+
+        Each projection subtracts a per-category constant, so the sweeps run on the margins' category sums and
+        their cross-tabulated counts (a few numbers), then the constants are taken off the rows once: the same
+        residuals as sweeping over every row.
+        """
+        weights = self.divisor[:, None]
         unit = influence / weights
-        counts = [np.maximum(np.bincount(codes), 1)[:, None] for codes in self.margins]
+        per_cell = unit if self.cells is None else group_sums(self.cells, unit, self.levels[0].shape[0])
+        sums = [
+            group_sums(codes, per_cell, size) for codes, size in zip(self.levels, self.sizes, strict=True)
+        ]
+        shifts = [np.zeros((size, unit.shape[1])) for size in self.sizes]
         for _ in range(self.sweeps):
-            for codes, count in zip(self.margins, counts, strict=True):
-                unit = unit - (group_sums(codes, unit, count.shape[0]) / count)[codes]
-        return unit * weights
+            for m, count in enumerate(self.counts):
+                # What margin m's category sums are after the shifts so far: sums_m - sum_l N_ml shift_l.
+                left = sums[m] - sum(
+                    (cross @ shift for cross, shift in zip(self.crossed[m], shifts, strict=True)),
+                    start=np.zeros_like(sums[m]),
+                )
+                shifts[m] = shifts[m] + left / count[:, None]
+        cell_shift = sum(
+            (shift[codes] for codes, shift in zip(self.levels, shifts, strict=True)),
+            start=np.zeros_like(per_cell),
+        )
+        return (unit - (cell_shift if self.cells is None else cell_shift[self.cells])) * weights
+
+
+MOST_CELLS = 100_000
+
+
+def joint_cells(
+    margins: Sequence[IntArray], sizes: Sequence[int]
+) -> tuple[IntArray, tuple[IntArray, ...]] | None:
+    """Each row's cell in the margins' cross-classification, and each cell's category in every margin; None when
+    there would be more than MOST_CELLS cells (then working on the rows is no dearer)."""
+    if not margins or math.prod(sizes) > MOST_CELLS:
+        return None
+    cells = np.zeros(margins[0].shape[0], dtype=np.intp)
+    for codes, size in zip(margins, sizes, strict=True):
+        cells = cells * size + codes
+    levels = np.unravel_index(np.arange(math.prod(sizes)), tuple(sizes))
+    return cells, tuple(np.asarray(level, dtype=np.intp) for level in levels)
+
+
+def _crosstab(first: IntArray, second: IntArray, rows: int, columns: int, counts: FloatArray) -> FloatArray:
+    """Counts (summed `counts`) in each (category of `first`, category of `second`) pair."""
+    joint = np.bincount(first * columns + second, weights=counts, minlength=rows * columns)
+    return joint.reshape(rows, columns)
 
 
 def _margin_codes(margin: Margin, n: int) -> tuple[IntArray, FloatArray, list[str]]:
@@ -189,6 +263,25 @@ def _rake_prepared(
     array: FloatArray, prepared: Sequence[_Prepared], tol: float, max_iter: int
 ) -> RakingResult:
     _check_margin_totals_agree(prepared)
+    if array.ndim == 1:
+        # Raking scales whole cells of the margins' cross-classification, so rake the cells' weight totals
+        # (a few numbers) and scale the rows once at the end: the same weights, one pass over the rows.
+        joint = joint_cells([codes for _, codes, _, _ in prepared], [t.shape[0] for _, _, t, _ in prepared])
+        if joint is not None:
+            cells, levels = joint
+            base = np.bincount(cells, weights=array, minlength=levels[0].shape[0])
+            raked = _rake_rows(
+                base,
+                [(name, level, t, c) for (name, _, t, c), level in zip(prepared, levels, strict=True)],
+                tol,
+                max_iter,
+            )
+            factor = np.divide(raked.weights, base, out=np.zeros_like(base), where=base > 0)
+            return RakingResult(array * factor[cells], raked.iterations, raked.max_relative_gap)
+    return _rake_rows(array, prepared, tol, max_iter)
+
+
+def _rake_rows(array: FloatArray, prepared: Sequence[_Prepared], tol: float, max_iter: int) -> RakingResult:
     gaps = [math.inf]
     for iteration in range(1, max_iter + 1):
         for name, codes, targets, categories in prepared:

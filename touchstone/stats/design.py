@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal, Protocol
 
 import numpy as np
@@ -151,6 +152,8 @@ class _Stage:
     n_strata: int
     self_representing: npt.NDArray[np.bool_]
     one_psu_per_row: bool  # PSU codes are the row numbers, so PSU totals are the rows themselves
+    lonely: npt.NDArray[np.bool_]  # PSUs alone in a stratum that adds variance
+    has_lonely: bool
 
 
 def _first_rows(clusters: IntArray) -> IntArray:
@@ -161,11 +164,16 @@ def _first_rows(clusters: IntArray) -> IntArray:
 
 
 def _make_stage(
-    strata: IntArray, clusters: IntArray, population_size: FloatArray | None, parent: IntArray | None
+    strata: IntArray,
+    clusters: IntArray,
+    population_size: FloatArray | None,
+    parent: IntArray | None,
+    *,
+    rows_are_psus: bool = False,
 ) -> _Stage:
-    """Work out once what every variance computation needs about a stage."""
+    """Work out once what every variance computation needs about a stage (`rows_are_psus`: ids were not given)."""
     n_clusters = int(clusters.max()) + 1
-    first_row = _first_rows(clusters)
+    first_row = clusters if rows_are_psus else _first_rows(clusters)
     psu_stratum = strata[first_row]
     n_strata = int(strata.max()) + 1
     per_stratum = np.bincount(psu_stratum, minlength=n_strata)
@@ -180,6 +188,7 @@ def _make_stage(
     self_representing = (
         np.bincount(psu_stratum, weights=(psu_keep >= 1e-7).astype(float), minlength=n_strata) == 0
     )
+    lonely = (psu_count == 1) & ~self_representing[psu_stratum]
     return _Stage(
         strata=strata,
         clusters=clusters,
@@ -193,7 +202,9 @@ def _make_stage(
         psu_parent=np.zeros(n_clusters, dtype=np.intp) if parent is None else parent[first_row],
         n_strata=n_strata,
         self_representing=self_representing,
-        one_psu_per_row=bool(np.array_equal(clusters, np.arange(clusters.shape[0]))),
+        one_psu_per_row=rows_are_psus or bool(np.array_equal(clusters, np.arange(clusters.shape[0]))),
+        lonely=lonely,
+        has_lonely=bool(lonely.any()),
     )
 
 
@@ -332,7 +343,7 @@ class SurveyDesign(SharesFromMean):
             cluster_codes[1] = combine_codes(cluster_codes[0], cluster_codes[1])
         first_strata_of_cluster = np.full(int(cluster_codes[0].max()) + 1, -1, dtype=np.intp)
         first_strata_of_cluster[cluster_codes[0]] = stratum_codes
-        if np.any(first_strata_of_cluster[cluster_codes[0]] != stratum_codes):
+        if id_stages and np.any(first_strata_of_cluster[cluster_codes[0]] != stratum_codes):
             raise ValueError(
                 "Clusters are not nested in strata at the first stage: the same cluster id appears in more "
                 "than one stratum. Use nest=True if ids are only unique within a stratum."
@@ -344,7 +355,9 @@ class SurveyDesign(SharesFromMean):
         sizes = any(bool(np.any(np.asarray(f, dtype=np.float64) > 1)) for f in fpc_stages)
         stages: list[_Stage] = []
         for index, (strata_s, clusters_s) in enumerate(zip(stage_strata, cluster_codes, strict=True)):
-            counts = np.bincount(strata_s[_first_rows(clusters_s)], minlength=int(strata_s.max()) + 1)
+            rows_are_psus = index == 0 and not id_stages and not nest
+            first_rows = clusters_s if rows_are_psus else _first_rows(clusters_s)
+            counts = np.bincount(strata_s[first_rows], minlength=int(strata_s.max()) + 1)
             sample_size = counts[strata_s].astype(np.float64)
             population = (
                 self._population_size(fpc_stages[index], sample_size, strata_s, index + 1, sizes)
@@ -352,7 +365,7 @@ class SurveyDesign(SharesFromMean):
                 else None
             )
             parent = cluster_codes[index - 1] if index > 0 else None
-            stages.append(_make_stage(strata_s, clusters_s, population, parent))
+            stages.append(_make_stage(strata_s, clusters_s, population, parent, rows_are_psus=rows_are_psus))
         return stages
 
     @staticmethod
@@ -419,7 +432,7 @@ class SurveyDesign(SharesFromMean):
         """Number of rows in the sample."""
         return int(self.weights.shape[0])
 
-    @property
+    @cached_property
     def df(self) -> int:
         """Design degrees of freedom: PSUs minus strata among rows with weight, as R's `degf()`."""
         first = self.stages[0]
@@ -448,31 +461,44 @@ class SurveyDesign(SharesFromMean):
             x = x[:, None]
         for adjustment in self.adjustments:
             x = adjustment.residualise(x)
-        total = self._stage_variance(x, 0, np.ones(self.n))
+        total = self._stage_variance(x, 0)
         if len(self.stages) > 1 and all(stage.population_size is not None for stage in self.stages):
-            first = self.stages[0]
-            assert first.population_size is not None
-            fraction = first.sample_size / first.population_size
-            total = total + self._stage_variance(x, 1, fraction)
+            total = total + self._stage_variance(x, 1)
         return total
 
-    def _stage_variance(self, x: FloatArray, index: int, multiplier: FloatArray) -> FloatArray:
-        """One stage of `svyrecvar`: between-PSU variance within strata, fpc applied, times `multiplier`."""
+    def _root_scale(self, index: int) -> FloatArray:
+        """Per PSU of stage `index`: the square root of its fpc and n/(n-1) factor (0 where it adds no variance),
+        times the first stage's sampling fraction for the second stage. Worked out once per design."""
+        cache: dict[int, FloatArray] = self.__dict__.setdefault("_root_scales", {})
+        if index not in cache:
+            stage = self.stages[index]
+            count = stage.psu_count
+            scale = np.where(count > 1, stage.psu_keep * count / np.maximum(count - 1, 1), stage.psu_keep)
+            scale = np.where(~stage.self_representing[stage.psu_stratum], scale, 0.0)
+            if index > 0:
+                first = self.stages[0]
+                assert first.population_size is not None
+                scale = scale * (first.sample_size / first.population_size)[stage.psu_first_row]
+            cache[index] = np.sqrt(scale)
+        return cache[index]
+
+    def _stage_variance(self, x: FloatArray, index: int) -> FloatArray:
+        """One stage of `svyrecvar`: between-PSU variance within strata, fpc applied (and the first stage's
+        sampling fraction at the second stage)."""
         stage = self.stages[index]
         psu_totals = x if stage.one_psu_per_row else group_sums(stage.clusters, x, stage.n_clusters)
-        stratum_size = np.bincount(stage.psu_stratum, minlength=stage.n_strata)
-        stratum_mean = (
-            group_sums(stage.psu_stratum, psu_totals, stage.n_strata) / np.maximum(stratum_size, 1)[:, None]
-        )
-        centred = psu_totals - stratum_mean[stage.psu_stratum]
-        counted = ~stage.self_representing[stage.psu_stratum]
-        lonely = (stage.psu_count == 1) & counted
-        if lonely.any():
-            centred = self._lonely_psu_deviation(stage, index, psu_totals, centred, lonely)
-        count = stage.psu_count
-        scale = np.where(count > 1, stage.psu_keep * count / np.maximum(count - 1, 1), stage.psu_keep)
-        scale = np.where(counted, scale, 0.0) * multiplier[stage.psu_first_row]
-        weighted = centred * np.sqrt(scale)[:, None]
+        if stage.n_strata == 1:
+            centred = psu_totals - psu_totals.mean(axis=0)
+        else:
+            stratum_size = np.bincount(stage.psu_stratum, minlength=stage.n_strata)
+            stratum_mean = (
+                group_sums(stage.psu_stratum, psu_totals, stage.n_strata)
+                / np.maximum(stratum_size, 1)[:, None]
+            )
+            centred = psu_totals - stratum_mean[stage.psu_stratum]
+        if stage.has_lonely:
+            centred = self._lonely_psu_deviation(stage, index, psu_totals, centred, stage.lonely)
+        weighted = centred * self._root_scale(index)[:, None]
         return weighted.T @ weighted
 
     def _lonely_psu_deviation(
@@ -504,16 +530,21 @@ class SurveyDesign(SharesFromMean):
     # Estimators
 
     def _included(self, *arrays: FloatArray, domain: npt.ArrayLike | None = None) -> FloatArray:
-        """Weights with rows dropped (set to zero) where a value is missing or outside the domain: R's na.rm."""
-        weights = self.weights.copy()
+        """Weights with rows dropped (set to zero) where a value is missing or outside the domain: R's na.rm.
+
+        The design's own weights are returned (not a copy) when no row is dropped; callers must not write to them.
+        """
+        dropped: npt.NDArray[np.bool_] | None = None
         for array in arrays:
-            weights[np.isnan(array)] = 0.0
+            missing = np.isnan(array)
+            if missing.any():
+                dropped = missing if dropped is None else dropped | missing
         if domain is not None:
             mask = np.asarray(domain, dtype=bool)
-            if mask.shape != weights.shape:
+            if mask.shape != self.weights.shape:
                 raise ValueError(f"domain has shape {mask.shape}; expected ({self.n},).")
-            weights[~mask] = 0.0
-        return weights
+            dropped = ~mask if dropped is None else dropped | ~mask
+        return self.weights if dropped is None else np.where(dropped, 0.0, self.weights)
 
     def _df_for(self, interval: Interval) -> float:
         if interval not in ("t", "normal"):
@@ -642,12 +673,42 @@ def category_codes(categories: npt.ArrayLike) -> tuple[IntArray, list[str]]:
     array = np.asarray(categories)
     if array.dtype == object:
         array = np.array(["" if label is None else label for label in category_labels(array)], dtype=str)
-    distinct, inverse = np.unique(array, return_inverse=True)
+    distinct, inverse = _distinct(array)
     names = category_labels(distinct)
     present = sorted({name for name in names if name is not None})
     position = {name: i for i, name in enumerate(present)}
     lookup = np.array([-1 if name is None else position[name] for name in names], dtype=np.intp)
     return lookup[inverse.ravel()], present
+
+
+FEW_CATEGORIES = 32
+
+
+def _distinct(array: npt.NDArray[np.generic]) -> tuple[npt.NDArray[np.generic], IntArray]:
+    """The distinct values and each row's index among them (np.unique's `return_inverse`, in any order).
+
+    Text and integer labels with a few distinct values (channels, segments, regions) are found by one comparison
+    per value instead of sorting every row, which is what makes a million rows fast; anything else is sorted.
+    """
+    flat = array.ravel()
+    if flat.dtype.kind not in "USiub" or flat.size == 0:
+        distinct, inverse = np.unique(flat, return_inverse=True)
+        return distinct, inverse.ravel().astype(np.intp)
+    inverse = np.full(flat.size, -1, dtype=np.intp)
+    unassigned = np.ones(flat.size, dtype=bool)
+    found: list[int] = []
+    while len(found) < FEW_CATEGORIES:
+        first = int(np.argmax(unassigned))
+        if not unassigned[first]:
+            return flat[found], inverse
+        value = flat[first]
+        hit = flat == value
+        inverse[hit] = len(found)
+        unassigned &= ~hit
+        found.append(first)
+    rest, rest_inverse = np.unique(flat[unassigned], return_inverse=True)
+    inverse[unassigned] = rest_inverse.ravel() + len(found)
+    return np.concatenate([flat[found], rest]), inverse
 
 
 def category_labels(categories: npt.ArrayLike) -> list[str | None]:

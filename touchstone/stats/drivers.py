@@ -69,8 +69,27 @@ class ServqualGaps:
     overall: float | None
 
 
+def weighted_correlation(
+    data: npt.ArrayLike, weights: npt.ArrayLike | None = None
+) -> npt.NDArray[np.float64]:
+    """Correlations between the columns of `data` (n x k), each row counting its weight (1 when not given).
+
+    With weights w: cov_jk = sum w (x_j - m_j)(x_k - m_k) / sum w, m the weighted means; integer weights give
+    the correlations of the data with each row repeated w times.
+    """
+    array = np.asarray(data, dtype=np.float64)
+    w = np.ones(array.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
+    centred = array - (w @ array) / w.sum()
+    covariance = (centred * w[:, None]).T @ centred / w.sum()
+    spread = np.sqrt(np.diag(covariance))
+    return np.asarray(covariance / np.outer(spread, spread), dtype=np.float64)
+
+
 def _complete_correlations(
-    drivers: npt.ArrayLike, outcome: npt.ArrayLike, names: Sequence[str] | None
+    drivers: npt.ArrayLike,
+    outcome: npt.ArrayLike,
+    names: Sequence[str] | None,
+    weights: npt.ArrayLike | None = None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], list[str], int]:
     x = np.asarray(drivers, dtype=np.float64)
     y = np.asarray(outcome, dtype=np.float64)
@@ -80,6 +99,13 @@ def _complete_correlations(
     if len(labels) != x.shape[1]:
         raise ValueError(f"{len(labels)} names given for {x.shape[1]} drivers.")
     complete = ~np.isnan(x).any(axis=1) & ~np.isnan(y)
+    w = None
+    if weights is not None:
+        w = np.asarray(weights, dtype=np.float64)
+        if w.shape != y.shape:
+            raise ValueError(f"weights must have one value per row ({y.shape[0]}); got shape {w.shape}.")
+        complete &= w > 0
+        w = w[complete]
     n = int(complete.sum())
     if n < x.shape[1] + 2:
         raise ValueError(f"Only {n} complete rows for {x.shape[1]} drivers; importance needs more responses.")
@@ -88,7 +114,7 @@ def _complete_correlations(
     if np.any(spread == 0):
         constant = [(labels + ["outcome"])[j] for j in np.flatnonzero(spread == 0)]
         raise ValueError(f"{constant[0]} does not vary, so its importance cannot be estimated.")
-    correlation = np.asarray(np.corrcoef(data, rowvar=False), dtype=np.float64)
+    correlation = weighted_correlation(data, w)
     return correlation[:-1, :-1], correlation[:-1, -1], labels, n
 
 
@@ -105,20 +131,25 @@ def _ranked(
 
 
 def relative_weights(
-    drivers: npt.ArrayLike, outcome: npt.ArrayLike, *, names: Sequence[str] | None = None
+    drivers: npt.ArrayLike,
+    outcome: npt.ArrayLike,
+    *,
+    names: Sequence[str] | None = None,
+    weights: npt.ArrayLike | None = None,
 ) -> DriverImportance:
     """Johnson's (2000) relative weights: regress the outcome on orthogonal stand-ins for the drivers.
 
     With R = V diag(lambda) V' the drivers' correlations, Lambda = V diag(sqrt(lambda)) V' links drivers to their
     closest orthogonal counterparts; the weights are sum_k Lambda_jk^2 beta_k^2 and add up to R squared.
+    With `weights` (survey weights) the correlations are weighted, so R squared is that of weighted least squares.
     """
-    r_xx, r_xy, labels, n = _complete_correlations(drivers, outcome, names)
+    r_xx, r_xy, labels, n = _complete_correlations(drivers, outcome, names, weights)
     eigenvalues, eigenvectors = np.linalg.eigh(r_xx)
     eigenvalues = np.clip(eigenvalues, 0.0, None)
     link = eigenvectors @ np.diag(np.sqrt(eigenvalues)) @ eigenvectors.T
     beta = np.linalg.lstsq(link, r_xy, rcond=None)[0]
-    weights = (link**2) @ (beta**2)
-    return _ranked(labels, weights, float(weights.sum()), n)
+    shares = (link**2) @ (beta**2)
+    return _ranked(labels, shares, float(shares.sum()), n)
 
 
 def _r_squared(
@@ -132,10 +163,16 @@ def _r_squared(
 
 
 def shapley_r_squared(
-    drivers: npt.ArrayLike, outcome: npt.ArrayLike, *, names: Sequence[str] | None = None
+    drivers: npt.ArrayLike,
+    outcome: npt.ArrayLike,
+    *,
+    names: Sequence[str] | None = None,
+    weights: npt.ArrayLike | None = None,
 ) -> DriverImportance:
-    """Shapley (LMG) decomposition of R squared: each driver's average gain over all orders of entry."""
-    r_xx, r_xy, labels, n = _complete_correlations(drivers, outcome, names)
+    """Shapley (LMG) decomposition of R squared: each driver's average gain over all orders of entry.
+
+    With `weights` each R squared is that of weighted least squares (weighted correlations)."""
+    r_xx, r_xy, labels, n = _complete_correlations(drivers, outcome, names, weights)
     p = len(labels)
     if p > MAX_SHAPLEY_DRIVERS:
         raise ValueError(f"Shapley decomposition of {p} drivers is too costly; use relative_weights instead.")

@@ -38,16 +38,24 @@ def add_estimate_arguments(parser: argparse.ArgumentParser) -> argparse.Argument
     parser.add_argument(
         "--ids",
         nargs="+",
+        action="extend",
         metavar="COLUMN",
-        help="Cluster id column for each stage (one or two, e.g. --ids dnum snum); omit for no clustering.",
+        help=(
+            "Cluster id column for each stage (one or two: --ids dnum snum, or --ids dnum --ids snum); "
+            "omit for no clustering."
+        ),
     )
     parser.add_argument("--strata", metavar="COLUMN", help="Stratum column of the first stage.")
     parser.add_argument("--weights", metavar="COLUMN", help="Sampling weight column.")
     parser.add_argument(
         "--fpc",
         nargs="+",
+        action="extend",
         metavar="COLUMN",
-        help="Finite population correction column per stage: population sizes, or sampling fractions (<= 1).",
+        help=(
+            "Finite population correction column per stage (--fpc fpc1 fpc2, or --fpc fpc1 --fpc fpc2): "
+            "population sizes, or sampling fractions (<= 1)."
+        ),
     )
     parser.add_argument("--mean", action="append", metavar="COLUMN", help="Estimate the mean of a column.")
     parser.add_argument("--total", action="append", metavar="COLUMN", help="Estimate the total of a column.")

@@ -170,7 +170,7 @@ def test_weighting_to_margins_reproduces_them_and_changes_the_estimate(personas:
     assert after["value"] == pytest.approx(0.5 * 0.25 + 0.5 * 5 / 6)  # phone and web weighted half and half
     assert after["se"] is not None and after["ci_high"] - after["ci_low"] > 0
     page = client.get(url("survey", survey)).content.decode()
-    assert "Figures are weighted" in page and "54.2%" in page
+    assert "Weights applied: raked to the population&#x27;s margins by channel" in page and "54.2%" in page
 
 
 def test_margins_that_do_not_fit_the_respondents_are_explained_on_the_form(personas: Personas) -> None:
@@ -323,3 +323,10 @@ def test_the_warm_analysis_page_reads_the_cache_in_a_few_queries(
     add_responses(survey, 200, seed=8)  # more responses must not mean more queries
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         assert client.get(url("survey", survey)).status_code == 200
+
+
+def test_the_page_says_in_spanish_that_no_weights_apply(personas: Personas) -> None:
+    survey = published_survey(personas.agency_a, minimum_to_show=5)
+    add_responses(survey, 40)
+    html = personas.client(personas.viewer_a).get("/es" + url("survey", survey)).content.decode()
+    assert "Ponderación aplicada: ninguna" in html

@@ -149,3 +149,13 @@ def test_the_api_names_the_column_it_cannot_find(personas: Personas) -> None:
 def test_the_estimate_api_needs_a_token(personas: Personas) -> None:
     with apiclus1().open("rb") as handle:
         assert Client().post("/api/v1/analysis/estimate", {"file": handle}).status_code == 401
+
+
+def test_the_command_takes_one_ids_and_fpc_flag_per_stage() -> None:
+    apiclus2 = shared_file("survey-api", "apiclus2.csv", source=SOURCE)
+    common = ("--mean", "api00", "--json")
+    repeated = run(str(apiclus2), "--ids", "dnum", "--ids", "snum", "--fpc", "fpc1", "--fpc", "fpc2", *common)
+    listed = run(str(apiclus2), "--ids", "dnum", "snum", "--fpc", "fpc1", "fpc2", *common)
+    # svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=apiclus2); svymean(~api00): SE 30.099
+    assert json.loads(repeated)["mean"]["api00"]["se"] == pytest.approx(30.099, abs=1e-3)
+    assert json.loads(repeated) == json.loads(listed)

@@ -178,6 +178,7 @@ POLICY: dict[str, tuple[frozenset[str], bool]] = {
     "manage:benchmarks:comparisons": (EVERY, False),
     "manage:benchmarks:scorecard": (EVERY, False),
     "manage:benchmarks:scorecard-export": (EVERY, False),
+    "manage:benchmarks:scorecard-manager": (EVERY, False),
 }
 # Not an agency's pages: the agency switcher (any signed-in person) and the overseers' page.
 INSTALLATION_PAGES = {"manage:home", "manage:oversight", "manage:oversight-benchmarks"}

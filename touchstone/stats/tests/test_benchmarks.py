@@ -46,3 +46,51 @@ def test_priorities_weigh_shortfall_by_customers_and_importance() -> None:
     assert [p.key for p in ranked] == ["big", "small", "ahead"]
     assert ranked[0].score == pytest.approx(0.05 * 100_000 * 0.5)
     assert ranked[-1].score == 0
+
+
+def test_noise_groups_share_a_letter_only_within_noise():
+    from touchstone.stats.benchmarks import noise_groups
+
+    groups = noise_groups([("gamma", 0.60, 0.01), ("alpha", 0.90, 0.01), ("beta", 0.895, 0.01)])
+    assert groups == {"alpha": "a", "beta": "a", "gamma": "b"}
+
+
+def test_noise_groups_overlap_when_the_middle_is_within_noise_of_both_ends():
+    from touchstone.stats.benchmarks import noise_groups
+
+    # 0.90 and 0.86 differ by more than noise (0.04 > 1.96 * 0.0141); 0.88 is within noise of each.
+    groups = noise_groups([("top", 0.90, 0.01), ("middle", 0.88, 0.01), ("bottom", 0.86, 0.01)])
+    assert groups == {"top": "a", "middle": "ab", "bottom": "b"}
+
+
+def test_noise_groups_run_past_z_and_keep_unknown_errors_apart():
+    from touchstone.stats.benchmarks import noise_groups
+
+    groups = noise_groups([(f"k{i}", 1.0 - i / 100, None) for i in range(30)])
+    assert groups["k0"] == "a" and groups["k25"] == "z" and groups["k26"] == "aa" and groups["k29"] == "ad"
+
+
+def test_noise_groups_match_checking_every_run_from_scratch():
+    import random
+
+    from touchstone.stats.benchmarks import noise_groups, within_noise
+
+    rng = random.Random(4)
+    for _ in range(50):
+        items = [(f"k{i}", rng.uniform(0.6, 0.9), rng.uniform(0.0, 0.04)) for i in range(rng.randint(1, 25))]
+        ordered = sorted(items, key=lambda item: -item[1])
+        expected = {key: "" for key, _v, _se in ordered}
+        runs = []
+        for start in range(len(ordered)):
+            end = start
+            while end + 1 < len(ordered) and all(
+                within_noise(ordered[k][1:], ordered[end + 1][1:]) for k in range(start, end + 1)
+            ):
+                end += 1
+            if not runs or end > runs[-1][1]:
+                runs.append((start, end))
+        for index, (start, end) in enumerate(runs):
+            for k in range(start, end + 1):
+                expected[ordered[k][0]] += chr(ord("a") + index) if index < 26 else "?"
+        got = noise_groups(items)
+        assert got == expected or any("?" in v for v in expected.values())

@@ -50,6 +50,17 @@ def test_two_stage_design_with_ids_and_fpc_per_stage():
     assert_matches_r(run_estimate(options)["mean"]["api00"]["se"], "30.099")
 
 
+def test_repeated_ids_and_fpc_flags_keep_both_stages():
+    # A second --ids used to replace the first, quietly turning the two-stage design into one stage.
+    options = parse(
+        str(api_path("apiclus2")),
+        *("--ids", "dnum", "--ids", "snum", "--fpc", "fpc1", "--fpc", "fpc2", "--mean", "api00"),
+    )
+    assert options.ids == ["dnum", "snum"]
+    assert options.fpc == ["fpc1", "fpc2"]
+    assert_matches_r(run_estimate(options)["mean"]["api00"]["se"], "30.099")
+
+
 def test_repeated_rake_options_and_jackknife_replicates():
     result = run_estimate(
         cluster_options(

@@ -1,0 +1,174 @@
+"""The overseer sees agencies side by side on the A-11 drivers, standards kept, complaint timeliness and benchmark
+gaps, with noise groups; a manager sees the scorecard of their own area (the services whose standards they own)."""
+
+import datetime as dt
+
+import pytest
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from touchstone.analysis.tasks import refresh_survey_analysis
+from touchstone.analysis.tests.helpers import add_responses
+from touchstone.benchmarks import selectors, services
+from touchstone.benchmarks.models import AgencySummary
+from touchstone.benchmarks.tests.test_comparisons import peer, standard_with_result
+from touchstone.complaints.models import Case
+from touchstone.complaints.tests.factories import file_case, standard_policy
+from touchstone.conftest import Personas
+from touchstone.core.models import Agency, Office
+from touchstone.surveys.tests.factories import published_survey
+
+pytestmark = pytest.mark.django_db
+
+
+def surveyed(agency: Agency, count: int, seed: int) -> None:
+    survey = published_survey(agency, minimum_to_show=5)
+    add_responses(survey, count, seed=seed)
+    refresh_survey_analysis.enqueue(survey.pk)  # the analysis task keeps the agency's summary up to date
+
+
+def test_the_analysis_task_keeps_the_agencys_pooled_a11_figures(personas: Personas) -> None:
+    surveyed(personas.agency_a, 60, seed=1)
+    summary = AgencySummary.objects.get(agency=personas.agency_a)
+    from touchstone.analysis import selectors as analysis
+
+    survey_rows = {
+        row["measure"]: row
+        for survey in analysis.surveys_to_analyse(personas.agency_a)
+        for row in analysis.analysis_of(survey).data["a11"]
+    }
+    assert set(summary.a11) == {
+        "satisfaction",
+        "trust",
+        "effectiveness",
+        "ease",
+        "efficiency",
+        "equity",
+        "employee",
+    }
+    assert summary.a11["ease"]["value"] == pytest.approx(survey_rows["ease"]["value"])
+    assert summary.a11["ease"]["n"] == 60 and summary.a11["ease"]["se"] > 0
+
+
+def test_two_surveys_pool_by_answers() -> None:
+    pooled = {"value": (0.8 * 100 + 0.5 * 300) / 400}
+    figures = [(0.8, 0.04, 100), (0.5, 0.03, 300)]
+    total = sum(n for *_rest, n in figures)
+    se = sum((n / total) ** 2 * s**2 for _v, s, n in figures) ** 0.5
+    # The same arithmetic as selectors.pooled_a11, spelled out: an answer-weighted mean and its standard error.
+    assert pooled["value"] == pytest.approx(0.575)
+    assert se == pytest.approx(((0.25 * 0.04) ** 2 + (0.75 * 0.03) ** 2) ** 0.5)
+
+
+def test_complaints_closed_on_time_are_counted_for_the_overseer(personas: Personas) -> None:
+    standard_policy(personas)
+    cases = [file_case(personas, narrative=f"Case {i}") for i in range(4)]
+    assert all(case.policy_id for case in cases)
+    on_time, late = cases[:3], cases[3:]
+    Case.objects.filter(pk__in=[c.pk for c in on_time]).update(
+        closed_at=F("received_at") + dt.timedelta(hours=2), state="closed"
+    )
+    Case.objects.filter(pk__in=[c.pk for c in late]).update(
+        closed_at=F("received_at") + dt.timedelta(hours=300), state="closed"
+    )
+    summary = services.refresh_agency_summary(personas.agency_a)
+    assert (summary.complaints_met, summary.complaints_decided) == (3, 4)
+    row = next(r for r in selectors.oversight_comparison().rows if r.agency == personas.agency_a)
+    cell = row.cells["complaints"]
+    assert cell is not None and cell.value == pytest.approx(0.75) and cell.low < 0.75 < cell.high
+
+
+def test_benchmark_gaps_are_counted_for_the_overseer(personas: Personas) -> None:
+    a = personas.agency_a
+    behind = standard_with_result(a, "Permits", 700, 1000, personas.office_a, 1000)
+    ahead = standard_with_result(a, "Licences", 950, 1000, personas.office_a, 1000)
+    services.choose(actor=None, agency=a, benchmark=peer(a, "high", 0.9, 0.01), service=behind.service)
+    services.choose(actor=None, agency=a, benchmark=peer(a, "low", 0.8, 0.01), service=ahead.service)
+    summary = services.refresh_agency_summary(a)
+    assert (summary.gaps_behind, summary.gaps_ahead, summary.gaps_within_noise) == (1, 1, 0)
+
+
+def test_the_overseer_page_shows_every_column_with_noise_groups(personas: Personas) -> None:
+    third = Agency.objects.create(name="Commission of Gamma", abbreviation="CCC", slug="ccc")
+    standard_with_result(personas.agency_a, "Cards", 900, 1000, personas.office_a, 100)
+    standard_with_result(personas.agency_b, "Boats", 895, 1000, personas.office_b, 100)
+    standard_with_result(third, "Guns", 600, 1000, Office.objects.create(agency=third, name="G"), 100)
+    for agency in (personas.agency_a, personas.agency_b, third):
+        services.refresh_agency_summary(agency)
+    AgencySummary.objects.filter(agency=personas.agency_a).update(
+        a11={"trust": {"value": 0.80, "se": 0.01, "n": 1600, "surveys": 1}}
+    )
+    AgencySummary.objects.filter(agency=personas.agency_b).update(
+        a11={"trust": {"value": 0.79, "se": 0.01, "n": 1700, "surveys": 1}}
+    )
+    AgencySummary.objects.filter(agency=third).update(
+        a11={"trust": {"value": 0.55, "se": 0.02, "n": 600, "surveys": 2}}
+    )
+    rows = {r.agency.abbreviation: r for r in selectors.oversight_comparison().rows}
+    trust = {key: row.cells["trust"].letters for key, row in rows.items()}  # type: ignore[union-attr]
+    assert trust == {"AAA": "a", "BBB": "a", "CCC": "b"}
+    standards = {key: row.cells["standards"].letters for key, row in rows.items()}  # type: ignore[union-attr]
+    assert standards == {"AAA": "a", "BBB": "a", "CCC": "b"}
+    page = personas.client(personas.overseer).get(reverse("manage:oversight-benchmarks"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    for heading in ("Trust", "Ease", "Employee helpfulness", "Complaints closed on time", "Benchmark gaps"):
+        assert heading in html
+    assert "compact letter display" in html and "80.0%" in html and "within noise" in html
+    assert personas.client(personas.admin_a).get(reverse("manage:oversight-benchmarks")).status_code == 403
+
+
+@pytest.mark.parametrize("agencies", [2, 12])
+def test_the_overseer_page_costs_the_same_queries_for_any_number_of_agencies(
+    personas: Personas, agencies: int, django_assert_num_queries: object
+) -> None:
+    for i in range(agencies):
+        agency = Agency.objects.create(name=f"Agency {i:02d}", abbreviation=f"Q{i:02d}", slug=f"q{i:02d}")
+        standard_with_result(
+            agency, f"S{i}", 800 + i, 1000, Office.objects.create(agency=agency, name="O"), 10
+        )
+        AgencySummary.objects.create(
+            agency=agency,
+            a11={"trust": {"value": 0.7 + i / 100, "se": 0.01, "n": 900, "surveys": 1}},
+            complaints_met=40 + i,
+            complaints_decided=60,
+            computed_at=timezone.now(),
+        )
+    client = personas.client(personas.overseer)
+    with django_assert_num_queries(6):  # type: ignore[operator]
+        assert client.get(reverse("manage:oversight-benchmarks")).status_code == 200
+
+
+def test_a_managers_scorecard_shows_only_the_services_whose_standards_they_own(personas: Personas) -> None:
+    a = personas.agency_a
+    mine = standard_with_result(a, "Permits", 700, 1000, personas.office_a, 1000)
+    theirs = standard_with_result(a, "Licences", 950, 1000, personas.office_a, 1000)
+    mine.owner = personas.analyst_a
+    mine.save(update_fields=["owner"])
+    membership = personas.analyst_a.memberships.get(agency=a)
+    client = personas.client(personas.viewer_a)
+    overview = client.get(reverse("manage:benchmarks:scorecard", args=[a.slug])).content.decode()
+    area_url = reverse("manage:benchmarks:scorecard-manager", args=[a.slug, membership.pk])
+    assert area_url in overview
+    html = client.get(area_url).content.decode()
+    assert "Permits" in html and "Licences" not in html and "the area of" in html
+    assert theirs.service.name not in html  # type: ignore[union-attr]
+
+
+def test_a_manager_of_another_agency_gets_404(personas: Personas) -> None:
+    other = personas.analyst_b.memberships.get(agency=personas.agency_b)
+    url = reverse("manage:benchmarks:scorecard-manager", args=[personas.agency_a.slug, other.pk])
+    assert personas.client(personas.viewer_a).get(url).status_code == 404
+
+
+def test_the_overseer_page_reads_in_spanish(personas: Personas) -> None:
+    standard_with_result(personas.agency_a, "Cards", 900, 1000, personas.office_a, 100)
+    services.refresh_agency_summary(personas.agency_a)
+    html = (
+        personas.client(personas.overseer)
+        .get("/es" + reverse("manage:oversight-benchmarks"))
+        .content.decode()
+    )
+    assert "Agencias comparadas" in html and "Grupos de ruido" in html and "intervalo del 95 %" in html
+    assert "Quejas cerradas a tiempo" in html and "Amabilidad del personal" in html
