@@ -88,10 +88,7 @@ def segmented_effect(
     contrast = np.array([0.0, 0.0, 1.0, float(np.mean(since[after_flag == 1]))])
     effect = float(contrast @ fit.params)
     se = float(math.sqrt(max(contrast @ fit.cov_params() @ contrast, 0.0)))
-    if se == 0.0:
-        p_value = 0.0 if effect else 1.0
-    else:
-        p_value = float(2 * (1 - _normal_cdf(abs(effect) / se)))
+    p_value = (0.0 if effect else 1.0) if se == 0.0 else float(2 * (1 - _normal_cdf(abs(effect) / se)))
     low, high = effect - Z_95 * se, effect + Z_95 * se
     found = {**base, "effect": effect, "ci_low": low, "ci_high": high, "p_value": p_value}
     if p_value < 0.05:

@@ -12,7 +12,8 @@ WOBBLE = [0.004, -0.003, 0.002, -0.005, 0.003, 0.001, -0.002, 0.004, -0.004, 0.0
 
 def series(level: float, slope: float, jump: float, change_at: int, periods: int) -> list[float]:
     return [
-        level + slope * t + (jump if t >= change_at else 0.0) + WOBBLE[t % len(WOBBLE)] for t in range(periods)
+        level + slope * t + (jump if t >= change_at else 0.0) + WOBBLE[t % len(WOBBLE)]
+        for t in range(periods)
     ]
 
 
@@ -27,7 +28,9 @@ def test_a_step_of_eight_points_after_the_change_is_found_with_an_interval_aroun
 def test_a_trend_already_under_way_is_not_credited_to_the_change():
     values = series(0.60, 0.01, 0.0, 12, 24)
     effect = segmented_effect(values, 12)
-    assert effect.naive_change == pytest.approx(0.12, abs=0.01)  # a before/after comparison would say it worked
+    assert effect.naive_change == pytest.approx(
+        0.12, abs=0.01
+    )  # a before/after comparison would say it worked
     assert effect.effect == pytest.approx(0.0, abs=0.01)
     assert effect.verdict in {NO_EFFECT, TOO_EARLY}
     assert effect.ci_low < 0 < effect.ci_high
