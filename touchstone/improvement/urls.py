@@ -17,6 +17,6 @@ urlpatterns = [
     path("follow-ups/<int:follow_up_id>/", views.follow_up_detail, name="follow-up"),
     path("follow-up-rules/", views.rules, name="rules"),
     path("follow-up-rules/new/", views.rule_new, name="rule-new"),
-    path("follow-up-rules/<int:rule_id>/", views.rule_edit, name="rule-edit"),
+    path("follow-up-rules/<int:follow_up_rule_id>/", views.rule_edit, name="rule-edit"),
     path("alerts/", views.alerts, name="alerts"),
 ]

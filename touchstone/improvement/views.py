@@ -204,9 +204,9 @@ def rule_new(request: AgencyRequest) -> HttpResponse:
 
 
 @member_view(ADMIN)
-def rule_edit(request: AgencyRequest, rule_id: int) -> HttpResponse:
+def rule_edit(request: AgencyRequest, follow_up_rule_id: int) -> HttpResponse:
     agency = request.agency
-    rule = selectors.rule_of(agency, rule_id)
+    rule = selectors.rule_of(agency, follow_up_rule_id)
     return form_page(
         request,
         forms.RuleForm(request.POST or None, instance=rule, agency=agency),

@@ -7,137 +7,464 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('complaints', '0005_canned_replies_and_merges'),
-        ('core', '0003_cache_table_w14a'),
-        ('reports', '0002_scheduleddelivery'),
-        ('standards', '0003_in_progress_verdict'),
-        ('surveys', '0002_alter_question_measures'),
-        ('voice', '0002_release_pool_roster'),
+        ("catalog", "0001_initial"),
+        ("complaints", "0005_canned_replies_and_merges"),
+        ("core", "0003_cache_table_w14a"),
+        ("reports", "0002_scheduleddelivery"),
+        ("standards", "0003_in_progress_verdict"),
+        ("surveys", "0002_alter_question_measures"),
+        ("voice", "0002_release_pool_roster"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FollowUpRule',
+            name="FollowUpRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score_at_most', models.PositiveSmallIntegerField(blank=True, help_text='On the 1 to 5 questions of the A-11 measures; for example 2.', null=True, verbose_name='a score of at most')),
-                ('on_negative_comment', models.BooleanField(default=True, verbose_name='an answer to “what did not go well”')),
-                ('hours_to_close', models.PositiveSmallIntegerField(default=16, help_text="Counted in the complaints clocks' office hours.", verbose_name='business hours to close')),
-                ('active', models.BooleanField(default=True, verbose_name='in use')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.agency')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('service', models.ForeignKey(blank=True, help_text='Leave empty for every service without a rule of its own.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.service', verbose_name='service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "score_at_most",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="On the 1 to 5 questions of the A-11 measures; for example 2.",
+                        null=True,
+                        verbose_name="a score of at most",
+                    ),
+                ),
+                (
+                    "on_negative_comment",
+                    models.BooleanField(default=True, verbose_name="an answer to “what did not go well”"),
+                ),
+                (
+                    "hours_to_close",
+                    models.PositiveSmallIntegerField(
+                        default=16,
+                        help_text="Counted in the complaints clocks' office hours.",
+                        verbose_name="business hours to close",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="in use")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.agency"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty for every service without a rule of its own.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalog.service",
+                        verbose_name="service",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['service__name', 'pk'],
+                "ordering": ["service__name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ImprovementAction',
+            name="ImprovementAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='what will change')),
-                ('title_es', models.CharField(blank=True, max_length=200, verbose_name='what will change, in Spanish')),
-                ('why', models.TextField(help_text='What the signal, barrier or complaints showed.', verbose_name='why')),
-                ('prompted_by', models.CharField(choices=[('standard', 'A standard slipping'), ('survey', 'A survey score'), ('complaints', 'Complaints on a topic'), ('barrier', 'A barrier or idea from staff')], max_length=12, verbose_name='prompted by')),
-                ('starts_on', models.DateField(verbose_name='starts')),
-                ('due_on', models.DateField(verbose_name='due')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='done')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('under_way', 'Under way'), ('done', 'Done'), ('dropped', 'Dropped')], default='planned', max_length=12, verbose_name='status')),
-                ('measure_survey', models.CharField(blank=True, choices=[('satisfaction', 'Satisfaction'), ('trust', 'Trust'), ('effectiveness', 'Effectiveness'), ('ease', 'Ease'), ('efficiency', 'Efficiency'), ('equity', 'Equity and transparency'), ('employee', 'Employee helpfulness')], max_length=20, verbose_name='survey measure it should move')),
-                ('published', models.BooleanField(default=False, help_text="Shown on the service's public page once it is done.", verbose_name='tell the public')),
-                ('last_verdict', models.CharField(blank=True, editable=False, max_length=12)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.agency')),
-                ('board_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='voice.boarditem', verbose_name='the barrier or idea')),
-                ('goal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='improvement_actions', to='reports.actiongoal', verbose_name='the action plan goal it serves')),
-                ('measure_standard', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='standards.servicestandard', verbose_name='standard it should move')),
-                ('owner', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='improvement_actions', to='catalog.service')),
-                ('standard', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='standards.servicestandard', verbose_name='the standard')),
-                ('topic', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='complaints.topic', verbose_name='the complaint topic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="what will change")),
+                (
+                    "title_es",
+                    models.CharField(blank=True, max_length=200, verbose_name="what will change, in Spanish"),
+                ),
+                (
+                    "why",
+                    models.TextField(
+                        help_text="What the signal, barrier or complaints showed.", verbose_name="why"
+                    ),
+                ),
+                (
+                    "prompted_by",
+                    models.CharField(
+                        choices=[
+                            ("standard", "A standard slipping"),
+                            ("survey", "A survey score"),
+                            ("complaints", "Complaints on a topic"),
+                            ("barrier", "A barrier or idea from staff"),
+                        ],
+                        max_length=12,
+                        verbose_name="prompted by",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="starts")),
+                ("due_on", models.DateField(verbose_name="due")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="done")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("under_way", "Under way"),
+                            ("done", "Done"),
+                            ("dropped", "Dropped"),
+                        ],
+                        default="planned",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "measure_survey",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfaction", "Satisfaction"),
+                            ("trust", "Trust"),
+                            ("effectiveness", "Effectiveness"),
+                            ("ease", "Ease"),
+                            ("efficiency", "Efficiency"),
+                            ("equity", "Equity and transparency"),
+                            ("employee", "Employee helpfulness"),
+                        ],
+                        max_length=20,
+                        verbose_name="survey measure it should move",
+                    ),
+                ),
+                (
+                    "published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Shown on the service's public page once it is done.",
+                        verbose_name="tell the public",
+                    ),
+                ),
+                ("last_verdict", models.CharField(blank=True, editable=False, max_length=12)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.agency"
+                    ),
+                ),
+                (
+                    "board_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="voice.boarditem",
+                        verbose_name="the barrier or idea",
+                    ),
+                ),
+                (
+                    "goal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="improvement_actions",
+                        to="reports.actiongoal",
+                        verbose_name="the action plan goal it serves",
+                    ),
+                ),
+                (
+                    "measure_standard",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="standards.servicestandard",
+                        verbose_name="standard it should move",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="improvement_actions",
+                        to="catalog.service",
+                    ),
+                ),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="standards.servicestandard",
+                        verbose_name="the standard",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="complaints.topic",
+                        verbose_name="the complaint topic",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on', '-pk'],
+                "ordering": ["-starts_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('control_limit', 'Beyond control limits'), ('burn_rate', 'Error budget burning fast'), ('follow_up_due', 'Follow-up about to miss its clock'), ('action_measure', "An action's measure changed")], max_length=16)),
-                ('key', models.CharField(max_length=120)),
-                ('text', models.CharField(max_length=300)),
-                ('link', models.CharField(max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.agency')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.service')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("control_limit", "Beyond control limits"),
+                            ("burn_rate", "Error budget burning fast"),
+                            ("follow_up_due", "Follow-up about to miss its clock"),
+                            ("action_measure", "An action's measure changed"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("key", models.CharField(max_length=120)),
+                ("text", models.CharField(max_length=300)),
+                ("link", models.CharField(max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.agency"
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="catalog.service"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'key'), name='one_alert_per_event')],
+                "ordering": ["-created_at", "-pk"],
+                "constraints": [models.UniqueConstraint(fields=("user", "key"), name="one_alert_per_event")],
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('low_score', 'Low score'), ('comment', 'Said what did not go well')], max_length=12)),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('due_at', models.DateTimeField(db_index=True)),
-                ('state', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=8)),
-                ('outcome', models.CharField(blank=True, choices=[('resolved', 'Put right'), ('explained', 'Explained; nothing to put right'), ('not_reached', 'Could not reach the customer'), ('declined', 'Customer no longer wanted contact')], max_length=12, verbose_name='outcome')),
-                ('note', models.TextField(blank=True, verbose_name='what was done')),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('warned_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.agency')),
-                ('owner', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('response', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='follow_up', to='surveys.response')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.service')),
-                ('rule', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='improvement.followuprule')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[("low_score", "Low score"), ("comment", "Said what did not go well")],
+                        max_length=12,
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("due_at", models.DateTimeField(db_index=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed")], default="open", max_length=8
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("resolved", "Put right"),
+                            ("explained", "Explained; nothing to put right"),
+                            ("not_reached", "Could not reach the customer"),
+                            ("declined", "Customer no longer wanted contact"),
+                        ],
+                        max_length=12,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="what was done")),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("warned_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.agency"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "response",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follow_up",
+                        to="surveys.response",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="catalog.service"
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="improvement.followuprule",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_at', 'pk'],
-                'indexes': [models.Index(fields=['service', 'state'], name='improvement_service_960302_idx')],
+                "ordering": ["due_at", "pk"],
+                "indexes": [models.Index(fields=["service", "state"], name="improvement_service_960302_idx")],
             },
         ),
         migrations.CreateModel(
-            name='ServiceFollower',
+            name="ServiceFollower",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.agency')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.service')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.agency"
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="catalog.service"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('service', 'user'), name='one_follow_per_service')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("service", "user"), name="one_follow_per_service")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ServiceMonth',
+            name="ServiceMonth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('source', models.CharField(choices=[('survey', 'Survey'), ('complaints', 'Complaints')], max_length=12)),
-                ('key', models.CharField(blank=True, max_length=200)),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('hits', models.PositiveIntegerField(default=0)),
-                ('days', models.FloatField(default=0.0, help_text='Complaints: days from receipt to close, summed over hits.')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.agency')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("survey", "Survey"), ("complaints", "Complaints")], max_length=12
+                    ),
+                ),
+                ("key", models.CharField(blank=True, max_length=200)),
+                ("count", models.PositiveIntegerField(default=0)),
+                ("hits", models.PositiveIntegerField(default=0)),
+                (
+                    "days",
+                    models.FloatField(
+                        default=0.0, help_text="Complaints: days from receipt to close, summed over hits."
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.agency"
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="catalog.service"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['service', 'source', 'key', 'month'],
-                'constraints': [models.UniqueConstraint(fields=('service', 'source', 'key', 'month'), name='service_month_unique')],
+                "ordering": ["service", "source", "key", "month"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("service", "source", "key", "month"), name="service_month_unique"
+                    )
+                ],
             },
         ),
     ]
