@@ -94,3 +94,26 @@ def timeline(page: ServicePage) -> tuple[list[str], list[charts.Series], list[di
         for i, label in enumerate(labels)
     ]
     return labels, series, rows
+
+
+def public_change(found: ActionEffect, language: str) -> tuple[str, str]:
+    """What we changed and whether it worked, for the public: (the change, the plain verdict)."""
+    action = found.action
+    title = action.title_es if language == "es" and action.title_es else action.title
+    effect = found.effect
+    if effect is None or effect.effect is None or effect.verdict == "too_early":
+        return title, _("It is too early to tell whether it worked.")
+    values = {
+        "measure": found.measure_label,
+        "points": _points(effect.effect),
+        "low": numbers.decimal(100 * (effect.ci_low or 0.0), 1),
+        "high": numbers.decimal(100 * (effect.ci_high or 0.0), 1),
+    }
+    if effect.verdict == "worked":
+        return title, _(
+            "It worked: “%(measure)s” is %(points)s points better than it was heading before the change "
+            "(somewhere between %(low)s and %(high)s points)."
+        ) % values
+    if effect.verdict == "worse":
+        return title, _("It did not work: “%(measure)s” got worse after the change.") % values
+    return title, _("We could not find a change in “%(measure)s” after it.") % values

@@ -561,6 +561,39 @@ def action_effect(agency: Agency, action: ImprovementAction, now: dt.datetime | 
 # --- the public page -----------------------------------------------------------------------------------------------
 
 
+PUBLIC_MINIMUM = 30  # answers pooled before a survey share is told to the public
+
+
+@dataclass
+class PublicStory:
+    """The published part of the service page: our promise, how we did, what you told us, what we changed."""
+
+    promises: list[Any]  # standards.selectors.StandardSummary
+    scores: list[SurveyScore]
+    changes: list[ActionEffect]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.promises or self.scores or self.changes)
+
+
+def public_story(service: Service) -> PublicStory:
+    from touchstone.standards.selectors import summaries
+
+    standards = list(
+        ServiceStandard.objects.filter(service=service, valid_until__isnull=True).order_by("statement")
+    )
+    promises = [s for s in summaries(standards, recent=2)] if standards else []
+    scores = [
+        score
+        for score in public_scores(service)
+        if score.measure in {"satisfaction", "ease", "trust"}
+        and score.latest
+        and score.latest.n >= PUBLIC_MINIMUM
+    ]
+    return PublicStory(promises, scores, published_actions(service))
+
+
 def published_actions(service: Service) -> list[ActionEffect]:
     """Done actions the agency chose to tell the public about, each with its measured effect."""
     actions = list(
