@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -246,9 +247,12 @@ def measure(responses: int, cases: int, repeat: int) -> None:
     timed(client, page, 2)  # warm both
     timed(client, home, 2)
     executed: list[str] = []
-    with connection.execute_wrapper(
-        lambda run, sql, params, many, context: executed.append(sql) or run(sql, params, many, context)
-    ):
+
+    def count(run: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        executed.append(sql)
+        return run(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         client.get(page)
     if os.environ.get("PROFILE"):
         import cProfile

@@ -350,8 +350,7 @@ def effect_of(
         weights = [float(max(n, 1)) for n, _agree in score.monthly[:-1]]
         starts = months[:-1]
     else:
-        label = MEASURE_LABELS.get(action.measure_survey, "")
-        return ActionEffect(action, str(label), None)
+        return ActionEffect(action, str(MEASURE_LABELS.get(action.measure_survey, "")), None)
     if change is None or action.status != ImprovementAction.Status.DONE:
         return ActionEffect(action, str(label), None, labels, values)
     change_at = next((i for i, start in enumerate(starts) if start >= change), len(starts))

@@ -75,8 +75,8 @@ def _survey_months(service: Service) -> list[ServiceMonth]:
             month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
             for measure in keys:
                 counts = tally[(month, measure)]
-                counts[0] += row[f"n_{measure}"]
-                counts[1] += row[f"a_{measure}"]
+                counts[0] += row[f"n_{measure}"]  # type: ignore[literal-required]
+                counts[1] += row[f"a_{measure}"]  # type: ignore[literal-required]
     return [
         ServiceMonth(
             agency_id=service.agency_id,
@@ -243,7 +243,7 @@ def reason_to_follow_up(rule: FollowUpRule, questions: list[dict[str, Any]], ans
             is_score = (
                 q.get("measures") in A11_KEYS and q["kind"] in SCORE_KINDS and isinstance(value, int | float)
             )
-            if is_score and value <= rule.score_at_most:
+            if is_score and value <= rule.score_at_most:  # type: ignore[operator]
                 return FollowUp.Reason.LOW_SCORE
     if rule.on_negative_comment:
         for q in questions:
@@ -375,7 +375,7 @@ def _events(service: Service, now: dt.datetime) -> list[tuple[str, str, str, str
     from touchstone.improvement import selectors
     from touchstone.standards.models import BurnRateAlert
 
-    events = []
+    events: list[tuple[str, str, str, str]] = []
     page = selectors.service_page(service.agency, service, user=None, now=now)  # type: ignore[arg-type]
     link = _service_link(service)
     for row in page.standards:

@@ -94,9 +94,9 @@ def segmented_effect(
     if p_value < 0.05:
         better = effect > 0 if higher_is_better else effect < 0
         return Effect(WORKED if better else WORSE, **found)  # type: ignore[arg-type]
-    needed = _periods_needed(effect, se, len(after))
-    if needed is not None and needed <= HORIZON:
-        return Effect(TOO_EARLY, periods_needed=needed, **found)  # type: ignore[arg-type]
+    wait = _periods_needed(effect, se, len(after))
+    if wait is not None and wait <= HORIZON:
+        return Effect(TOO_EARLY, periods_needed=wait, **found)  # type: ignore[arg-type]
     return Effect(NO_EFFECT, **found)  # type: ignore[arg-type]
 
 

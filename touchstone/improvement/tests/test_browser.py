@@ -22,7 +22,9 @@ def seed(personas: Personas) -> Any:
     cases(service, 20)
     months = monthly_ease(service, 20, 0.12)
     done = months[19] - dt.timedelta(days=1)
-    data = action_data(personas, status="done", done_on=done, starts_on=done - dt.timedelta(days=9), due_on=done)
+    data = action_data(
+        personas, status="done", done_on=done, starts_on=done - dt.timedelta(days=9), due_on=done
+    )
     services.save_action(
         actor=None,
         agency=personas.agency_a,

@@ -4,15 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('surveys', '0001_initial'),
+        ("surveys", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='question',
-            name='measures',
-            field=models.CharField(blank=True, choices=[('', 'Nothing in particular'), ('overall', 'Overall satisfaction'), ('satisfaction', 'A-11: satisfaction'), ('trust', 'A-11: trust'), ('effectiveness', 'A-11: effectiveness'), ('ease', 'A-11: ease'), ('efficiency', 'A-11: efficiency'), ('equity', 'A-11: equity and transparency'), ('employee', 'A-11: employee helpfulness'), ('nps', 'Likelihood to recommend (NPS)'), ('acsi', 'ACSI index item'), ('expectation', 'Expectation (what customers expect)'), ('perception', 'Experience (what customers got)'), ('importance', 'Importance'), ('went_well', 'What went well'), ('went_badly', 'What did not go well'), ('comment', 'Open comment'), ('barrier', 'Barrier to matching the best (employees)'), ('idea', 'Idea for matching the best (employees)'), ('contact_consent', 'Agrees to be contacted about the answers')], max_length=20, verbose_name='what it measures'),
+            model_name="question",
+            name="measures",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "Nothing in particular"),
+                    ("overall", "Overall satisfaction"),
+                    ("satisfaction", "A-11: satisfaction"),
+                    ("trust", "A-11: trust"),
+                    ("effectiveness", "A-11: effectiveness"),
+                    ("ease", "A-11: ease"),
+                    ("efficiency", "A-11: efficiency"),
+                    ("equity", "A-11: equity and transparency"),
+                    ("employee", "A-11: employee helpfulness"),
+                    ("nps", "Likelihood to recommend (NPS)"),
+                    ("acsi", "ACSI index item"),
+                    ("expectation", "Expectation (what customers expect)"),
+                    ("perception", "Experience (what customers got)"),
+                    ("importance", "Importance"),
+                    ("went_well", "What went well"),
+                    ("went_badly", "What did not go well"),
+                    ("comment", "Open comment"),
+                    ("barrier", "Barrier to matching the best (employees)"),
+                    ("idea", "Idea for matching the best (employees)"),
+                    ("contact_consent", "Agrees to be contacted about the answers"),
+                ],
+                max_length=20,
+                verbose_name="what it measures",
+            ),
         ),
     ]
