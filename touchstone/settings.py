@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "touchstone.voice",
     "touchstone.reports",
     "touchstone.benchmarks",
+    "touchstone.improvement",
     "touchstone.portal",
     "touchstone.api",
     "ninja",

@@ -32,4 +32,5 @@ urlpatterns = [
     path("<slug:agency_slug>/voice/", include("touchstone.voice.urls")),
     path("<slug:agency_slug>/reports/", include("touchstone.reports.urls")),
     path("<slug:agency_slug>/benchmarks/", include("touchstone.benchmarks.urls")),
+    path("<slug:agency_slug>/improvement/", include("touchstone.improvement.urls")),
 ]

@@ -3,11 +3,14 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from touchstone.catalog import selectors
 from touchstone.catalog.channels import is_digital
 from touchstone.catalog.forms import DirectoryForm
 from touchstone.core.selectors import public_agency
+from touchstone.improvement.presentation import public_change
+from touchstone.improvement.selectors import public_story
 
 PAGE_SIZE = 25
 
@@ -36,6 +39,7 @@ def directory(request: HttpRequest, agency_slug: str | None = None) -> HttpRespo
 def service(request: HttpRequest, agency_slug: str, service_slug: str) -> HttpResponse:
     found = selectors.published_service(agency_slug, service_slug)
     channels = list(found.channels.all())
+    story = public_story(found)
     return render(
         request,
         "portal/catalog/service.html",
@@ -49,5 +53,7 @@ def service(request: HttpRequest, agency_slug: str, service_slug: str) -> HttpRe
                 p for p in found.providers.all() if p.address or (p.office and p.office.street_address)
             ],
             "partners": [p for p in found.providers.all() if p.kind != "agency_office"],
+            "story": story,
+            "changes": [public_change(change, (get_language() or "en")[:2]) for change in story.changes],
         },
     )

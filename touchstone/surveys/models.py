@@ -208,6 +208,8 @@ class Question(models.Model):
         COMMENT = "comment", _("Open comment")
         BARRIER = "barrier", _("Barrier to matching the best (employees)")
         IDEA = "idea", _("Idea for matching the best (employees)")
+        # A yes/no question; "yes" lets the agency contact the respondent about their answers (a follow-up).
+        CONTACT_CONSENT = "contact_consent", _("Agrees to be contacted about the answers")
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="questions")

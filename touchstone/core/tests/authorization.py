@@ -151,6 +151,17 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
         "benchmark_id": getattr(Benchmark.objects.filter(agency=agency).first(), "pk", None),
         "choice_id": getattr(ChosenBenchmark.objects.filter(agency=agency).first(), "pk", None),
         **_reports_objects(agency),
+        **_improvement_objects(agency),
+    }
+
+
+def _improvement_objects(agency: Agency) -> dict[str, Any]:
+    from touchstone.improvement.models import FollowUp, FollowUpRule, ImprovementAction
+
+    return {
+        "action_id": getattr(ImprovementAction.objects.filter(agency=agency).first(), "pk", None),
+        "follow_up_id": getattr(FollowUp.objects.filter(agency=agency).first(), "pk", None),
+        "follow_up_rule_id": getattr(FollowUpRule.objects.filter(agency=agency).first(), "pk", None),
     }
 
 

@@ -179,6 +179,21 @@ POLICY: dict[str, tuple[frozenset[str], bool]] = {
     "manage:benchmarks:scorecard": (EVERY, False),
     "manage:benchmarks:scorecard-export": (EVERY, False),
     "manage:benchmarks:scorecard-manager": (EVERY, False),
+    "manage:improvement:home": (EVERY, False),
+    "manage:improvement:service": (EVERY, False),
+    "manage:improvement:follow": (EVERY, True),
+    "manage:improvement:action-new": (EDITORS, False),
+    "manage:improvement:action": (EVERY, False),
+    "manage:improvement:action-edit": (EDITORS, False),
+    "manage:improvement:follow-ups": (HANDLERS, False),
+    "manage:improvement:follow-up": (
+        HANDLERS,
+        False,
+    ),  # shows the answers of a customer who agreed to contact
+    "manage:improvement:rules": (ADMIN, False),
+    "manage:improvement:rule-new": (ADMIN, False),
+    "manage:improvement:rule-edit": (ADMIN, False),
+    "manage:improvement:alerts": (EVERY, False),
 }
 # Not an agency's pages: the agency switcher (any signed-in person) and the overseers' page.
 INSTALLATION_PAGES = {"manage:home", "manage:oversight", "manage:oversight-benchmarks"}
