@@ -13,6 +13,9 @@ SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 PG_URL ?= postgres://postgres@127.0.0.1:5432/touchstone
 CHROMIUM ?= /usr/bin/chromium
+# Development settings on this machine (a generated SECRET_KEY, DEBUG=true), read by every manage.py command.
+ENV_FILE ?= .env.local
+export TOUCHSTONE_ENV_FILE = $(abspath $(ENV_FILE))
 
 # Python 3.12 or newer: the pyenv version named in .python-version, else any python3.12+ on PATH.
 PYTHON_FOR_VENV := $(shell \
@@ -50,21 +53,29 @@ messages: install
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext) >/dev/null; }
 	@find locale touchstone -name '*.po' | while read -r po; do msgfmt --check -o "$${po%.po}.mo" "$$po" || exit 1; done
 
-migrate: install assets
-	DEBUG=true $(MANAGE) migrate --no-input
+# Written once, never overwritten: a secret of its own for this machine; production has no such file and still
+# refuses to start without a real SECRET_KEY.
+$(ENV_FILE):
+	@umask 077; { echo "# Development settings for this machine, written by make run. Never use them in production."; \
+	  echo "DEBUG=true"; \
+	  echo "SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"; } > $@
+	@echo "Wrote $@ (DEBUG=true and a generated SECRET_KEY) for manage.py commands on this machine"
+
+migrate: install assets $(ENV_FILE)
+	$(MANAGE) migrate --no-input
 
 demo: migrate
-	DEBUG=true $(MANAGE) load_demo
+	$(MANAGE) load_demo
 
 run: demo
-	DEBUG=true $(MANAGE) collectstatic --no-input -v0
+	$(MANAGE) collectstatic --no-input -v0
 	@echo "Background worker (tasks) and scheduler (periodic jobs) started; logs in .worker.log and .schedule.log"
-	@DEBUG=true $(MANAGE) db_worker --queue-name '*' > .worker.log 2>&1 & echo $$! > .worker.pid
-	@DEBUG=true $(MANAGE) run_schedule > .schedule.log 2>&1 & echo $$! >> .worker.pid
+	@$(MANAGE) db_worker --queue-name '*' > .worker.log 2>&1 & echo $$! > .worker.pid
+	@$(MANAGE) run_schedule > .schedule.log 2>&1 & echo $$! >> .worker.pid
 	@echo ""
 	@echo "Touchstone is at http://$(HOST):$(PORT)/ — staff sign in at http://$(HOST):$(PORT)/sign-in/"
 	@trap 'kill $$(cat .worker.pid) 2>/dev/null; rm -f .worker.pid' EXIT INT TERM; \
-	  DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+	  $(MANAGE) runserver $(HOST):$(PORT)
 
 chromium:
 	@command -v $(CHROMIUM) >/dev/null 2>&1 || { \
@@ -93,3 +104,4 @@ test: lint types test-sqlite test-postgres test-browser
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles touchstone.sqlite3*
+	@echo "Kept $(ENV_FILE) (this machine's development secret); delete it by hand if you mean to"

@@ -61,6 +61,35 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def read_local_settings(path: Path) -> dict[str, str]:
+    """NAME=value lines of the local settings file `make run` writes (blank lines and # comments allowed).
+
+    Anything else stops start-up naming the file and line, as a bad environment variable does.
+    """
+    values: dict[str, str] = {}
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        name, equals, value = text.partition("=")
+        name = name.strip()
+        if not equals or not name.isidentifier() or name.upper() != name:
+            raise ImproperlyConfigured(f"{path}, line {number}: write NAME=value, e.g. DEBUG=true.")
+        values[name] = value.strip()
+    return values
+
+
+# Development on this machine: `make run` writes .env.local (a generated secret, DEBUG=true) and every manage.py
+# command reads it. The environment wins over the file; tests never read it (TOUCHSTONE_ENV_FILE="" reads none).
+_local_settings_file = os.environ.get("TOUCHSTONE_ENV_FILE", str(BASE_DIR / ".env.local"))
+if (
+    _local_settings_file
+    and not env_bool("TOUCHSTONE_TESTING", False)
+    and Path(_local_settings_file).is_file()
+):
+    for _name, _value in read_local_settings(Path(_local_settings_file)).items():
+        os.environ.setdefault(_name, _value)
+
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"
 
 DEBUG = env_bool("DEBUG", False)
