@@ -24,11 +24,12 @@ PYTHON_FOR_VENV := $(shell \
     if command -v "$$candidate" >/dev/null 2>&1 && "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
       echo "$$candidate"; break; fi; done)
 
-.PHONY: help run serve install assets messages migrate demo test lint types test-sqlite test-postgres test-browser chromium clean
+.PHONY: help run serve serve-production install assets messages migrate demo test lint types test-sqlite test-postgres test-browser chromium clean
 
 help:
 	@echo "make run   install, build assets, migrate SQLite, load the demo, serve http://$(HOST):$(PORT)"
 	@echo "make test  lint, types, tests on SQLite and PostgreSQL, browser and accessibility tests"
+	@echo "make serve-production  gunicorn, task workers and the scheduler as in production (docs/deploy.md)"
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON_FOR_VENV)" ]; then \
@@ -76,6 +77,26 @@ run: demo
 	@echo "Touchstone is at http://$(HOST):$(PORT)/ — staff sign in at http://$(HOST):$(PORT)/sign-in/"
 	@trap 'kill $$(cat .worker.pid) 2>/dev/null; rm -f .worker.pid' EXIT INT TERM; \
 	  $(MANAGE) runserver $(HOST):$(PORT)
+
+# Production's processes on one machine (docs/deploy.md): migrate, collect static files (WhiteNoise serves them),
+# then WEB_CONCURRENCY gunicorn workers, TASK_WORKERS task workers and the scheduler. The settings come from the
+# environment only (SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, EMAIL_BACKEND...), never .env.local. SIGTERM to make
+# (or Ctrl-C, which reaches every process at once) lets each process finish the request or task it holds, then exit.
+TASK_WORKERS ?= 2
+WSGI_APP ?= touchstone.wsgi
+TASK_WORKER_COMMAND ?= $(MANAGE) db_worker --queue-name '*'
+serve-production: export TOUCHSTONE_ENV_FILE =
+serve-production:
+	@test -x $(PY) || { echo "Install first: make install assets" >&2; exit 1; }
+	$(MANAGE) migrate --no-input -v0
+	$(MANAGE) collectstatic --no-input -v0
+	@pids=""; \
+	  for n in $$(seq $(TASK_WORKERS)); do $(TASK_WORKER_COMMAND) & pids="$$pids $$!"; done; \
+	  $(MANAGE) run_schedule & pids="$$pids $$!"; \
+	  $(VENV)/bin/gunicorn -c python:touchstone.gunicorn_config $(WSGI_APP) & pids="$$pids $$!"; \
+	  trap 'kill -TERM $$pids 2>/dev/null; wait $$pids; exit 0' TERM; \
+	  trap 'wait $$pids; exit 0' INT; \
+	  wait -n $$pids; status=$$?; kill -TERM $$pids 2>/dev/null; wait $$pids; exit $$status
 
 chromium:
 	@command -v $(CHROMIUM) >/dev/null 2>&1 || { \

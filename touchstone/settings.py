@@ -12,6 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from touchstone.core.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("TOUCHSTONE_SHARED_DIR", BASE_DIR.parent / "shared"))
 
@@ -133,6 +135,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "touchstone.core.health.HealthCheckMiddleware",  # /healthz and /readyz, before host checks and HTTPS redirects
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -262,14 +265,17 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static", ("uswds", BASE_DIR / "node_modules" / "@uswds" / "uswds" / "dist")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
+        # Compressed copies (gzip, brotli) cost a few CPU minutes at collectstatic; STATIC_COMPRESS=false skips them.
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("STATIC_COMPRESS", True)
+        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -330,19 +336,12 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # No log line may carry a link that grants access (reset, follow-up, invitation) or an email address.
-    "filters": {"redact": {"()": "touchstone.core.redaction.RedactSecrets"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # runserver's access log, through the redacting handler instead of its own.
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}
+# One line per record to stderr; JSON lines outside debug (LOG_FORMAT=json or text), holding no personal data
+# (touchstone.core.logs says what is kept) and no access link or address (touchstone.core.redaction).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG or TESTING else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is neither json nor text.")
+LOGGING = logging_config(env_str("LOG_LEVEL", "INFO"), structured=LOG_FORMAT == "json")
 
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
 SURVEY_SUBMISSIONS_PER_MINUTE = env_int("SURVEY_SUBMISSIONS_PER_MINUTE", 20)

@@ -58,6 +58,15 @@ def root() -> Path:
     return Path(settings.TRANSACTION_STORE)
 
 
+def check_reachable() -> None:
+    """Raise unless this process can write the store's folder (readiness: `/readyz`)."""
+    folder = root()
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / f".ready-{uuid.uuid4().hex}"
+    probe.touch()
+    probe.unlink()
+
+
 def sql_path(path: Path | str) -> str:
     return str(path).replace("'", "''")
 
