@@ -280,9 +280,46 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
-# Customer transactions that standards are measured on live here as Parquet files (touchstone.standards.store);
-# every process that loads or measures them needs this folder (shared storage when servers scale out).
+# Customer transactions that standards are measured on live here as Parquet files (touchstone.standards.store).
+# Without an object store this folder is the store; with one, it is this server's cache of the bucket's files.
 TRANSACTION_STORE = Path(env_str("TRANSACTION_STORE", str(BASE_DIR / "var" / "transactions")))
+# Past one machine: an S3-compatible bucket (s3://bucket/prefix) every app server and worker shares, holding the
+# transactions (<prefix>/transactions/) and attachments (<prefix>/media/). touchstone.core.objectstore.
+OBJECT_STORE_URL = env_str("OBJECT_STORE_URL", "")
+if OBJECT_STORE_URL and (
+    not OBJECT_STORE_URL.startswith("s3://") or not OBJECT_STORE_URL.removeprefix("s3://").split("/", 1)[0]
+):
+    raise ImproperlyConfigured(
+        f"OBJECT_STORE_URL={OBJECT_STORE_URL!r} is not an object store address; write s3://bucket or s3://bucket/prefix."
+    )
+OBJECT_STORE_OPTIONS = {
+    "endpoint_url": env_str("OBJECT_STORE_ENDPOINT_URL", ""),  # empty: AWS itself
+    "region_name": env_str("OBJECT_STORE_REGION", "us-east-1"),
+    "access_key": env_str("OBJECT_STORE_ACCESS_KEY_ID", ""),  # empty: the machine's own credentials (an IAM role)
+    "secret_key": env_str("OBJECT_STORE_SECRET_ACCESS_KEY", ""),
+}
+
+
+def media_in_object_store(url: str, options: dict[str, str]) -> dict[str, object]:
+    """The STORAGES entry keeping attachments under <prefix>/media/ of the object store's bucket (django-storages)."""
+    bucket, _slash, prefix = url.removeprefix("s3://").partition("/")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **options,
+            "endpoint_url": options["endpoint_url"] or None,
+            "bucket_name": bucket,
+            "location": "/".join(part for part in (prefix.strip("/"), "media") if part),
+            "default_acl": None,
+            "querystring_auth": True,  # attachments are private: a link to one expires (in an hour)
+            "file_overwrite": False,
+            "addressing_style": "path",
+        },
+    }
+
+
+if OBJECT_STORE_URL:
+    STORAGES["default"] = media_in_object_store(OBJECT_STORE_URL, OBJECT_STORE_OPTIONS)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Files sent to the upload page or the API's imports (larger ones: `manage.py import` on the server), and how long
 # a background import may wait or load before the schedule marks it failed (its worker is taken to be gone).
