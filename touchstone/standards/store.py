@@ -778,7 +778,11 @@ def sweep(now: dt.datetime | None = None) -> int:
     if objectstore.enabled():
         folder = object_key("") + "/"
         for key, modified in list(objectstore.listing(folder)):
-            if key.endswith(".parquet") and key.removeprefix(folder) not in named and modified < now - ORPHAN_GRACE:
+            if (
+                key.endswith(".parquet")
+                and key.removeprefix(folder) not in named
+                and modified < now - ORPHAN_GRACE
+            ):
                 objectstore.delete(key)
                 removed += 1
     base = root()

@@ -49,7 +49,9 @@ def bucket_keys(server: ObjectStoreServer, url: str) -> list[str]:
     return sorted(key.removeprefix(prefix) for key, _modified in objectstore.listing(prefix))
 
 
-def test_two_app_servers_share_one_object_store(personas: Personas, tmp_path: Path, object_store: str) -> None:
+def test_two_app_servers_share_one_object_store(
+    personas: Personas, tmp_path: Path, object_store: str
+) -> None:
     agency = personas.agency_a
     standard = make_standard(agency, make_service(agency), measure="calendar_days", threshold=3.0)
     with app_server(tmp_path / "server-1"):
@@ -102,7 +104,9 @@ def test_the_sweep_deletes_retired_objects_and_orphans_from_the_bucket(
     assert len(bucket_keys(object_store_server, object_store)) == 3
     store.sweep(now=timezone.now() + dt.timedelta(hours=2))
     live = sorted(f.path for f in store.live_files(agency))
-    assert bucket_keys(object_store_server, object_store) == sorted([*live, f"{agency.pk}/left-by-a-crash.parquet"])
+    assert bucket_keys(object_store_server, object_store) == sorted(
+        [*live, f"{agency.pk}/left-by-a-crash.parquet"]
+    )
     store.sweep(now=timezone.now() + dt.timedelta(days=2))
     assert bucket_keys(object_store_server, object_store) == live
 
@@ -121,7 +125,9 @@ def test_attachments_go_to_the_same_bucket_under_media(object_store: str) -> Non
         with default_storage.open(name) as stored:
             assert stored.read() == b"a receipt"
         key = objectstore.parse_url(object_store).key("media", name)
-        assert key in [k for k, _modified in objectstore.listing(objectstore.parse_url(object_store).key("media"))]
+        assert key in [
+            k for k, _modified in objectstore.listing(objectstore.parse_url(object_store).key("media"))
+        ]
 
 
 def test_an_object_store_address_that_is_not_s3_is_refused() -> None:
