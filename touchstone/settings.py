@@ -362,6 +362,16 @@ TASKS = {
         )
     }
 }
+# Scaled out, the queue can live in Redis (pip install -e '.[rq]'): workers are `manage.py rqworker default
+# --with-scheduler` (the scheduler runs deferred tasks). docs/deploy.md.
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {
+        "default": {
+            "URL": env_str("TASKS_REDIS_URL", env_str("REDIS_URL", "redis://127.0.0.1:6379/0")),
+            "DEFAULT_TIMEOUT": env_int("TASKS_TIMEOUT", 3600),  # seconds a task may run (a large import)
+        }
+    }
 
 # The cache holds rate-limit counters, shared by every worker: Redis (CACHE_URL or REDIS_URL=redis://...:6379/1),
 # else a database table (made by a migration); never one worker's memory, which would multiply every limit.
