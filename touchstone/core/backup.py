@@ -133,7 +133,9 @@ def write_backup(agency: Agency, destination: Path) -> Summary:
     destination.touch(mode=0o600)
     outermost = not connection.in_atomic_block
     with transaction.atomic(), tarfile.open(destination, "w:gz") as archive:
-        if connection.vendor == "postgresql" and outermost:  # one snapshot of every table while the agency works
+        if (
+            connection.vendor == "postgresql" and outermost
+        ):  # one snapshot of every table while the agency works
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         chain = ancestors(agency)

@@ -1,6 +1,7 @@
 """Scaled out, the task queue lives in Redis (RQ): a task enqueued by one process is run by an RQ worker, and a
 worker stopped with SIGTERM finishes the task it holds. Redis database 7 at 127.0.0.1:6379, emptied for the test."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -57,12 +58,24 @@ def test_an_rq_worker_stopped_with_sigterm_finishes_the_task_it_holds(
 ) -> None:
     marker = tmp_path / "task-done"
     enqueued = subprocess.run(
-        [sys.executable, "-c", ENQUEUE, str(marker)], cwd=BASE_DIR, env=rq_environment, capture_output=True, text=True
+        [sys.executable, "-c", ENQUEUE, str(marker)],
+        cwd=BASE_DIR,
+        env=rq_environment,
+        capture_output=True,
+        text=True,
     )
     assert enqueued.returncode == 0, enqueued.stderr
     with (tmp_path / "worker.log").open("wb") as log:
         worker = subprocess.Popen(
-            [sys.executable, "manage.py", "rqworker", "default", "--with-scheduler", "--job-class", "django_tasks_rq.Job"],
+            [
+                sys.executable,
+                "manage.py",
+                "rqworker",
+                "default",
+                "--with-scheduler",
+                "--job-class",
+                "django_tasks_rq.Job",
+            ],
             cwd=BASE_DIR,
             env=rq_environment,
             stdout=log,
@@ -74,8 +87,6 @@ def test_an_rq_worker_stopped_with_sigterm_finishes_the_task_it_holds(
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(60) == 0
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(worker.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     assert marker.read_text() == "finished", (tmp_path / "worker.log").read_text()[-2000:]
