@@ -80,7 +80,10 @@ def agency_lookup(model: type[models.Model], seen: frozenset[type[models.Model]]
 
 
 def agency_rows(model: type[models.Model], agency: Agency) -> models.QuerySet[Any]:
-    return model._base_manager.filter(**{agency_lookup(model): agency}).order_by("pk")  # type: ignore[dict-item]
+    lookup = agency_lookup(model)
+    if lookup is None:
+        raise BackupError(f"{model._meta.label} rows belong to no agency.")
+    return model._base_manager.filter(**{lookup: agency}).order_by("pk")
 
 
 def ancestors(agency: Agency) -> list[Agency]:
