@@ -8,6 +8,9 @@ import os
 
 from touchstone.core.logs import logging_config
 
+# Production reads the environment only: a development .env.local (DEBUG=true) left beside the code is ignored.
+os.environ.setdefault("TOUCHSTONE_ENV_FILE", "")
+
 bind = [os.environ.get("BIND", "0.0.0.0:8000")]
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"

@@ -10,8 +10,8 @@ The archive (a gzipped tar) holds:
 - `media/...`: the attachments the rows name.
 
 It is made to restore into an installation holding no such rows (a new one, after `migrate`): ids are kept, so the
-transaction files (which hold service and office ids) stay true. People are matched by user name, created without
-a password when new (they set one through "Forgot your password?"), and never made staff or superusers. Rows
+transaction files (which hold service and office ids) stay true. People are matched by user name and email address
+(a user name held by someone else stops the restore), created without a password when new (they set one through "Forgot your password?"), and never made staff or superusers. Rows
 shared by every agency (the public benchmarks made by a migration) are not copied; the restore checks the
 installation has each one the rows name.
 """
@@ -226,8 +226,14 @@ def restore_backup(source: Path) -> Summary:
             user_map = _restore_users(json.loads(_member(archive, "users.json")))
             restored: dict[str, int] = defaultdict(int)
             for item in serializers.deserialize("json", _member(archive, "rows/core.agency.json")):
-                if not Agency.objects.filter(pk=item.object.pk).exists():
+                here = Agency.objects.filter(pk=item.object.pk).first()
+                if here is None:
                     item.save()
+                elif here.slug != item.object.slug or item.object.slug == meta["agency"]:
+                    raise BackupError(
+                        f"This installation's agency {here.slug!r} has the id of {item.object.slug!r} in the backup; "
+                        "restore into a new installation (after migrate)."
+                    )
             written_models: list[type[models.Model]] = [Agency]
             for model in agency_models():
                 label = model._meta.label
@@ -270,10 +276,19 @@ def restore_backup(source: Path) -> Summary:
 
 
 def _restore_users(people: list[dict[str, Any]]) -> dict[int, int]:
-    """{id in the backup: id here}: people matched by user name, else created without a password."""
+    """{id in the backup: id here}: people matched by user name and email, else created without a password.
+
+    A user name held here by someone with another address is refused: matching it would hand that person the
+    restored agency's data.
+    """
     mapping = {}
     for person in people:
         user = User.objects.filter(username=person["username"]).first()
+        if user is not None and user.email.lower() != person["email"].lower():
+            raise BackupError(
+                f"The user name {person['username']!r} belongs here to someone with another email address; rename one "
+                "of them, then restore again."
+            )
         if user is None:
             user = User(**{name: person[name] for name in USER_FIELDS})
             user.set_unusable_password()

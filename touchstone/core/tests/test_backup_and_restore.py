@@ -169,3 +169,36 @@ def test_a_backup_never_overwrites_a_file(personas: Personas, tmp_path: Path) ->
     with pytest.raises(CommandError, match="exists; name a new file"):
         call_command("backup_agency", personas.agency_a.abbreviation, str(existing))
     assert existing.read_bytes() == b"an earlier backup"
+
+
+def test_a_user_name_held_here_by_someone_else_stops_the_restore(db: object) -> None:
+    from touchstone.core.backup import BackupError, _restore_users
+    from touchstone.core.models import User
+
+    User.objects.create_user("handler", email="someone.else@example.gov")
+    person = {
+        "pk": 41,
+        "username": "handler",
+        "email": "handler@agency.example.gov",
+        "first_name": "",
+        "last_name": "",
+    }
+    with pytest.raises(BackupError, match="'handler' belongs here to someone with another email address"):
+        _restore_users([{**person, "is_active": True}])
+
+
+def test_the_same_person_is_matched_and_a_new_one_has_no_password(db: object) -> None:
+    from touchstone.core.backup import _restore_users
+    from touchstone.core.models import User
+
+    here = User.objects.create_user(
+        "analyst", email="Analyst@Agency.example.gov", password="a-long-password-9"
+    )
+    people = [
+        {"pk": 7, "username": "analyst", "email": "analyst@agency.example.gov"},
+        {"pk": 8, "username": "newcomer", "email": "new@agency.example.gov"},
+    ]
+    mapping = _restore_users([{**p, "first_name": "", "last_name": "", "is_active": True} for p in people])
+    assert mapping[7] == here.pk
+    assert not User.objects.get(pk=mapping[8]).has_usable_password()
+    assert not User.objects.get(pk=mapping[8]).is_superuser
