@@ -141,3 +141,38 @@ def test_settings_refuse_an_object_store_address_that_is_not_s3() -> None:
     result = load_settings(DEBUG="true", OBJECT_STORE_URL="minio://bucket")
     assert result.returncode != 0
     assert "OBJECT_STORE_URL='minio://bucket' is not an object store address" in result.stderr
+
+
+def test_an_upload_received_by_one_server_is_loaded_by_a_worker_on_another(
+    personas: Personas, tmp_path: Path, object_store: str, django_capture_on_commit_callbacks: object
+) -> None:
+    import csv
+    import io
+
+    from touchstone.core import services as core_services
+    from touchstone.core.models import ImportRun
+    from touchstone.core.tasks import run_import_task
+    from touchstone.standards.tests.helpers import HEADER
+
+    agency = personas.agency_a
+    make_service(agency)
+    text = io.StringIO()
+    csv.writer(text).writerows([HEADER, *MARCH])
+    with (
+        app_server(tmp_path / "web-server"),
+        override_settings(MEDIA_ROOT=tmp_path / "web-media"),
+        django_capture_on_commit_callbacks(execute=False),  # type: ignore[operator]
+    ):
+        run = core_services.start_import(
+            actor=None,
+            agency=agency,
+            kind="transactions",
+            upload=io.BytesIO(text.getvalue().encode()),
+            original_name="march.csv",
+        )
+    Path(run.file_path).unlink()  # the worker's machine never had the web server's copy
+    with app_server(tmp_path / "worker"):
+        run_import_task.call(run.pk)
+        run.refresh_from_db()
+        assert run.status == ImportRun.Status.SUCCEEDED, run.errors
+        assert store.transaction_count(agency) == 2
