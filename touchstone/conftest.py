@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -318,3 +319,27 @@ def object_store(object_store_server: ObjectStoreServer) -> Iterator[str]:
     }
     yield url
     settings.OBJECT_STORE_URL, settings.OBJECT_STORE_OPTIONS = previous
+
+
+@contextmanager
+def new_database(folder: Path, suffix: str) -> Iterator[str]:
+    """The DATABASE_URL of a new, empty database for another installation started by a test: a PostgreSQL database
+    named after the test database when the tests run on PostgreSQL, else a SQLite file in `folder`."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield f"sqlite:///{folder / f'{suffix}.sqlite3'}"
+        return
+    import psycopg
+
+    source = connection.settings_dict
+    name = f"{source['NAME']}_{suffix}"
+    address = f"postgres://{source['USER']}@{source['HOST'] or '127.0.0.1'}:{source['PORT'] or 5432}"
+    with psycopg.connect(f"{address}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{address}/{name}"
+    finally:
+        with psycopg.connect(f"{address}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -14,10 +14,9 @@ import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from touchstone.complaints.models import Case, CaseAttachment
-from touchstone.conftest import Personas
+from touchstone.conftest import Personas, new_database
 from touchstone.core.backup import agency_lookup, agency_models, agency_rows
 from touchstone.core.models import Agency, Membership
 from touchstone.standards import store
@@ -48,8 +47,7 @@ print(json.dumps({
 
 @pytest.fixture
 def new_installation(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """The environment of a new, empty installation: its own database (PostgreSQL when the tests run on it), store
-    and media folders."""
+    """The environment of a new, empty installation: its own database, store and media folders."""
     env = {
         k: v for k, v in os.environ.items() if k not in {"TOUCHSTONE_TESTING", "DATABASE_URL", "SECRET_KEY"}
     }
@@ -61,22 +59,9 @@ def new_installation(tmp_path: Path) -> Iterator[dict[str, str]]:
         MEDIA_ROOT=str(tmp_path / "restored-media"),
         DJANGO_SETTINGS_MODULE="touchstone.settings",
     )
-    if connection.vendor != "postgresql":
-        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+    with new_database(tmp_path, "restore") as database_url:
+        env["DATABASE_URL"] = database_url
         yield env
-        return
-    import psycopg
-
-    source = connection.settings_dict
-    name = f"{source['NAME']}_restore"
-    address = f"postgres://{source['USER']}@{source['HOST'] or '127.0.0.1'}:{source['PORT'] or 5432}"
-    with psycopg.connect(f"{address}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = f"{address}/{name}"
-    yield env
-    with psycopg.connect(f"{address}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def manage(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:

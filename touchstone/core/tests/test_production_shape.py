@@ -2,6 +2,7 @@
 task workers on one database, static files from WhiteNoise, probes, JSON logs, and a SIGTERM that lets the request
 and the task in flight finish."""
 
+import contextlib
 import json
 import os
 import signal
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from touchstone.conftest import new_database
+
 BASE_DIR = Path(settings.BASE_DIR)
 
 
@@ -26,7 +29,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def production_environment(folder: Path, port: int) -> dict[str, str]:
+def production_environment(folder: Path, port: int, database_url: str) -> dict[str, str]:
     unset = {
         "DEBUG",
         "TOUCHSTONE_TESTING",
@@ -42,7 +45,7 @@ def production_environment(folder: Path, port: int) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1",
         EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=f"sqlite:///{folder / 'production.sqlite3'}",
+        DATABASE_URL=database_url,
         STATIC_ROOT=str(folder / "static"),
         TRANSACTION_STORE=str(folder / "transactions"),
         MEDIA_ROOT=str(folder / "media"),
@@ -99,32 +102,34 @@ class Installation:
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
+    """`make serve-production` on its own database (PostgreSQL when the tests run on it) and loopback port."""
     folder = tmp_path_factory.mktemp("production")
     port = free_port()
     log = folder / "serve.log"
-    with log.open("wb") as output:
+    with new_database(folder, "production") as database_url, log.open("wb") as output:
         make = subprocess.Popen(
             ["make", "--no-print-directory", "serve-production"],
             cwd=BASE_DIR,
-            env=production_environment(folder, port),
+            env=production_environment(folder, port, database_url),
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    installation = Installation(f"http://127.0.0.1:{port}", folder, make, log)
-    try:
+        installation = Installation(f"http://127.0.0.1:{port}", folder, make, log)
+        try:
 
-        def ready() -> bool:
-            if make.poll() is not None:
-                raise AssertionError(f"make serve-production stopped:\n{log.read_text()[-3000:]}")
-            return get(installation.url + "/readyz", timeout=5)[0] == 200
+            def ready() -> bool:
+                if make.poll() is not None:
+                    raise AssertionError(f"make serve-production stopped:\n{log.read_text()[-3000:]}")
+                return get(installation.url + "/readyz", timeout=5)[0] == 200
 
-        wait_for(ready, 240, "/readyz to answer 200")
-        yield installation
-    finally:
-        if make.poll() is None:
-            os.killpg(make.pid, signal.SIGKILL)
-            make.wait()
+            wait_for(ready, 240, "/readyz to answer 200")
+            yield installation
+        finally:
+            if make.poll() is None or group_commands(make.pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(make.pid, signal.SIGKILL)
+                make.wait()
 
 
 def test_every_part_answers_ready(production: Installation) -> None:
