@@ -226,12 +226,13 @@ def restore_backup(source: Path) -> Summary:
             user_map = _restore_users(json.loads(_member(archive, "users.json")))
             restored: dict[str, int] = defaultdict(int)
             for item in serializers.deserialize("json", _member(archive, "rows/core.agency.json")):
+                slug = getattr(item.object, "slug", "")
                 here = Agency.objects.filter(pk=item.object.pk).first()
                 if here is None:
                     item.save()
-                elif here.slug != item.object.slug or item.object.slug == meta["agency"]:
+                elif here.slug != slug or slug == meta["agency"]:
                     raise BackupError(
-                        f"This installation's agency {here.slug!r} has the id of {item.object.slug!r} in the backup; "
+                        f"This installation's agency {here.slug!r} has the id of {slug!r} in the backup; "
                         "restore into a new installation (after migrate)."
                     )
             written_models: list[type[models.Model]] = [Agency]
