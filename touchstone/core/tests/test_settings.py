@@ -16,6 +16,7 @@ def load_settings(**environment: str) -> subprocess.CompletedProcess[str]:
         if key
         not in {"DEBUG", "TOUCHSTONE_TESTING", "SECRET_KEY", "DATABASE_URL", "EMAIL_BACKEND", "ALLOWED_HOSTS"}
     }
+    env["TOUCHSTONE_ENV_FILE"] = ""  # as in production: no local settings file, whatever `make run` left here
     env.update(environment)
     return subprocess.run(
         [sys.executable, "-c", "import touchstone.settings"],

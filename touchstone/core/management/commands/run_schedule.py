@@ -1,7 +1,8 @@
 """manage.py run_schedule [--once]: run the registered periodic jobs when they are due."""
 
 import logging
-import time
+import signal
+import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -26,9 +27,16 @@ class Command(BaseCommand):
         self.stdout.write(
             "Periodic jobs: " + ", ".join(f"{j.name} every {j.interval}" for j in JOBS.values())
         )
-        while True:
+        # SIGTERM (a deploy, `make serve-production` stopping) lets the job running finish, then stops.
+        stopping = threading.Event()
+        if not options["once"]:
+            for stop_signal in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(stop_signal, lambda *_: stopping.set())
+        while not stopping.is_set():
             now = timezone.now()
             for job in JOBS.values():
+                if stopping.is_set():
+                    return
                 if options["once"] or job.due(now):
                     try:
                         job.run()
@@ -37,4 +45,4 @@ class Command(BaseCommand):
                     job.last_run = now
             if options["once"]:
                 return
-            time.sleep(options["tick"])
+            stopping.wait(options["tick"])
