@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("<int:survey_id>/pages/new/", views.page_add, name="page-new"),
     path("<int:survey_id>/languages/", views.survey_languages, name="languages"),
+    path("<int:survey_id>/xlsform/", views.survey_xlsform, name="xlsform"),
     path("<int:survey_id>/languages/<str:language>/", views.survey_translation, name="translation"),
     path("<int:survey_id>/pages/<int:page_id>/", views.page_edit, name="page-edit"),
     path("", include("touchstone.surveys.inbox_urls")),

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -245,3 +246,18 @@ def survey_translation(request: AgencyRequest, survey_id: int, language: str) ->
         },
         template="manage/surveys/translation.html",
     )
+
+
+@member_view()
+def survey_xlsform(request: AgencyRequest, survey_id: int) -> HttpResponse:
+    """The survey as an XLSForm workbook, every language and kept rule in it, to open in ODK, Ona or Kobo."""
+    from touchstone.surveys import xlsform
+
+    survey = selectors.survey_of(request.agency, survey_id)
+    response = HttpResponse(
+        xlsform.export_form(survey),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = slugify(survey.title)[:60] or f"survey-{survey.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

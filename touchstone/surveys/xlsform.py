@@ -56,6 +56,7 @@ CHOICE_FILTER = re.compile(
     rf"^\s*(?:([A-Za-z_][\w-]*)\s*=\s*{REFERENCE}|{REFERENCE}\s*=\s*([A-Za-z_][\w-]*))\s*$"
 )
 LENGTH_CONSTRAINT = re.compile(r"^\s*string-length\(\s*\.\s*\)\s*(<=|<)\s*(\d+)\s*$")
+LIKERT_VALUES = {points: [str(n) for n in range(1, points + 1)] for points in (5, 7)}
 STATIC_DEFAULT = re.compile(r"^[^$()]*$")
 YES = {"yes", "true", "true()", "1", "y"}
 # Columns that take a language after "::" (and which some forms write with a single colon).
@@ -249,7 +250,8 @@ def form_json(path: Path, context: ImportContext) -> tuple[dict[str, Any], list[
             context.problem(
                 number,
                 _("type (survey sheet)"),
-                _("“%(type)s” cannot be kept in a web survey: %(why)s") % {"type": record["type"][:60], "why": why},
+                _("“%(type)s” cannot be kept in a web survey: %(why)s")
+                % {"type": record["type"][:60], "why": why},
             )
     try:
         form = workbook_to_json(
@@ -265,6 +267,13 @@ def form_json(path: Path, context: ImportContext) -> tuple[dict[str, Any], list[
             None, "", _("pyxform could not read this form: %(error)s") % {"error": str(error)[:300]}
         )
         return None
+    if context.problems:
+        return None
+    # pyxform adds "other" to a list used with or_other, for every question of that list: only the sheet's count.
+    form["_listed"] = {
+        (str(row.get("list_name") or row.get("list name") or ""), str(row.get("name", "")))
+        for row in data.get("choices") or []
+    }
     return form, data["survey"]
 
 
@@ -285,6 +294,7 @@ class Mapper:
         self.form, self.rows, self.context = form, rows, context
         self.cursor = 0
         self.keys: dict[str, str] = {}  # the form's name: our key (they differ for dotted or repeated names)
+        self.names = {str(row.get("name", "")).strip() for row in rows}
         self.out = Mapped()
         self._languages()
 
@@ -432,7 +442,9 @@ class Mapper:
                 )
                 continue
             if kind in TIMESTAMP_TYPES:
-                self.out.not_run.setdefault(_("Filled in by the collecting device, so not kept"), []).append(name)
+                self.out.not_run.setdefault(_("Filled in by the collecting device, so not kept"), []).append(
+                    name
+                )
                 continue
             following = children[index + 1] if index + 1 < len(children) else {}
             other = following.get("name") == f"{name}_other" and "'other'" in str(
@@ -456,6 +468,9 @@ class Mapper:
         taken = set(self.keys.values())
         if KEY_PATTERN.match(name) and name not in taken:
             return name
+        plain = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")
+        if KEY_PATTERN.match(plain) and plain not in taken and plain not in self.names:
+            return plain
         base = re.sub(r"[^A-Za-z0-9_-]+", "_", "_".join([*path, name]))[:55].strip("_") or "question"
         if not re.match(r"^[A-Za-z_]", base):
             base = f"q_{base}"[:55]
@@ -489,10 +504,14 @@ class Mapper:
                     % {"file": element.get("itemset", "")},
                 )
                 return None
-            question["choices"] = self._choices(element.get("choices") or [], other)
-            question["xlsform"]["list_name"] = element.get("list_name") or element.get("itemset") or name
+            list_name = str(element.get("list_name") or element.get("itemset") or name)
+            question["choices"] = self._choices(element.get("choices") or [], other, list_name)
+            question["xlsform"]["list_name"] = list_name
+            values = [choice["value"] for choice in question["choices"]]
             if kind == "select all that apply":
                 question["kind"] = Question.Kind.MULTIPLE
+            elif "likert" in appearance and values in (LIKERT_VALUES[5], LIKERT_VALUES[7]):
+                question["kind"] = Question.Kind.LIKERT_5 if len(values) == 5 else Question.Kind.LIKERT_7
             else:
                 question["kind"] = Question.Kind.DROPDOWN if "minimal" in appearance else Question.Kind.SINGLE
         elif kind == "range":
@@ -540,12 +559,12 @@ class Mapper:
             question["xlsform"]["appearance"] = appearance
         return question
 
-    def _choices(self, choices: list[dict[str, Any]], other: bool) -> list[dict[str, Any]]:
+    def _choices(self, choices: list[dict[str, Any]], other: bool, list_name: str) -> list[dict[str, Any]]:
         out = []
         base = self.out.default_language
         for choice in choices:
             value = str(choice.get("name", ""))
-            if other and value == "other":
+            if value == "other" and (other or (list_name, value) not in self.form.get("_listed", set())):
                 continue  # or_other: the product's own "Other" box
             texts = self.texts(choice.get("label"))
             item: dict[str, Any] = {"value": value, "label": texts.pop(base, "") or value}
@@ -568,14 +587,18 @@ class Mapper:
         kept = question["xlsform"]
         name = str(element.get("name", ""))
         relevant = str(bind.get("relevant") or "")
+        for source, target in (("constraint", "constraint"), ("calculate", "calculation")):
+            if bind.get(source):
+                kept[target] = str(bind[source])
         for source, target in (
-            ("constraint", "constraint"),
             ("jr:constraintMsg", "constraint_message"),
             ("jr:requiredMsg", "required_message"),
-            ("calculate", "calculation"),
         ):
-            if bind.get(source):
-                kept[target] = bind[source] if not isinstance(bind[source], dict) else bind[source]
+            messages = self.texts(bind.get(source))
+            if messages:
+                kept[target] = messages.pop(self.out.default_language, "") or next(iter(messages.values()))
+                if messages:
+                    kept[f"{target}_translations"] = messages
         if relevant:
             kept["relevant"] = relevant
         if element.get("choice_filter"):
@@ -592,9 +615,9 @@ class Mapper:
             show_if = show_if_of(condition, self.keys)
             if show_if is None:
                 if relevant:
-                    self.out.not_run.setdefault(
-                        _("Shown always, its condition kept but not run"), []
-                    ).append(name)
+                    self.out.not_run.setdefault(_("Shown always, its condition kept but not run"), []).append(
+                        name
+                    )
                 else:
                     self.out.not_run.setdefault(
                         _("Shown always, its group's condition kept but not run"), []
@@ -612,7 +635,9 @@ class Mapper:
         if kept.get("choice_filter"):
             cascade = cascade_of(kept["choice_filter"], self.keys)
             if cascade is None:
-                self.out.not_run.setdefault(_("Choice filter kept but not run, every choice shown"), []).append(name)
+                self.out.not_run.setdefault(
+                    _("Choice filter kept but not run, every choice shown"), []
+                ).append(name)
             else:
                 question["xlsform"]["cascade"] = cascade
         if "default" in kept and not STATIC_DEFAULT.match(kept["default"]):
@@ -786,3 +811,207 @@ def _create(form: dict[str, Any], mapper: Mapper, context: ImportContext, title_
         changes={"questions": [None, len(created)], "languages": [None, ", ".join(mapped.language_names)]},
     )
     return survey
+
+
+# --- writing an XLSForm -----------------------------------------------------------------------------------------
+
+SCALE_RANGES = {kind: bounds for bounds, kind in RANGES.items()} | {Question.Kind.STARS: (1, 5)}
+LOGIC_COLUMNS = [
+    "required",
+    "relevant",
+    "constraint",
+    "constraint_message",
+    "calculation",
+    "choice_filter",
+    "default",
+]
+
+
+def export_form(survey: Survey) -> bytes:
+    """The survey as an XLSForm workbook (survey, choices and settings sheets) that imports back to the same
+    survey: every language as `label::Name (code)` columns, pages as groups, and the kept XLSForm logic."""
+    import openpyxl
+
+    base = survey.default_language
+    settings = dict(survey.xlsform_settings or {})
+    names: dict[str, str] = dict(settings.get("language_names") or {})
+    codes = languages.languages_of(survey)
+    for code in codes:
+        names.setdefault(code, f"{languages.LANGUAGES.get(code, (code, code))[1]} ({code})")
+    texts = {code: languages.translation_of(survey, code) for code in codes if code != base}
+
+    def column(name: str, code: str) -> str:
+        return name if names[code] == "default" else f"{name}::{names[code]}"
+
+    def labelled(row: dict[str, str], name: str, own: str, text_id: str) -> None:
+        if own:
+            row[column(name, base)] = own
+        for code in codes[1:]:
+            if texts[code].get(text_id):
+                row[column(name, code)] = texts[code][text_id]
+
+    questions = list(Question.objects.filter(survey=survey).select_related("page"))
+    names_by_key = {q.key: q.xlsform.get("name") or q.key for q in questions}
+    pages = list(survey.pages.order_by("position", "pk"))
+    grouped = bool(survey.xlsform_settings) is False and len(pages) > 1
+    survey_rows: list[dict[str, str]] = []
+    choice_rows: list[dict[str, str]] = []
+    lists: dict[str, list[dict[str, Any]]] = {}
+    for page in pages:
+        group = page.xlsform.get("name") or (f"page_{page.position}" if grouped or page.title else "")
+        if group:
+            row = {"type": "begin_group", "name": group}
+            labelled(row, "label", page.title, f"page:{page.pk}:title")
+            for key in ("relevant", "appearance"):
+                if page.xlsform.get(key):
+                    row[key] = page.xlsform[key]
+            survey_rows.append(row)
+        open_inner: list[str] = []
+        for question in sorted(
+            (q for q in questions if q.page_id == page.pk), key=lambda q: (q.position, q.pk)
+        ):
+            path = (
+                str(question.xlsform.get("path", "")).split("/")[1:-1] if question.xlsform.get("path") else []
+            )
+            while open_inner and open_inner != path[: len(open_inner)]:
+                survey_rows.append({"type": "end_group", "name": open_inner.pop()})
+            for inner in path[len(open_inner) :]:
+                survey_rows.append({"type": "begin_group", "name": inner})
+                open_inner.append(inner)
+            survey_rows.append(_question_row(question, column, base, names_by_key, lists, labelled))
+        while open_inner:
+            survey_rows.append({"type": "end_group", "name": open_inner.pop()})
+        if group:
+            survey_rows.append({"type": "end_group", "name": group})
+    for list_name, choices in lists.items():
+        for choice in choices:
+            row = {"list_name": list_name, "name": str(choice["value"])}
+            labelled(
+                row,
+                "label",
+                str(choice.get("label", "")),
+                f"question:{choice['_question']}:choice:{choice['value']}",
+            )
+            row.update({key: str(value) for key, value in (choice.get("filters") or {}).items()})
+            choice_rows.append(row)
+    settings_row = {
+        "form_title": survey.title,
+        "form_id": settings.get("id_string") or f"touchstone_{survey.short_code}",
+        **{key: str(settings[key]) for key in ("version", "instance_name", "style") if settings.get(key)},
+    }
+    if names[base] != "default":
+        settings_row["default_language"] = names[base]
+    book = openpyxl.Workbook()
+    for index, (title, rows) in enumerate(
+        (("survey", survey_rows), ("choices", choice_rows), ("settings", [settings_row]))
+    ):
+        sheet = book.active if index == 0 else book.create_sheet(title)
+        assert sheet is not None
+        sheet.title = title
+        headers = list(dict.fromkeys(key for row in rows for key in row))
+        if title == "choices" and not headers:
+            headers = ["list_name", "name", "label"]
+        sheet.append(headers)
+        for row in rows:
+            sheet.append([row.get(header, "") for header in headers])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _question_row(
+    question: Question,
+    column: Any,
+    base: str,
+    names_by_key: dict[str, str],
+    lists: dict[str, list[dict[str, Any]]],
+    labelled: Any,
+) -> dict[str, str]:
+    kept = dict(question.xlsform)
+    name = kept.get("name") or question.key
+    kind = question.kind
+    row: dict[str, str] = {"type": "", "name": name}
+    appearance = str(kept.get("appearance", ""))
+    if kind in {
+        Question.Kind.SINGLE,
+        Question.Kind.DROPDOWN,
+        Question.Kind.MULTIPLE,
+        Question.Kind.YES_NO,
+        Question.Kind.THUMBS,
+    }:
+        choices = question.choices or (
+            [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]
+            if kind == Question.Kind.YES_NO
+            else [{"value": "up", "label": "Thumbs up"}, {"value": "down", "label": "Thumbs down"}]
+            if kind == Question.Kind.THUMBS
+            else []
+        )
+        list_name = str(kept.get("list_name") or question.key)
+        own = [{**choice, "_question": question.pk} for choice in choices]
+        bare = [{k: v for k, v in c.items() if k != "_question"} for c in own]
+        number = 2
+        base_name = list_name
+        while (
+            list_name in lists
+            and [{k: v for k, v in c.items() if k != "_question"} for c in lists[list_name]] != bare
+        ):
+            list_name, number = f"{base_name}_{number}", number + 1
+        lists.setdefault(list_name, own)
+        verb = "select_multiple" if kind == Question.Kind.MULTIPLE else "select_one"
+        row["type"] = f"{verb} {list_name}" + (" or_other" if question.allow_other else "")
+        if kind == Question.Kind.DROPDOWN and "minimal" not in appearance:
+            appearance = " ".join(filter(None, [appearance, "minimal"]))
+    elif kind in {Question.Kind.LIKERT_5, Question.Kind.LIKERT_7} and question.choices:
+        # Agreement points with their words: a Likert list, as Kobo draws one.
+        list_name = str(kept.get("list_name") or question.key)
+        lists.setdefault(list_name, [{**choice, "_question": question.pk} for choice in question.choices])
+        row["type"] = f"select_one {list_name}"
+        if "likert" not in appearance:
+            appearance = " ".join(filter(None, [appearance, "likert"]))
+    elif kind in SCALE_RANGES:
+        low, high = SCALE_RANGES[kind]
+        row["type"] = "range"
+        row["parameters"] = str(kept.get("parameters") or f"start={low} end={high} step=1")
+    elif kind == Question.Kind.NUMBER:
+        row["type"] = str(kept.get("type") or "decimal")
+    elif kind == Question.Kind.DATE:
+        row["type"] = "date"
+    elif kind == Question.Kind.DISPLAY:
+        row["type"] = "note"
+    elif kind == Question.Kind.HIDDEN:
+        row["type"] = "calculate" if kept.get("calculation") else "hidden"
+    else:  # short and long text, email, phone
+        row["type"] = "text"
+        if kind == Question.Kind.LONG_TEXT and "multiline" not in appearance:
+            appearance = " ".join(filter(None, [appearance, "multiline"]))
+    if kind != Question.Kind.HIDDEN or question.text != name:
+        labelled(row, "label", question.text, f"question:{question.pk}:text")
+    labelled(row, "hint", question.help_text, f"question:{question.pk}:help_text")
+    if question.required:
+        row["required"] = "yes"
+    relevant = kept.get("relevant") or _relevant_of(question.show_if, names_by_key)
+    if relevant:
+        row["relevant"] = relevant
+    constraint = kept.get("constraint") or (
+        f"string-length(.) <= {question.max_length}" if question.max_length else ""
+    )
+    if constraint:
+        row["constraint"] = constraint
+    for key in ("constraint_message", "required_message"):
+        if kept.get(key):
+            row[column(key, base)] = str(kept[key])
+        for code, text in (kept.get(f"{key}_translations") or {}).items():
+            row[column(key, code)] = text
+    for key in ("calculation", "choice_filter", "default"):
+        if kept.get(key):
+            row[key] = str(kept[key])
+    if appearance:
+        row["appearance"] = appearance
+    return row
+
+
+def _relevant_of(show_if: dict[str, Any], names_by_key: dict[str, str]) -> str:
+    if not show_if.get("question"):
+        return ""
+    name = names_by_key.get(show_if["question"], show_if["question"])
+    return " or ".join(f"${{{name}}} = '{value}'" for value in show_if.get("values", []))
