@@ -273,7 +273,7 @@ class AddLanguageForm(UswdsFormMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         offered = set(languages.languages_of(survey))
-        self.fields["language"].choices = [
+        self.fields["language"].choices = [  # type: ignore[attr-defined]
             (code, f"{names[1]} ({names[0]})" if names[0] != names[1] else names[1])
             for code, names in languages.LANGUAGES.items()
             if code not in offered

@@ -154,11 +154,13 @@ class OdkResponsesImporter(Importer):
             if rows == 1:
                 survey, mapping = self._survey(header, record, context)
                 if survey is not None:
-                    existing = set(
-                        Response.objects.filter(
+                    existing = {
+                        key
+                        for key in Response.objects.filter(
                             survey=survey, idempotency_key__startswith="odk:"
                         ).values_list("idempotency_key", flat=True)
-                    )
+                        if key
+                    }
             if survey is None:
                 continue  # the rest is still read, so that a damaged line is reported too
             instance = next((record[c].strip() for c in INSTANCE_COLUMNS if record.get(c, "").strip()), "")

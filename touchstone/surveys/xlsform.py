@@ -815,7 +815,9 @@ def _create(form: dict[str, Any], mapper: Mapper, context: ImportContext, title_
 
 # --- writing an XLSForm -----------------------------------------------------------------------------------------
 
-SCALE_RANGES = {kind: bounds for bounds, kind in RANGES.items()} | {Question.Kind.STARS: (1, 5)}
+SCALE_RANGES: dict[str, tuple[int, int]] = {str(kind): bounds for bounds, kind in RANGES.items()} | {
+    str(Question.Kind.STARS): (1, 5)
+}
 LOGIC_COLUMNS = [
     "required",
     "relevant",
