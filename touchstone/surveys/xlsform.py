@@ -243,7 +243,9 @@ def form_json(path: Path, context: ImportContext) -> tuple[dict[str, Any], list[
     if "survey" not in data:
         context.problem(None, "", _("The workbook has no sheet named “survey”."))
         return None
-    for number, record in enumerate(data["survey"], start=2):
+    # Headers as pyxform matches them, without regard to case: for row numbers and this product's own checks.
+    survey_rows = [{key.lower(): value for key, value in record.items()} for record in data["survey"]]
+    for number, record in enumerate(survey_rows, start=2):
         kind = " ".join(record.get("type", "").replace("_", " ").lower().split())
         why = refusal(kind)
         if why:
@@ -270,11 +272,12 @@ def form_json(path: Path, context: ImportContext) -> tuple[dict[str, Any], list[
     if context.problems:
         return None
     # pyxform adds "other" to a list used with or_other, for every question of that list: only the sheet's count.
+    choice_rows = [{key.lower(): value for key, value in row.items()} for row in data.get("choices") or []]
     form["_listed"] = {
         (str(row.get("list_name") or row.get("list name") or ""), str(row.get("name", "")))
-        for row in data.get("choices") or []
+        for row in choice_rows
     }
-    return form, data["survey"]
+    return form, survey_rows
 
 
 # --- mapping the JSON form to a survey --------------------------------------------------------------------------
@@ -657,10 +660,12 @@ def refusal(kind: str) -> str:
         return _("a web survey has no camera scanner.")
     if first in {"deviceid", "imei", "subscriberid", "simserial", "phonenumber"}:
         return _("it records the respondent's device, which a public survey must not.")
-    if kind in {"begin repeat", "begin loop"}:
+    if kind.startswith(("begin repeat", "begin loop")):
         return _("a repeat asks its questions many times.")
     if kind.startswith(("select one from file", "select multiple from file", "select one external")):
-        return _("its choices are in a separate file that was not uploaded; put them on the choices sheet.")
+        return _("its choices come from outside the choices sheet; put them on the choices sheet.")
+    if first == "osm":
+        return _("a map question needs the OpenStreetMap app.")
     return ""
 
 
