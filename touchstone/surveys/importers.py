@@ -8,7 +8,7 @@ its line (or sheet row) and column, and nothing is written while there is one.
 - one column per question key of the survey's current version; a multiple-choice answer lists its values
   separated by `;` and an "other" text goes in `<key>__other`;
 - optional: `submitted_at` (2026-01-31 or 2026-01-31T14:05, the agency's time zone when none is given; default
-  now), `channel` (one of the A-11 channels), `location`, `language` (en or es), and the design columns
+  now), `channel` (one of the A-11 channels), `location`, `language` (a code such as en, es or ar), and the design columns
   `weight`, `stratum`, `cluster`, `population_size`.
 Every answer is checked by the same rules as the web form and the API (`instrument.check_answers`).
 """
@@ -31,6 +31,7 @@ from touchstone.core.importing import (
     register_importer,
 )
 from touchstone.surveys import instrument
+from touchstone.surveys.languages import LANGUAGES
 from touchstone.surveys.models import Question, Response, Survey
 
 BATCH = 1000
@@ -153,9 +154,9 @@ class SurveyResponsesImporter(Importer):
                 % {"value": channel[:40], "known": ", ".join(Channel.values)},
             )
         language = record.get("language", "").strip() or "en"
-        if language not in {"en", "es"}:
+        if language not in LANGUAGES:
             ok = False
-            context.problem(line, "language", _("Write en or es."))
+            context.problem(line, "language", _("Write a language code such as en, es or ar."))
         for column in ("weight", "population_size"):
             text = record.get(column, "").strip()
             if not text:
