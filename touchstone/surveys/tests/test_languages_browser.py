@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from touchstone.conftest import Personas, assert_accessible
+from touchstone.conftest import Personas, assert_accessible, sign_in
 from touchstone.surveys.demo_languages import load_language_demo
 from touchstone.surveys.models import Response
 
@@ -50,3 +50,23 @@ def test_an_arabic_survey_reads_right_to_left_and_passes_axe(
     finally:
         context.close()
     assert Response.objects.get(survey=survey).language == "ar"
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_owner_language_pages_pass_axe(
+    personas: Personas, live_server: Any, browser: Any, width: int
+) -> None:
+    survey = load_language_demo(personas.agency_a)
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, personas.analyst_a.username)
+        page.goto(f"{live_server.url}/manage/{personas.agency_a.slug}/surveys/{survey.pk}/languages/")
+        assert "100%" in page.content()
+        assert_accessible(page)
+        page.get_by_role("link", name="العربية").click()
+        page.wait_for_load_state()
+        assert page.locator('textarea[lang="ar"][dir="rtl"]').count() >= 1
+        assert_accessible(page)
+    finally:
+        context.close()
