@@ -266,7 +266,7 @@ class Question(models.Model):
     dimension = models.CharField(_("dimension (SERVQUAL)"), max_length=40, blank=True)
     # What an imported XLSForm row said beyond the columns above: its own name and group path, type, relevant,
     # constraint, calculation, choice_filter, default, appearance. Kept so an export gives the form back; the
-    # public form runs the parts `instrument` can evaluate (see `instrument.XLSFORM_RUN`).
+    # public form runs the parts `instrument` can evaluate (constraints, cascades) and `collection` (defaults).
     xlsform = models.JSONField(default=dict, blank=True)
 
     class Meta:
