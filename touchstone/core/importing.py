@@ -260,7 +260,7 @@ NUL_MESSAGE = gettext_noop(
 
 
 def read_csv_records(
-    path: Path, context: ImportContext, required: list[str], total: int | None = None
+    path: Path, context: ImportContext, required: list[str], total: int | None = None, delimiter: str = ","
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number where the record starts, row) from a CSV, streaming; report missing columns at once.
 
@@ -272,7 +272,7 @@ def read_csv_records(
         context.problem(1, "", _(NUL_MESSAGE))
         return
     with path.open(newline="", encoding=encoding) as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, delimiter=delimiter)
         start_line = 1
         try:
             try:

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
-from touchstone.surveys import collection, instrument, services
+from touchstone.surveys import collection, instrument, languages, services
 from touchstone.surveys.models import Response, Survey
 from touchstone.surveys.selectors import public_survey
 
@@ -62,7 +62,8 @@ def _form(request: HttpRequest, code: str, *, embedded: bool, survey: Survey | N
     if survey.is_anonymous:
         # Employees answer through their one-use link (/e/<token>/), which keeps the answer apart from them.
         raise Http404("Employee surveys are answered through one-use links.")
-    language = get_language() or "en"
+    requested = str(request.POST.get("lang") or request.GET.get("lang") or "")
+    language = languages.respondent_language(survey, requested, get_language() or "en")
     base = {
         "survey": survey,
         "embedded": embedded,
@@ -78,6 +79,9 @@ def _form(request: HttpRequest, code: str, *, embedded: bool, survey: Survey | N
     params = request.POST if request.method == "POST" else request.GET
     token = str(params.get("resume", ""))
     partial = collection.load_partial(survey, token)
+    if partial is not None and not requested:
+        language = languages.respondent_language(survey, "", get_language() or "en", partial.language)
+        base.update(language=language, title=survey.localized("title", language))
     earlier: dict[str, Any] = partial.answers if partial else {}
     try:
         index = min(max(int(params.get("page", 0)), 0), len(pages) - 1)
@@ -156,8 +160,11 @@ def _form(request: HttpRequest, code: str, *, embedded: bool, survey: Survey | N
             "page_index": index,
             "page_count": len(pages),
             "resume": token if partial or index else "",
-            "page_title": pages[index].get("title_es" if language == "es" else "title")
-            or pages[index].get("title"),
+            "page_title": languages.translated(pages[index], "title", language),
+            "survey_language": language,
+            "direction": languages.direction(language),
+            "interface_language": get_language() or "en",
+            "language_links": languages.picker(survey, language, request.GET.dict()),
             "link_values": {k: v for k, v in link_values.items() if v},
             "honeypot": collection.HONEYPOT_FIELD,
             "intro": survey.localized("introduction", language) if index == 0 else "",
@@ -190,12 +197,14 @@ def _thanks_redirect(
                 language=language,
             )
     name = "portal_surveys:embed-thanks" if embedded else "portal_surveys:thanks"
-    return redirect(reverse(name, args=[survey.short_code]))
+    # The thank-you page speaks the language the answers were given in, when it is not the site's.
+    query = f"?lang={language}" if language != (get_language() or "en") else ""
+    return redirect(reverse(name, args=[survey.short_code]) + query)
 
 
 def thanks(request: HttpRequest, code: str) -> HttpResponse:
     survey = public_survey(code, any_status=True)
-    language = get_language() or "en"
+    language = languages.respondent_language(survey, request.GET.get("lang", ""), get_language() or "en")
     return render(
         request,
         "portal/surveys/thanks.html",
@@ -203,6 +212,8 @@ def thanks(request: HttpRequest, code: str) -> HttpResponse:
             "survey": survey,
             "title": survey.localized("title", language),
             "message": survey.localized("thank_you", language),
+            "survey_language": language,
+            "direction": languages.direction(language),
             "embedded": False,
         },
     )
@@ -211,7 +222,7 @@ def thanks(request: HttpRequest, code: str) -> HttpResponse:
 @xframe_options_exempt
 def embed_thanks(request: HttpRequest, code: str) -> HttpResponse:
     survey = public_survey(code, any_status=True)
-    language = get_language() or "en"
+    language = languages.respondent_language(survey, request.GET.get("lang", ""), get_language() or "en")
     response = render(
         request,
         "portal/surveys/thanks.html",
@@ -219,6 +230,8 @@ def embed_thanks(request: HttpRequest, code: str) -> HttpResponse:
             "survey": survey,
             "title": survey.localized("title", language),
             "message": survey.localized("thank_you", language),
+            "survey_language": language,
+            "direction": languages.direction(language),
             "embedded": True,
         },
     )

@@ -18,7 +18,7 @@ class SurveysConfig(AppConfig):
         WORKSPACE_SECTIONS.append(Section(_("Surveys"), "manage:surveys:list", order=20))
         DEMO_STEPS.append(("surveys", load_surveys_demo))
         from touchstone.core.schedule import every_command
-        from touchstone.surveys import exports, importers  # noqa: F401  (they register their kinds)
+        from touchstone.surveys import exports, importers, odk  # noqa: F401  (they register their kinds)
 
         # PRA expiry warnings (30 and 7 days), reminders, and forgetting contacts no longer needed: daily.
         every_command(dt.timedelta(days=1), "warn_expiring_surveys")

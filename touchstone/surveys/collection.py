@@ -17,6 +17,7 @@ from touchstone.catalog.models import Service
 from touchstone.core.models import Office
 from touchstone.core.ratelimit import over_limit
 from touchstone.surveys import instrument
+from touchstone.surveys.languages import translated
 from touchstone.surveys.models import Response, Survey
 
 HONEYPOT_FIELD = "website_url"
@@ -109,14 +110,17 @@ def page_questions(survey: Survey, index: int) -> list[dict[str, Any]]:
     return survey.current_version.schema["pages"][index]["questions"]
 
 
-def choices_for(question: dict[str, Any], language: str) -> list[tuple[str, str]]:
-    """(value, label) to show for a question: its own choices, or the scale's points."""
+def choices_for(
+    question: dict[str, Any], language: str, answers: dict[str, Any] | None = None
+) -> list[tuple[str, str]]:
+    """(value, label) to show for a question: its own choices (those that go with the earlier answer, for a
+    cascading one), or the scale's points."""
     kind = question["kind"]
     if question.get("choices"):
-        options = [
-            (str(c["value"]), (c.get("label_es") if language == "es" and c.get("label_es") else c["label"]))
-            for c in question["choices"]
-        ]
+        choices = instrument.cascade_choices(question, answers or {})
+        if choices is None:
+            choices = question["choices"]
+        options = [(str(c["value"]), translated(c, "label", language)) for c in choices]
         if question.get("allow_other"):
             options.append((instrument.OTHER, "Otro" if language == "es" else "Other"))
         return options
@@ -144,6 +148,14 @@ def put_back(question: dict[str, Any], value: Any, limit: int | None = None) -> 
     return value
 
 
+def _default(question: dict[str, Any]) -> Any:
+    """An imported XLSForm's plain default (not a calculation such as today()), as the answer first shown."""
+    default = str((question.get("xlsform") or {}).get("default", ""))
+    if not default or "$" in default or "(" in default:
+        return None
+    return default.split() if question["kind"] == "multiple" else default
+
+
 def questions_to_show(
     questions: list[dict[str, Any]],
     language: str,
@@ -156,12 +168,10 @@ def questions_to_show(
         {
             **q,
             "label": instrument.label(q, language),
-            "hint": q.get("help_text_es")
-            if language == "es" and q.get("help_text_es")
-            else q.get("help_text"),
-            "options": choices_for(q, language),
+            "hint": translated(q, "help_text", language),
+            "options": choices_for(q, language, values),
             "error": errors.get(q["key"]),
-            "value": put_back(q, values.get(q["key"])),
+            "value": put_back(q, values[q["key"]] if q["key"] in values else _default(q)),
             "other_value": put_back(q, values.get(f"{q['key']}__other", ""), OTHER_LIMIT),
         }
         for q in questions

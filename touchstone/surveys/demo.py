@@ -14,6 +14,7 @@ from django.utils import timezone
 from touchstone.catalog.models import Service
 from touchstone.core.models import Agency, Office
 from touchstone.surveys import services
+from touchstone.surveys.demo_languages import load_language_demo
 from touchstone.surveys.models import Invitation, Response, Survey
 
 FIRST_DAY, LAST_DAY = dt.date(2025, 10, 1), dt.date(2026, 11, 20)
@@ -144,6 +145,7 @@ def load_surveys_demo(agency: Agency) -> None:
         if not survey.responses.exists():
             Response.objects.bulk_create(_responses(survey, service, offices, rng, count), batch_size=1000)
     _invitation_survey(agency, rng)
+    load_language_demo(agency)
     # Complaint follow-ups are answered through this survey too (the complaints demo closes cases after this step).
     follow_up = _published(agency, "How we handled your complaint", None, "complaint-follow-up")
     if not follow_up.title_es:

@@ -263,3 +263,46 @@ class PageForm(UswdsFormMixin, forms.Form):
                 raise forms.ValidationError(_("Line %(n)s: give at least one value.") % {"n": number})
             rules.append({"question": key, "values": parsed, "go_to": go_to})
         return rules
+
+
+class AddLanguageForm(UswdsFormMixin, forms.Form):
+    language = forms.ChoiceField(label=_("Language"))
+
+    def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
+        from touchstone.surveys import languages
+
+        super().__init__(*args, **kwargs)
+        offered = set(languages.languages_of(survey))
+        self.fields["language"].choices = [  # type: ignore[attr-defined]
+            (code, f"{names[1]} ({names[0]})" if names[0] != names[1] else names[1])
+            for code, names in languages.LANGUAGES.items()
+            if code not in offered
+        ]
+
+
+class TranslationForm(UswdsFormMixin, forms.Form):
+    """One field for each text of the survey, the survey's own wording as its hint; a blank one falls back."""
+
+    def __init__(self, *args: Any, survey: Survey, language: str, **kwargs: Any) -> None:
+        from touchstone.surveys import languages
+
+        super().__init__(*args, **kwargs)
+        self.ids: dict[str, str] = {}
+        have = languages.translation_of(survey, language)
+        direction = languages.direction(language)
+        for number, text in enumerate(t for t in languages.texts_of(survey) if t.original.strip()):
+            name = f"text_{number}"
+            self.ids[name] = text.id
+            attrs = {"lang": language, "dir": direction}
+            self.fields[name] = forms.CharField(
+                label=text.where,
+                required=False,
+                initial=have.get(text.id, ""),
+                help_text=text.original,
+                widget=forms.Textarea(attrs={**attrs, "rows": 2})
+                if text.long
+                else forms.TextInput(attrs=attrs),
+            )
+
+    def texts(self) -> dict[str, str]:
+        return {self.ids[name]: value for name, value in self.cleaned_data.items() if name in self.ids}

@@ -27,7 +27,10 @@ OTHER = "other"
 
 
 def build_schema(survey: Survey) -> dict[str, Any]:
-    """Freeze pages and questions into the dict a version keeps."""
+    """Freeze pages and questions, with every translation of their texts, into the dict a version keeps."""
+    from touchstone.surveys import languages
+
+    translations = languages.schema_texts(survey)
     pages = []
     for page in Page.objects.filter(survey=survey).prefetch_related("questions").order_by("position", "pk"):
         pages.append(
@@ -36,15 +39,45 @@ def build_schema(survey: Survey) -> dict[str, Any]:
                 "title": page.title,
                 "title_es": page.title_es,
                 "branching": page.branching,
+                "texts": _texts(translations, f"page:{page.pk}:", ["title"]),
                 "questions": [
-                    _question_dict(q) for q in sorted(page.questions.all(), key=lambda q: (q.position, q.pk))
+                    _question_dict(q, translations)
+                    for q in sorted(page.questions.all(), key=lambda q: (q.position, q.pk))
                 ],
             }
         )
-    return {"pages": pages}
+    return {
+        "pages": pages,
+        "default_language": survey.default_language,
+        "languages": languages.languages_of(survey),
+    }
 
 
-def _question_dict(question: Question) -> dict[str, Any]:
+def _texts(
+    translations: dict[str, dict[str, str]], prefix: str, fields: list[str]
+) -> dict[str, dict[str, str]]:
+    """{language: {field: text}} of one item, only where a translation has the text."""
+    out: dict[str, dict[str, str]] = {}
+    for language, texts in translations.items():
+        found = {field: texts[prefix + field] for field in fields if texts.get(prefix + field)}
+        if found:
+            out[language] = found
+    return out
+
+
+def _question_dict(
+    question: Question, translations: dict[str, dict[str, str]] | None = None
+) -> dict[str, Any]:
+    translations = translations or {}
+    prefix = f"question:{question.pk}:"
+    choices = []
+    for choice in question.choices:
+        labels = {
+            language: {"label": texts[f"{prefix}choice:{choice['value']}"]}
+            for language, texts in translations.items()
+            if texts.get(f"{prefix}choice:{choice['value']}")
+        }
+        choices.append({**choice, "texts": labels} if labels else choice)
     return {
         "key": question.key,
         "kind": question.kind,
@@ -54,11 +87,13 @@ def _question_dict(question: Question) -> dict[str, Any]:
         "help_text_es": question.help_text_es,
         "required": question.required,
         "max_length": question.max_length,
-        "choices": question.choices,
+        "choices": choices,
         "allow_other": question.allow_other,
         "show_if": question.show_if,
         "measures": question.measures,
         "dimension": question.dimension,
+        "texts": _texts(translations, prefix, ["text", "help_text"]),
+        "xlsform": question.xlsform,
     }
 
 
@@ -89,9 +124,9 @@ def next_page_index(schema: dict[str, Any], index: int, answers: dict[str, Any])
 
 
 def label(question: dict[str, Any], language: str) -> str:
-    return (
-        question.get("text_es") if language == "es" and question.get("text_es") else question["text"]
-    ) or ""
+    from touchstone.surveys.languages import translated
+
+    return translated(question, "text", language)
 
 
 @dataclass
@@ -139,6 +174,7 @@ def check_answers(
             continue
         try:
             answers[key] = _convert(question, value, raw.get(f"{key}__other"))
+            _check_xlsform_rules(question, answers[key], {**context, **answers})
         except ValueError as problem:
             errors[key] = _("“%(text)s”: %(problem)s") % {"text": question["text"][:80], "problem": problem}
         if question.get("allow_other") and raw.get(f"{key}__other") and key in answers:
@@ -212,6 +248,69 @@ def _convert(question: dict[str, Any], value: Any, other: Any) -> Any:
             % {"limit": limit, "length": len(text)}
         )
     return text
+
+
+# An imported XLSForm's constraint, where it is one or more of `. >= 0`, `string-length(.) <= 80` joined by
+# "and": evaluated here by comparison, never by running the expression.
+CONSTRAINT_CLAUSE = re.compile(
+    r"^\s*(\.|string-length\(\s*\.\s*\))\s*(<=|>=|!=|<|>|=)\s*(-?\d+(?:\.\d+)?)\s*$"
+)
+COMPARE = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+def constraint_clauses(constraint: str, kind: str) -> list[tuple[bool, str, float]] | None:
+    """[(measures length, operator, number)] of a constraint this module can check; None for any other."""
+    clauses = []
+    for part in re.split(r"\s+and\s+", constraint.strip()):
+        match = CONSTRAINT_CLAUSE.match(part)
+        if match is None:
+            return None
+        length = match.group(1) != "."
+        if not length and kind != Question.Kind.NUMBER and kind not in SCALES:
+            return None
+        clauses.append((length, match.group(2), float(match.group(3))))
+    return clauses or None
+
+
+def cascade_choices(question: dict[str, Any], answers: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """A cascading question's choices given the earlier answer it follows; None when that is not answered yet."""
+    cascade = (question.get("xlsform") or {}).get("cascade")
+    if not cascade or answers.get(cascade["question"]) in (None, "", []):
+        return None
+    parent = str(answers[cascade["question"]])
+    return [
+        choice
+        for choice in question.get("choices", [])
+        if str((choice.get("filters") or {}).get(cascade["column"], "")) == parent
+    ]
+
+
+def _check_xlsform_rules(question: dict[str, Any], value: Any, answers: dict[str, Any]) -> None:
+    rules = question.get("xlsform") or {}
+    if not rules:
+        return
+    clauses = (
+        constraint_clauses(rules.get("constraint", ""), question["kind"]) if rules.get("constraint") else None
+    )
+    for length, operator, number in clauses or []:
+        measured = len(str(value)) if length else float(value)
+        if not COMPARE[operator](measured, number):
+            raise ValueError(
+                rules.get("constraint_message") or _("this answer is outside what the question allows")
+            )
+    allowed = cascade_choices(question, answers)
+    if allowed is not None:
+        chosen = value if isinstance(value, list) else [value]
+        names = {str(choice["value"]) for choice in allowed} | {OTHER}
+        if any(str(item) not in names for item in chosen):
+            raise ValueError(_("this choice does not go with the earlier answer"))
 
 
 def _integer(value: Any) -> int:

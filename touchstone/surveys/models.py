@@ -65,6 +65,11 @@ class Survey(models.Model):
     thank_you_es = models.TextField(
         _("thank-you message in Spanish"), blank=True, default="Gracias. Sus respuestas nos ayudan a mejorar."
     )
+    # The language of the texts above (title, questions, choices); others live in SurveyTranslation, Spanish also
+    # in the `_es` columns it always had.
+    default_language = models.CharField(_("language it is written in"), max_length=12, default="en")
+    # What an imported XLSForm said about itself (form_id, version, other settings), written back on export.
+    xlsform_settings = models.JSONField(default=dict, blank=True)
     short_code = models.CharField(max_length=12, unique=True, default=new_short_code, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     audience = models.CharField(
@@ -145,11 +150,37 @@ class Survey(models.Model):
         return [line.strip().rstrip("/") for line in self.allowed_origins.splitlines() if line.strip()]
 
     def localized(self, field: str, language: str) -> str:
+        """The survey's own text in `language`, or its default language's when there is no translation."""
         if language == "es":
             spanish = getattr(self, f"{field}_es", "")
             if spanish:
                 return str(spanish)
+        elif language != self.default_language:
+            translation = next((t for t in self.translations.all() if t.language == language), None)
+            if translation is not None and translation.texts.get(f"survey:{field}"):
+                return str(translation.texts[f"survey:{field}"])
         return str(getattr(self, field))
+
+
+class SurveyTranslation(models.Model):
+    """One more language a survey is offered in: every text of it keyed by what it translates, as
+    `survey:title`, `page:<id>:title`, `question:<id>:text`, `question:<id>:help_text` and
+    `question:<id>:choice:<value>`. A text left out falls back to the survey's own language."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=12)
+    texts = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["survey", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "language"], name="survey_translation_language_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} ({self.language})"
 
 
 class Page(models.Model):
@@ -159,6 +190,8 @@ class Page(models.Model):
     title_es = models.CharField(_("page title in Spanish"), max_length=200, blank=True)
     # Branching: [{"question": key, "values": [...], "go_to": page position}] checked in order; else next page.
     branching = models.JSONField(default=list, blank=True)
+    # The XLSForm group it came from ({"name": ..., "relevant": ...}), written back on export.
+    xlsform = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -233,6 +266,10 @@ class Question(models.Model):
     show_if = models.JSONField(_("show only when"), default=dict, blank=True)
     measures = models.CharField(_("what it measures"), max_length=20, choices=Measures.choices, blank=True)
     dimension = models.CharField(_("dimension (SERVQUAL)"), max_length=40, blank=True)
+    # What an imported XLSForm row said beyond the columns above: its own name and group path, type, relevant,
+    # constraint, calculation, choice_filter, default, appearance. Kept so an export gives the form back; the
+    # public form runs the parts `instrument` can evaluate (constraints, cascades) and `collection` (defaults).
+    xlsform = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["page__position", "position", "pk"]

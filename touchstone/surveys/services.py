@@ -14,7 +14,7 @@ from touchstone.core import audit
 from touchstone.core.models import Agency, User
 from touchstone.surveys import instrument
 from touchstone.surveys.blueprints import BLUEPRINTS
-from touchstone.surveys.models import Page, Question, Response, Survey, SurveyVersion
+from touchstone.surveys.models import Page, Question, Response, Survey, SurveyTranslation, SurveyVersion
 from touchstone.surveys.signals import survey_closed
 
 EDITABLE_STATUSES = {
@@ -275,3 +275,54 @@ def mark_responses(*, actor: User | None, survey: Survey, response_ids: list[int
         changes={"responses": [None, count]},
     )
     return count
+
+
+@transaction.atomic
+def add_language(*, actor: User | None, survey: Survey, language: str) -> str:
+    """Offer the survey in one more language; its texts start empty and show in the survey's own language."""
+    from touchstone.surveys import languages
+
+    _require_editable(survey)
+    if language not in languages.LANGUAGES:
+        raise ValidationError({"language": "Choose a language from the list."})
+    if language in languages.languages_of(survey):
+        raise ValidationError({"language": "The survey is already offered in this language."})
+    if language != languages.SPANISH:
+        SurveyTranslation.objects.create(survey=survey, language=language)
+    audit.record(
+        actor=actor,
+        action="added a language",
+        target=survey,
+        agency=survey.agency,
+        changes={"language": [None, language]},
+    )
+    return language
+
+
+@transaction.atomic
+def save_translation(
+    *, actor: User | None, survey: Survey, language: str, texts: dict[str, str], actor_label: str = ""
+) -> None:
+    """Every text of one language at once; a blank text falls back to the survey's own language. Reaches
+    respondents when the survey is published again, like any edit."""
+    from touchstone.surveys import languages
+
+    _require_editable(survey)
+    if language == survey.default_language or language not in languages.LANGUAGES:
+        raise ValidationError({"language": "Choose a language from the list."})
+    texts = {key: value.strip() for key, value in texts.items() if value and value.strip()}
+    before = len(languages.translation_of(survey, language))
+    if language == languages.SPANISH:
+        languages.write_spanish(survey, texts)
+    else:
+        SurveyTranslation.objects.update_or_create(
+            survey=survey, language=language, defaults={"texts": texts}
+        )
+    audit.record(
+        actor=actor,
+        actor_label=actor_label,
+        action="translated",
+        target=survey,
+        agency=survey.agency,
+        changes={f"texts in {language}": [before, len(texts)]},
+    )

@@ -18,6 +18,9 @@ urlpatterns = [
         "<int:survey_id>/questions/<int:question_id>/delete/", views.question_delete, name="question-delete"
     ),
     path("<int:survey_id>/pages/new/", views.page_add, name="page-new"),
+    path("<int:survey_id>/languages/", views.survey_languages, name="languages"),
+    path("<int:survey_id>/xlsform/", views.survey_xlsform, name="xlsform"),
+    path("<int:survey_id>/languages/<str:language>/", views.survey_translation, name="translation"),
     path("<int:survey_id>/pages/<int:page_id>/", views.page_edit, name="page-edit"),
     path("", include("touchstone.surveys.inbox_urls")),
     path("", include("touchstone.surveys.invitation_urls")),

@@ -2,16 +2,25 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from touchstone.core.access import AgencyRequest, member_view
 from touchstone.core.pages import form_page, render_workspace
-from touchstone.surveys import selectors, services
-from touchstone.surveys.forms import NewSurveyForm, PageForm, QuestionForm, SurveyForm, embed_snippet
+from touchstone.surveys import languages, selectors, services
+from touchstone.surveys.forms import (
+    AddLanguageForm,
+    NewSurveyForm,
+    PageForm,
+    QuestionForm,
+    SurveyForm,
+    TranslationForm,
+    embed_snippet,
+)
 from touchstone.surveys.models import Survey
 
 EDIT = "edit_surveys"
@@ -179,3 +188,76 @@ def page_add(request: AgencyRequest, survey_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(_survey_url(survey))
+
+
+@member_view(EDIT)
+def survey_languages(request: AgencyRequest, survey_id: int) -> HttpResponse:
+    """The languages a survey is offered in, how complete each is, and adding one."""
+    survey = selectors.survey_of(request.agency, survey_id)
+    form = AddLanguageForm(request.POST or None, survey=survey)
+    if request.method == "POST" and form.is_valid():
+        try:
+            language = services.add_language(
+                actor=request.user, survey=survey, language=form.cleaned_data["language"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Language added: fill in its texts."))
+            return redirect(
+                reverse("manage:surveys:translation", args=[survey.agency.slug, survey.pk, language])
+            )
+    return render_workspace(
+        request,
+        "manage/surveys/languages.html",
+        {
+            "survey": survey,
+            "own_language": languages.name_of(survey.default_language),
+            "completeness": languages.completeness(survey),
+            "form": form,
+            "can_edit": True,
+        },
+    )
+
+
+@member_view(EDIT)
+def survey_translation(request: AgencyRequest, survey_id: int, language: str) -> HttpResponse:
+    survey = selectors.survey_of(request.agency, survey_id)
+    if language == survey.default_language or language not in languages.languages_of(survey):
+        raise Http404("The survey is not offered in this language.")
+    form = TranslationForm(request.POST or None, survey=survey, language=language)
+    status = next(item for item in languages.completeness(survey) if item.language == language)
+    return form_page(
+        request,
+        form,
+        lambda data: services.save_translation(
+            actor=request.user, survey=survey, language=language, texts=form.texts()
+        ),
+        title=_("%(language)s texts of %(survey)s")
+        % {"language": languages.LANGUAGES[language][1], "survey": survey.title},
+        success=_("Translation saved. Publish again to put it in front of respondents.")
+        if survey.status == Survey.Status.PUBLISHED
+        else _("Translation saved."),
+        then=reverse("manage:surveys:languages", args=[survey.agency.slug, survey.pk]),
+        context={
+            "survey": survey,
+            "status": status,
+            "own_language": languages.name_of(survey.default_language),
+        },
+        template="manage/surveys/translation.html",
+    )
+
+
+@member_view()
+def survey_xlsform(request: AgencyRequest, survey_id: int) -> HttpResponse:
+    """The survey as an XLSForm workbook, every language and kept rule in it, to open in ODK, Ona or Kobo."""
+    from touchstone.surveys import xlsform
+
+    survey = selectors.survey_of(request.agency, survey_id)
+    response = HttpResponse(
+        xlsform.export_form(survey),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = slugify(survey.title)[:60] or f"survey-{survey.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

@@ -126,6 +126,7 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
         "segment_id": getattr(Segment.objects.filter(agency=agency).first(), "pk", None),
         "provider_id": getattr(Provider.objects.filter(agency=agency).first(), "pk", None),
         "survey_id": survey.pk if survey else None,
+        "language": "es",  # the demo's surveys carry Spanish
         "question_id": survey.questions.first().pk if survey else None,  # type: ignore[union-attr]
         "page_id": survey.pages.first().pk if survey else None,  # type: ignore[union-attr]
         "response_id": survey.responses.first().pk if survey else None,  # type: ignore[union-attr]

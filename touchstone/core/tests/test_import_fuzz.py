@@ -47,6 +47,7 @@ CSV_HEADERS: dict[str, list[str]] = {
     "catalog": CATALOG_COLUMNS,
     "cfpb": CFPB_COLUMNS,
     "employee-roster": ["email", "office"],
+    "odk-responses": ["meta/instanceID", "_submission_time", "satisfaction"],
     "survey-responses": ["survey", "satisfaction"],
     "touchpoints-services": TOUCHPOINTS_COLUMNS,
     "transactions": REQUIRED_COLUMNS,
