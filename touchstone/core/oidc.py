@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 NO_ACCOUNT = "no-account"
 UNVERIFIED = "unverified"
 FAILED = "failed"
+LANGUAGE = "oidc_language"
 
 
 class AgencySignInBackend(OIDCAuthenticationBackend):
@@ -75,6 +77,9 @@ class SignInView(OIDCAuthenticationRequestView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not settings.OIDC_ENABLED:
             raise Http404("Sign-in through a provider is not set up here.")
+        # The provider returns to one fixed address, outside the language prefix: remember the page's language.
+        wanted = request.GET.get("language", "")
+        request.session[LANGUAGE] = wanted if wanted in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -98,9 +103,10 @@ class CallbackView(OIDCAuthenticationCallbackView):
     def login_failure(self) -> HttpResponse:
         request: HttpRequest = self.request
         reason = getattr(request, "oidc_refusal", FAILED)
-        return render(
-            request,
-            "registration/oidc_refused.html",
-            {"reason": reason, "provider": settings.OIDC_PROVIDER_NAME},
-            status=403,
-        )
+        with translation.override(request.session.get(LANGUAGE, settings.LANGUAGE_CODE)):
+            return render(
+                request,
+                "registration/oidc_refused.html",
+                {"reason": reason, "provider": settings.OIDC_PROVIDER_NAME},
+                status=403,
+            )

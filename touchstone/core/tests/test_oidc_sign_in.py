@@ -107,9 +107,11 @@ def provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProvider]:
         yield fake
 
 
-def sign_in_through(provider: FakeProvider, client: Client, *, forged_nonce: str | None = None) -> Any:
+def sign_in_through(
+    provider: FakeProvider, client: Client, *, forged_nonce: str | None = None, language: str = "en"
+) -> Any:
     """Follow the sign-in link to the provider, and come back to the callback as the provider sends a browser."""
-    went = client.get(reverse("oidc_authentication_init"))
+    went = client.get(reverse("oidc_authentication_init"), {"language": language})
     assert went.status_code == 302 and went["Location"].startswith(PROVIDER["OIDC_OP_AUTHORIZATION_ENDPOINT"])
     query = parse_qs(urlparse(went["Location"]).query)
     provider.nonce = forged_nonce or query["nonce"][0]
@@ -201,3 +203,11 @@ def test_without_a_provider_set_up_the_provider_addresses_do_not_exist(personas:
     assert Client().get(reverse("oidc_authentication_init")).status_code == 404
     assert Client().get(reverse("oidc_authentication_callback")).status_code == 404
     assert "Sign in with" not in Client().get(reverse("sign-in")).content.decode()
+
+
+def test_the_refusal_is_explained_in_spanish(personas: Personas, provider: FakeProvider) -> None:
+    provider.email = "stranger@example.gov"
+    link = Client().get("/es/sign-in/").content.decode()
+    assert f'href="{reverse("oidc_authentication_init")}?language=es"' in link
+    response = sign_in_through(provider, Client(), language="es")
+    assert "Pida al administrador de Touchstone de su agencia" in response.content.decode()

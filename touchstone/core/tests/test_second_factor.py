@@ -135,3 +135,15 @@ def test_a_new_password_by_email_still_asks_for_the_app(personas: Personas) -> N
     client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
     after = Client().post(reverse("sign-in"), {"username": "admin-a", "password": new})
     assert after.status_code == 302 and after["Location"] == reverse("second-factor")
+
+
+def test_the_second_factor_pages_speak_spanish(personas: Personas) -> None:
+    client = personas.client(personas.admin_a)
+    assert "Agregue Touchstone a la aplicación" in client.get("/es/manage/second-factor/").content.decode()
+    turn_on(personas.admin_a)
+    spanish = Client()
+    spanish.post("/es/sign-in/", {"username": "admin-a", "password": PASSWORD})
+    assert (
+        "Código de su aplicación de autenticación"
+        in spanish.get("/es/sign-in/second-factor/").content.decode()
+    )
