@@ -3,7 +3,7 @@
 The provider proves who the person is; Touchstone alone decides what they may see. A verified email from the
 provider is matched to an active account that already has a membership an agency admin granted (or is an
 overseer). Nobody is created and no membership is ever added here: a person the provider knows but no admin has
-added is told to ask their agency's admin. Settings: OIDC_* in settings.py; docs/sign-in.md.
+added is told to ask their agency's admin. Settings: OIDC_* in settings.py; docs/configuration.md, "Sign-in".
 """
 
 import logging

@@ -211,3 +211,18 @@ def test_the_refusal_is_explained_in_spanish(personas: Personas, provider: FakeP
     assert f'href="{reverse("oidc_authentication_init")}?language=es"' in link
     response = sign_in_through(provider, Client(), language="es")
     assert "Pida al administrador de Touchstone de su agencia" in response.content.decode()
+
+
+def test_an_admin_with_an_authenticator_app_still_gives_its_code(
+    personas: Personas, provider: FakeProvider
+) -> None:
+    import pyotp
+
+    from touchstone.core import services
+
+    secret = pyotp.random_base32()
+    services.enrol_second_factor(user=personas.admin_a, secret=secret, code=pyotp.TOTP(secret).now())
+    client = Client()
+    response = sign_in_through(provider, client)
+    assert response.status_code == 302 and response["Location"] == reverse("second-factor")
+    assert client.get(reverse("manage:home")).status_code == 302
