@@ -201,10 +201,44 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     *env_list("EXTRA_AUTHENTICATION_BACKENDS", []),
 ]
-# Sign-in through an OpenID Connect provider (Login.gov style): a backend added by
-# EXTRA_AUTHENTICATION_BACKENDS handles the callback; this is the link the sign-in page offers.
-OIDC_SIGN_IN_URL = env_str("OIDC_SIGN_IN_URL", "")
+# Sign-in through one OpenID Connect provider (Login.gov, or an agency's own), by touchstone.core.oidc: on when
+# OIDC_CLIENT_ID is set. A verified email is matched to an account an admin gave a membership; nobody is created.
+# Login.gov: PKCE (no secret) with OIDC_ACR_VALUES; another provider: a client secret (OIDC_CLIENT_SECRET_FILE).
+# OIDC_SIGN_IN_URL instead names a sign-in handled elsewhere (an EXTRA_AUTHENTICATION_BACKENDS backend).
 OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "Login.gov")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = env_str("OIDC_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGORITHM", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email")
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = (
+    {"acr_values": env_str("OIDC_ACR_VALUES", "")} if env_str("OIDC_ACR_VALUES", "") else {}
+)
+OIDC_CREATE_USER = False  # never: access comes only from a membership an admin granted
+OIDC_CALLBACK_CLASS = "touchstone.core.oidc.CallbackView"
+OIDC_TIMEOUT = 10
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED:
+    _missing = [
+        name
+        for name, value in {
+            "OIDC_ISSUER": OIDC_OP_ISSUER,
+            "OIDC_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+            "OIDC_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+            "OIDC_USERINFO_ENDPOINT": OIDC_OP_USER_ENDPOINT,
+            "OIDC_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+        }.items()
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"OIDC_CLIENT_ID is set; set {', '.join(_missing)} too (the provider's).")
+    AUTHENTICATION_BACKENDS.append("touchstone.core.oidc.AgencySignInBackend")
+OIDC_SIGN_IN_URL = env_str("OIDC_SIGN_IN_URL", "")
 LOGIN_URL = "sign-in"
 LOGIN_REDIRECT_URL = "manage:home"
 LOGOUT_REDIRECT_URL = "portal:home"
@@ -221,6 +255,7 @@ AXES_VERBOSE = False  # its log lines would carry user names and addresses
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)  # proxies in front that append to X-Forwarded-For
 AXES_CLIENT_IP_CALLABLE = "touchstone.core.ratelimit.client_address"
 PASSWORD_RESETS_PER_MINUTE = env_int("PASSWORD_RESETS_PER_MINUTE", 3)
+SECOND_FACTOR_TRIES_PER_MINUTE = env_int("SECOND_FACTOR_TRIES_PER_MINUTE", 5)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},

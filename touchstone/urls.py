@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from touchstone.api import reference as api_reference
 from touchstone.api.api import api
+from touchstone.core import oidc
 from touchstone.core import views as core_views
 from touchstone.core.forms import UswdsFormMixin
 
@@ -18,10 +19,14 @@ urlpatterns = [
     path("api/v1/docs", api_reference.reference, name="api-reference"),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    # Outside the language prefix: the provider is given one fixed return address.
+    path("oidc/sign-in/", oidc.SignInView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
 ]
 
 urlpatterns += i18n_patterns(
     path("sign-in/", core_views.SignInView.as_view(), name="sign-in"),
+    path("sign-in/second-factor/", core_views.second_factor_sign_in, name="second-factor"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
     path(
         "password-reset/",

@@ -49,6 +49,15 @@ class AgencyForm(UswdsFormMixin, forms.ModelForm):
         fields = ["name", "name_es", "abbreviation", "is_independent", "mission", "mission_es", "website"]
 
 
+class SecondFactorCodeForm(UswdsFormMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        help_text=_("The 6 digits your authenticator app shows now, or one of your recovery codes."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text"}),
+    )
+
+
 class OfficeForm(UswdsFormMixin, forms.ModelForm):
     class Meta:
         model = Office

@@ -167,6 +167,23 @@ class Membership(models.Model):
         return permission in ROLE_PERMISSIONS.get(self.role, frozenset())
 
 
+class SecondFactor(models.Model):
+    """A person's authenticator app (a time-based code, RFC 6238), asked for at every sign-in once confirmed.
+
+    Each code is accepted once (`last_step`); the recovery codes are kept only as hashes and each works once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="second_factor"
+    )
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField()
+    last_step = models.BigIntegerField(default=0)
+    recovery_code_hashes = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"Authenticator app of {self.user}"
+
+
 class AuditEntry(models.Model):
     """Who did what to which object, and when. Holds field names and plain values, never free text from the public."""
 

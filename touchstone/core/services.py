@@ -1,5 +1,6 @@
 """Every write to agencies, offices, people, tokens and imports: atomic, audited, tasks after commit."""
 
+import secrets
 import uuid
 from pathlib import Path
 from typing import IO, Any
@@ -199,3 +200,69 @@ def start_import(
     )
     transaction.on_commit(lambda: run_import_task.enqueue(run.pk))
     return run
+
+
+# --- the second factor ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def enrol_second_factor(*, user: User, secret: str, code: str) -> list[str] | None:
+    """Confirm an authenticator app by a code it shows; the recovery codes to show once, or None if the code is
+    not right."""
+    from touchstone.core import second_factor
+    from touchstone.core.models import SecondFactor
+
+    step = second_factor.matching_step(secret, code)
+    if step is None:
+        return None
+    codes = [
+        "-".join([secrets.token_hex(3), secrets.token_hex(3)]) for _ in range(second_factor.RECOVERY_CODES)
+    ]
+    SecondFactor.objects.update_or_create(
+        user=user,
+        defaults={
+            "secret": secret,
+            "confirmed_at": timezone.now(),
+            "last_step": step,
+            "recovery_code_hashes": [second_factor.recovery_hash(c) for c in codes],
+        },
+    )
+    audit.record(actor=user, action="turned on a second factor", target=user, agency=None)
+    return codes
+
+
+@transaction.atomic
+def use_second_factor(*, user: User, code: str) -> bool:
+    """Whether this code (from the app, or a recovery code) is right; each is accepted once."""
+    from touchstone.core import second_factor
+    from touchstone.core.models import SecondFactor
+
+    factor = SecondFactor.objects.select_for_update().filter(user=user).first()
+    if factor is None:
+        return False
+    step = second_factor.matching_step(factor.secret, code, after=factor.last_step)
+    if step is not None:
+        factor.last_step = step
+        factor.save(update_fields=["last_step"])
+        return True
+    hashed = second_factor.recovery_hash(code)
+    if hashed in factor.recovery_code_hashes:
+        factor.recovery_code_hashes = [h for h in factor.recovery_code_hashes if h != hashed]
+        factor.save(update_fields=["recovery_code_hashes"])
+        audit.record(
+            actor=user,
+            action="used a recovery code",
+            target=user,
+            agency=None,
+            changes={"recovery codes left": [None, len(factor.recovery_code_hashes)]},
+        )
+        return True
+    return False
+
+
+@transaction.atomic
+def remove_second_factor(*, user: User) -> None:
+    from touchstone.core.models import SecondFactor
+
+    SecondFactor.objects.filter(user=user).delete()
+    audit.record(actor=user, action="turned off the second factor", target=user, agency=None)

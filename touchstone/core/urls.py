@@ -8,6 +8,7 @@ app_name = "manage"
 urlpatterns = [
     path("", views.workspace_home, name="home"),
     path("oversight/", views.oversight, name="oversight"),
+    path("second-factor/", views.second_factor_settings, name="second-factor"),
     path("oversight/benchmarks/", benchmark_views.oversight, name="oversight-benchmarks"),
     path("<slug:agency_slug>/", views.agency_home, name="agency-home"),
     path("<slug:agency_slug>/details/", views.agency_edit, name="agency-edit"),

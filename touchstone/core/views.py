@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from touchstone.core import selectors, services
+from touchstone.core import second_factor, selectors, services
 from touchstone.core.access import AgencyRequest, SignedInRequest, member_view
 from touchstone.core.audit_display import audit_lines
 from touchstone.core.forms import (
@@ -24,6 +24,7 @@ from touchstone.core.forms import (
     OfficeForm,
     PersonForm,
     RoleForm,
+    SecondFactorCodeForm,
     SignInForm,
 )
 from touchstone.core.importing import EXPORTERS, IMPORTERS, export_to_string, exporter_for
@@ -49,6 +50,73 @@ class SignInView(auth_views.LoginView):
                 % {"minutes": settings.SIGN_IN_LOCKOUT_MINUTES},
             )
         return super().form_invalid(form)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        held = second_factor.hold_sign_in(self.request, form.get_user(), self.get_success_url())
+        return held or super().form_valid(form)
+
+
+def second_factor_sign_in(request: HttpRequest) -> HttpResponse:
+    """Sign-in's second step for someone with an authenticator app: the code, a few tries a minute."""
+    held = second_factor.held_user(request)
+    if held is None:
+        messages.info(request, _("Sign in again: that sign-in waited too long for its code."))
+        return redirect("sign-in")
+    user, pending = held
+    form = SecondFactorCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if over_limit(request, f"second-factor:{user.pk}", settings.SECOND_FACTOR_TRIES_PER_MINUTE):
+            form.add_error(None, _("Too many tries in the last minute. Please wait a minute and try again."))
+            status = 429
+        elif services.use_second_factor(user=user, code=form.cleaned_data["code"]):
+            return second_factor.release_sign_in(request, user, pending)
+        else:
+            form.add_error("code", _("That code is not right, or was already used. Try the code shown now."))
+            status = 400
+    return render(request, "registration/second_factor.html", {"form": form}, status=status)
+
+
+@login_required
+def second_factor_settings(request: SignedInRequest) -> HttpResponse:
+    """Turn an authenticator app on (scan, confirm with a code, keep the recovery codes shown once) or off."""
+    import segno
+
+    factor = second_factor.enrolled(request.user)
+    form = SecondFactorCodeForm(request.POST or None)
+    status = 200
+    if factor is None:
+        secret = request.session.get("second_factor_secret") or second_factor.new_secret()
+        request.session["second_factor_secret"] = secret
+        if request.method == "POST" and form.is_valid():
+            codes = services.enrol_second_factor(
+                user=request.user, secret=secret, code=form.cleaned_data["code"]
+            )
+            if codes is not None:
+                del request.session["second_factor_secret"]
+                return render(request, "manage/second_factor_codes.html", {"codes": codes})
+            form.add_error(
+                "code",
+                _("That code is not right. Check the app shows Touchstone, and try the code shown now."),
+            )
+            status = 400
+        uri = second_factor.provisioning_uri(request.user, secret)
+        context = {
+            "form": form,
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "qr": segno.make(uri, error="m").svg_inline(
+                scale=4, title=_("QR code for your authenticator app")
+            ),
+        }
+        return render(request, "manage/second_factor.html", context, status=status)
+    if request.method == "POST" and form.is_valid():
+        if services.use_second_factor(user=request.user, code=form.cleaned_data["code"]):
+            services.remove_second_factor(user=request.user)
+            messages.success(request, _("Your authenticator app is no longer asked for at sign-in."))
+            return redirect("manage:second-factor")
+        form.add_error("code", _("That code is not right, or was already used. Try the code shown now."))
+        status = 400
+    return render(request, "manage/second_factor.html", {"form": form, "factor": factor}, status=status)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -1,5 +1,7 @@
 """The public survey form: hosted page, embeddable form, short link and QR code. Works without JavaScript."""
 
+import re
+import uuid
 from typing import Any
 
 import segno
@@ -15,6 +17,8 @@ from django.views.decorators.csrf import csrf_exempt
 from touchstone.surveys import collection, instrument, languages, services
 from touchstone.surveys.models import Response, Survey
 from touchstone.surveys.selectors import public_survey
+
+SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
 
 
 def short_link(request: HttpRequest, code: str) -> HttpResponse:
@@ -134,6 +138,7 @@ def _form(request: HttpRequest, code: str, *, embedded: bool, survey: Survey | N
                         source=source,
                         language=language,
                         context={**context, "referrer_page": _referrer(request)},
+                        idempotency_key=_submission_key(request),
                     )
                 except services.ResponseRefused as refused:
                     errors = refused.errors
@@ -150,7 +155,7 @@ def _form(request: HttpRequest, code: str, *, embedded: bool, survey: Survey | N
         }
     )
     status = 400 if errors else 200
-    return render(
+    page = render(
         request,
         "portal/surveys/form.html",
         {
@@ -168,9 +173,20 @@ def _form(request: HttpRequest, code: str, *, embedded: bool, survey: Survey | N
             "link_values": {k: v for k, v in link_values.items() if v},
             "honeypot": collection.HONEYPOT_FIELD,
             "intro": survey.localized("introduction", language) if index == 0 else "",
+            "submission_key": _submission_key(request) or uuid.uuid4().hex,
         },
         status=status,
     )
+    # The page carries its own submission key: a shared cache handing one key to many people would merge them.
+    page["Cache-Control"] = "private, no-store"
+    return page
+
+
+def _submission_key(request: HttpRequest) -> str | None:
+    """The key the form was shown with: a browser's retry of a submission whose answer was lost (a dropped
+    connection, a restarted server) sends it again and is answered with the stored response, not stored twice."""
+    key = str(request.POST.get("submission", ""))
+    return key if SUBMISSION_KEY.fullmatch(key) else None
 
 
 def _referrer(request: HttpRequest) -> str:

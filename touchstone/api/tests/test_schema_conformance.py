@@ -41,13 +41,22 @@ def test_every_operation_documents_its_error_answers(personas: Personas) -> None
 
 def test_the_api_keeps_to_its_openapi_schema(personas: Personas) -> None:
     import schemathesis
-    from hypothesis import HealthCheck, Phase, given, settings
-    from schemathesis import GenerationMode
-    from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
     published_service(personas.agency_a, "Passports")  # something for the lists to hold
     headers = {"Authorization": bearer(personas)["HTTP_AUTHORIZATION"]}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    operations, failures = conformance_failures(schema, headers, MAX_EXAMPLES)
+    assert operations >= 30
+    assert not failures, "\n\n".join(failures)
+
+
+def conformance_failures(schema: Any, headers: dict[str, str], max_examples: int) -> tuple[int, list[str]]:
+    """Every operation of `schema` (in-process, or a live server's), sent valid and invalid requests: how many
+    operations, and each one's failures. Also run against the production shape (core/tests/test_production_shape)."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from schemathesis import GenerationMode
+    from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
+
     failures: list[str] = []
     operations = 0
     for result in schema.get_all_operations():
@@ -60,7 +69,7 @@ def test_the_api_keeps_to_its_openapi_schema(personas: Personas) -> None:
             | operation.as_strategy(GenerationMode.NEGATIVE)
         )
         @settings(
-            max_examples=MAX_EXAMPLES,
+            max_examples=max_examples,
             deadline=None,
             database=None,
             derandomize=True,
@@ -78,8 +87,7 @@ def test_the_api_keeps_to_its_openapi_schema(personas: Personas) -> None:
             Exception
         ) as failure:  # Schemathesis groups every distinct failure of an operation in one error
             failures.append(f"{operation.label}: {str(failure)[:2000]}")
-    assert operations >= 30
-    assert not failures, "\n\n".join(failures)
+    return operations, failures
 
 
 @pytest.fixture(autouse=True)

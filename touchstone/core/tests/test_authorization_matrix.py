@@ -198,8 +198,13 @@ POLICY: dict[str, tuple[frozenset[str], bool]] = {
     "manage:improvement:rule-edit": (ADMIN, False),
     "manage:improvement:alerts": (EVERY, False),
 }
-# Not an agency's pages: the agency switcher (any signed-in person) and the overseers' page.
-INSTALLATION_PAGES = {"manage:home", "manage:oversight", "manage:oversight-benchmarks"}
+# Not an agency's pages: the agency switcher and one's own second factor (any signed-in person), the overseers' page.
+INSTALLATION_PAGES = {
+    "manage:home",
+    "manage:oversight",
+    "manage:oversight-benchmarks",
+    "manage:second-factor",
+}
 # Keywords that name no record of an agency: a URL with only these has nothing to leak across agencies.
 NOT_RECORDS = {"agency_slug", "kind", "section"}
 
@@ -267,6 +272,10 @@ def test_the_installation_pages_answer_only_whom_they_serve(demo: dict[str, Any]
         assert signed_in(role).get("/manage/oversight/").status_code == 403
         assert signed_in(role).get("/manage/").status_code == 302
     assert Client().get("/manage/").status_code == 302  # to sign in
+    # One's own second factor: any signed-in person, about their own account only; nobody else's is addressable.
+    for role in EVERY:
+        assert signed_in(role).get("/manage/second-factor/").status_code == 200
+    assert Client().get("/manage/second-factor/").status_code == 302
 
 
 # --- the API ---------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 or Spanish, without JavaScript; the Paperwork Reduction Act details shown together."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client, override_settings
@@ -264,3 +265,25 @@ def test_a_rejected_ten_megabyte_answer_is_not_sent_back_into_the_page(personas:
     assert "shorten the answer to 2000 characters" in html
     assert len(html) < 100_000
     assert not Response.objects.exists()
+
+
+def test_a_browser_resending_a_submission_whose_answer_was_lost_stores_it_once(personas: Personas) -> None:
+    survey = published_survey(personas.agency_a)
+    html = Client().get(form_url(survey)).content.decode()
+    key = re.search(r'name="submission" value="([0-9a-f]{32})"', html)
+    assert key is not None
+    answer = {"page": "0", "satisfaction": "4", "submission": key.group(1)}
+    first, again = Client().post(form_url(survey), answer), Client().post(form_url(survey), answer)
+    assert first.status_code == again.status_code == 302
+    assert Response.objects.filter(survey=survey).count() == 1
+
+
+def test_each_showing_of_the_form_carries_its_own_key_and_is_never_cached(personas: Personas) -> None:
+    survey = published_survey(personas.agency_a)
+    shown = [Client().get(form_url(survey)) for _ in range(2)]
+    keys = {re.search(r'name="submission" value="(\w+)"', page.content.decode()).group(1) for page in shown}
+    assert len(keys) == 2
+    assert all("no-store" in page["Cache-Control"] for page in shown)
+    Client().post(form_url(survey), {"page": "0", "satisfaction": "4", "submission": "not-a-key"})
+    Client().post(form_url(survey), {"page": "0", "satisfaction": "5", "submission": "not-a-key"})
+    assert Response.objects.filter(survey=survey).count() == 2
