@@ -58,6 +58,10 @@ def logging_config(level: str, structured: bool) -> dict[str, object]:
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "django.db.backends": {"level": "WARNING"},
+            # WeasyPrint narrates each step of every PDF at INFO ("Step 5 - Creating layout"): problems only.
+            "weasyprint": {"level": "WARNING"},
+            "weasyprint.progress": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
             "django.server": own_handler,
             "gunicorn.error": own_handler,
             "gunicorn.access": own_handler,

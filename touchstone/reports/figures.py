@@ -146,7 +146,11 @@ def _agreement(survey: Survey, period: str) -> list[dict[str, Any]]:
             return list(cached.data.get("a11") or [])
         frame = analysis_selectors.response_frame(survey, period)
     else:
-        frame = _year_frame(survey, year)
+        # A year is compared on its own kept analysis: rebuilt only when its responses change, and never built
+        # for a year without any (which would read every response of the survey to find none).
+        if _year_freshness(survey, year)[0] == 0:
+            return []
+        return list(_year_analysis(survey, year).get("a11") or [])
     if not frame.n:
         return []
     version = survey.current_version
