@@ -12,8 +12,8 @@ from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
-from touchstone.surveys import collection, instrument, services
-from touchstone.surveys.models import Response, Survey
+from touchstone.surveys import collection, defence, instrument, selectors, services
+from touchstone.surveys.models import KioskDevice, Response, Survey
 from touchstone.surveys.selectors import public_survey
 
 
@@ -30,6 +30,24 @@ def qr_code(request: HttpRequest, code: str) -> HttpResponse:
         segno.make(url, error="m").svg_inline(scale=6, title=survey.title), content_type="image/svg+xml"
     )
     response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def kiosk_entry(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    """/s/<code>/k/<token>/: opened once on a kiosk device, it remembers the device (a cookie holding the token)
+    and opens the form; from then on the device has its own limit instead of its address's."""
+    survey = public_survey(code)
+    selectors.kiosk_by_token(survey, token)  # 404 for a wrong or switched-off token
+    response = redirect(reverse("portal_surveys:form", args=[survey.short_code]))
+    response.set_cookie(
+        defence.KIOSK_COOKIE,
+        token,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",
+    )
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -57,17 +75,28 @@ def survey_embed(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-def _form(request: HttpRequest, code: str, *, embedded: bool, survey: Survey | None = None) -> HttpResponse:
+def _form(
+    request: HttpRequest,
+    code: str,
+    *,
+    embedded: bool,
+    survey: Survey | None = None,
+    trusted: bool = False,
+) -> HttpResponse:
+    """The hosted or embedded form, one page at a time; the last page stores the answers and shows the thanks in
+    the same response. `trusted`: reached through a one-use invitation link, so its answers are not spam-scored."""
     survey = survey or public_survey(code)
     if survey.is_anonymous:
         # Employees answer through their one-use link (/e/<token>/), which keeps the answer apart from them.
         raise Http404("Employee surveys are answered through one-use links.")
     language = get_language() or "en"
+    kiosk = defence.kiosk_for(request, survey)
     base = {
         "survey": survey,
         "embedded": embedded,
         "language": language,
         "title": survey.localized("title", language),
+        "kiosk": kiosk,
     }
     if not survey.collecting():
         reason = "expired" if survey.pra_expired() else survey.status
@@ -88,69 +117,80 @@ def _form(request: HttpRequest, code: str, *, embedded: bool, survey: Survey | N
     errors: dict[str, str] = {}
     submitted: dict[str, Any] = {}
     source = Response.Source.EMBED if embedded else Response.Source.WEB
+    stamp = str(params.get(defence.STAMP_FIELD, "")) if request.method == "POST" else ""
     if request.method == "POST":
         # The rate limit first: a bot filling the honeypot is still counted, so it cannot fill the spam table.
-        if collection.rate_limited(request, survey):
-            return render(request, "portal/surveys/closed.html", {**base, "reason": "rate"}, status=429)
-        if request.POST.get(collection.HONEYPOT_FIELD):
-            return _thanks_redirect(survey, embedded, spam=True, request=request, language=language)
-        questions = collection.page_questions(survey, index)
-        raw = {
-            key: (
-                request.POST.getlist(key)
-                if any(q["key"] == key and q["kind"] == "multiple" for q in questions)
-                else request.POST.get(key)
+        if defence.rate_limited(request, survey, kiosk):
+            return _no_store(
+                render(request, "portal/surveys/closed.html", {**base, "reason": "rate"}, status=429), kiosk
             )
+        if request.POST.get(defence.HONEYPOT_FIELD):
+            # Bots get the same answer as people; the submission is kept marked as spam for the inbox.
+            collection.keep_honeypot_hit(survey, source, language, kiosk)
+            return _thanks(request, base)
+        questions = collection.page_questions(survey, index)
+        multiple = {q["key"] for q in questions if q["kind"] == "multiple"}
+        raw = {
+            key: request.POST.getlist(key) if key in multiple else request.POST.get(key)
             for key in request.POST
         }
-        link = {key: request.POST.get(f"link_{key}", "") for key in collection.LINK_FIELDS}
-        raw.update(
-            collection.hidden_values(
-                version.questions(),
-                {k: request.POST.get(f"link_{k}") for k in [q["key"] for q in version.questions()]},
-            )
-        )
+        link = collection.link_from(request.POST, version.questions(), survey, prefix="link_")
+        raw.update(link.hidden)
         checked = instrument.check_answers(questions, raw, earlier)
         errors, submitted = checked.errors, {**raw}
         if not errors:
-            context = collection.link_context(survey, link)
+            context = {**collection.link_context(survey, link.context), "link_fields": link.fields}
+            if kiosk is not None:
+                context["kiosk"] = kiosk
             following = instrument.next_page_index(version.schema, index, {**earlier, **checked.answers})
             if following is not None:
                 token = collection.save_partial(survey, token, checked.answers, language, context, source)
                 query = f"?page={following}&resume={token}"
                 name = "portal_surveys:embed" if embedded else "portal_surveys:form"
                 return redirect(reverse(name, args=[survey.short_code]) + query)
+            signed = defence.read_stamp(stamp)
+            answers = {**earlier, **checked.answers}
+            verdict = (
+                defence.Verdict()
+                if trusted
+                else defence.judge(request, survey, answers, stamp=signed, kiosk=kiosk)
+            )
             if partial is not None:
-                collection.complete_partial(partial, checked.answers)
+                collection.complete_partial(partial, checked.answers, verdict)
             else:
                 try:
+                    # The page checked is the whole survey here (one page, nothing earlier): not checked twice.
                     services.record_response(
                         survey=survey,
-                        raw={**earlier, **raw},
+                        raw=raw,
+                        checked=checked,
                         source=source,
                         language=language,
-                        context={**context, "referrer_page": _referrer(request)},
+                        context={**context, **verdict.fields(), "referrer_page": _referrer(request)},
+                        # A refresh or a second click sends the same form again: stored once.
+                        idempotency_key=f"form-{signed[1]}" if signed else None,
                     )
                 except services.ResponseRefused as refused:
                     errors = refused.errors
+                except services.IdempotencyConflict:
+                    pass  # the same form sent again with changed answers: its first answers were received
             if not errors:
-                return _thanks_redirect(survey, embedded, request=request, language=language)
-    questions = collection.page_questions(survey, index)
-    shown = collection.questions_to_show(questions, language, errors, {**earlier, **submitted})
-    link_values = {key: params.get(f"link_{key}", params.get(key, "")) for key in collection.LINK_FIELDS}
-    link_values.update(
-        {
-            q["key"]: params.get(f"link_{q['key']}", params.get(q["key"], ""))
-            for q in version.questions()
-            if q["kind"] == "hidden"
-        }
+                return _thanks(request, base)
+    link_values = collection.link_from(params, version.questions(), survey, prefix="link_", or_plain=True)
+    values = {**earlier, **submitted, **({} if request.method == "POST" else link_values.prefilled)}
+    fresh = not errors and not values
+    shown = (
+        []
+        if fresh
+        else collection.questions_to_show(collection.page_questions(survey, index), language, errors, values)
     )
-    status = 400 if errors else 200
-    return render(
+    response = render(
         request,
         "portal/surveys/form.html",
         {
             **base,
+            # A fresh page (no answers or errors to show) is the same for everyone: drawn once per version.
+            "questions_html": collection.fresh_page_html(version, index, language) if fresh else "",
             "questions": shown,
             "errors": [(q["key"], q["label"], q["error"]) for q in shown if q["error"]],
             "page_index": index,
@@ -158,12 +198,39 @@ def _form(request: HttpRequest, code: str, *, embedded: bool, survey: Survey | N
             "resume": token if partial or index else "",
             "page_title": pages[index].get("title_es" if language == "es" else "title")
             or pages[index].get("title"),
-            "link_values": {k: v for k, v in link_values.items() if v},
-            "honeypot": collection.HONEYPOT_FIELD,
+            "link_values": link_values.carried(),
+            "honeypot": defence.HONEYPOT_FIELD,
+            "stamp_field": defence.STAMP_FIELD,
+            "stamp": stamp or defence.new_stamp(),
             "intro": survey.localized("introduction", language) if index == 0 else "",
         },
-        status=status,
+        status=400 if errors else 200,
     )
+    return _no_store(response, kiosk)
+
+
+def _no_store(response: HttpResponse, kiosk: KioskDevice | None) -> HttpResponse:
+    """On a kiosk, the next person must not see the last one's page: not even from the back button's cache."""
+    if kiosk is not None:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+def _thanks(request: HttpRequest, base: dict[str, Any]) -> HttpResponse:
+    """The thank-you page, in the response to the submission itself (no second request); a kiosk offers the form
+    afresh for the next person."""
+    survey: Survey = base["survey"]
+    name = "portal_surveys:embed" if base["embedded"] else "portal_surveys:form"
+    response = render(
+        request,
+        "portal/surveys/thanks.html",
+        {
+            **base,
+            "message": survey.localized("thank_you", base["language"]),
+            "next_person_url": reverse(name, args=[survey.short_code]),
+        },
+    )
+    return _no_store(response, base["kiosk"])
 
 
 def _referrer(request: HttpRequest) -> str:
@@ -172,25 +239,6 @@ def _referrer(request: HttpRequest) -> str:
 
     referrer = urlparse(request.headers.get("Referer", ""))
     return referrer.path[:200] if referrer.netloc == request.get_host() else ""
-
-
-def _thanks_redirect(
-    survey: Survey, embedded: bool, *, request: HttpRequest, language: str, spam: bool = False
-) -> HttpResponse:
-    if spam:
-        # Bots get the same answer as people, and their submission is kept marked as spam for the inbox.
-        version = survey.current_version
-        if version is not None:
-            Response.objects.create(
-                survey=survey,
-                version=version,
-                answers={},
-                is_spam=True,
-                source=Response.Source.EMBED if embedded else Response.Source.WEB,
-                language=language,
-            )
-    name = "portal_surveys:embed-thanks" if embedded else "portal_surveys:thanks"
-    return redirect(reverse(name, args=[survey.short_code]))
 
 
 def thanks(request: HttpRequest, code: str) -> HttpResponse:
