@@ -6,6 +6,10 @@ a view that only inserts the request body as one row.
     .venv/bin/python benchmarks/survey_submission.py --only surveys  # the baselines and the two survey paths
     .venv/bin/python benchmarks/survey_submission.py --seconds 5 --workers 2 --clients 16
 
+The rate-limit and spam counters live in the cache every worker shares: by default a Redis started for the run
+on its own port (as docs/operations.md advises for production), or with --cache database the `touchstone_cache`
+table a deployment without Redis uses.
+
 Server CPU is the user + system time of gunicorn's processes (read from /proc) during the peak run, divided by the
 submissions acknowledged in it: unlike throughput it holds still when other work shares the machine.
 
@@ -38,6 +42,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -88,9 +93,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def environment(port: int) -> dict[str, str]:
+def environment(port: int, cache_url: str = "") -> dict[str, str]:
     return {
         **os.environ,
+        "CACHE_URL": cache_url,
         "DATABASE_URL": f"{SERVER}/{DATABASE}",
         "SECRET_KEY": "benchmark-" + uuid.uuid4().hex,
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -314,6 +320,7 @@ class SurveyRespondent:
 
     def __init__(self, form_path: str) -> None:
         self.form_path = form_path
+        self.count = 0
 
     def answer(self, connection: http.client.HTTPConnection) -> tuple[int, bool]:
         connection.request("GET", self.form_path, headers={"Connection": "keep-alive"})
@@ -321,7 +328,9 @@ class SurveyRespondent:
         content = page.read()
         browser = Browser(self.form_path)
         browser.keep_cookies(page)
-        fields = dict(SURVEY_FORM_ANSWERS)
+        self.count += 1
+        # People write different comments; one script sending the same answers over and over is scored as spam.
+        fields = {**SURVEY_FORM_ANSWERS, "comment_service": f"Quick and kind, visit {self.count}."}
         for name, value in re.findall(rb'<input type="hidden" name="([^"]+)" value="([^"]*)"', content):
             fields[name.decode()] = value.decode()
         found = CSRF_FIELD.search(content)
@@ -371,6 +380,27 @@ def server_cpu_seconds(master: int) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
     return total / ticks
+
+
+def start_redis() -> tuple[subprocess.Popen[bytes], str]:
+    """A Redis of this run's own, in memory only, on a free loopback port."""
+    port = free_port()
+    executable = shutil.which("redis-server")
+    if executable is None:
+        raise SystemExit("redis-server is not installed; run with --cache database")
+    server = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("redis-server did not start within 10 s")
 
 
 def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
@@ -515,10 +545,20 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=["all", "surveys"], default="all", help="surveys: leave complaint intake out"
     )
+    parser.add_argument(
+        "--cache",
+        choices=["redis", "database"],
+        default="redis",
+        help="where the shared counters live: a Redis started for the run (default) or the database table",
+    )
     args = parser.parse_args()
 
     port = free_port()
-    env = environment(port)
+    redis = None
+    cache_url = ""
+    if args.cache == "redis":
+        redis, cache_url = start_redis()
+    env = environment(port, cache_url)
     admin_sql(f"DROP DATABASE IF EXISTS {DATABASE}")
     admin_sql(f"CREATE DATABASE {DATABASE}")
     server = None
@@ -558,7 +598,7 @@ def main() -> None:
                 ),
             ]
         print(
-            f"gunicorn {args.workers} gthread workers x {args.threads} threads, PostgreSQL, "
+            f"gunicorn {args.workers} gthread workers x {args.threads} threads, PostgreSQL, cache in {args.cache}, "
             f"{args.clients} keep-alive clients in one Python process, {args.seconds:g} s per run, loopback"
         )
         peak: dict[str, float] = {}
@@ -659,6 +699,9 @@ def main() -> None:
 
         connections.close_all()
         admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        if redis is not None:
+            redis.terminate()
+            redis.wait(timeout=10)
 
 
 if __name__ == "__main__":

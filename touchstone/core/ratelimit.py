@@ -36,9 +36,13 @@ def over_limit(request: HttpRequest, scope: str, per_minute: int, who: str | Non
 def count_this_minute(name: str) -> int:
     """Add one to the counter `name` for the current clock minute and return it (the cache forgets it after)."""
     key = f"{name}:{timezone.now():%Y%m%d%H%M}"
-    cache.add(key, 0, timeout=70)
     try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
+        return int(cache.incr(key))  # the usual case, once the minute's first attempt made the counter
+    except ValueError:
+        if cache.add(key, 1, timeout=70):
+            return 1
+    try:
+        return int(cache.incr(key))  # another worker made it first
+    except ValueError:  # and it expired meanwhile
         cache.set(key, 1, timeout=70)
         return 1

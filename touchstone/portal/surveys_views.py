@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
+from touchstone.portal import visitor_pages
 from touchstone.surveys import collection, defence, instrument, selectors, services
 from touchstone.surveys.models import KioskDevice, Response, Survey
 from touchstone.surveys.selectors import public_survey
@@ -178,34 +179,47 @@ def _form(
                 return _thanks(request, base)
     link_values = collection.link_from(params, version.questions(), survey, prefix="link_", or_plain=True)
     values = {**earlier, **submitted, **({} if request.method == "POST" else link_values.prefilled)}
-    fresh = not errors and not values
-    shown = (
-        []
-        if fresh
-        else collection.questions_to_show(collection.page_questions(survey, index), language, errors, values)
-    )
-    response = render(
-        request,
-        "portal/surveys/form.html",
-        {
-            **base,
-            # A fresh page (no answers or errors to show) is the same for everyone: drawn once per version.
-            "questions_html": collection.fresh_page_html(version, index, language) if fresh else "",
-            "questions": shown,
-            "errors": [(q["key"], q["label"], q["error"]) for q in shown if q["error"]],
-            "page_index": index,
-            "page_count": len(pages),
-            "resume": token if partial or index else "",
-            "page_title": pages[index].get("title_es" if language == "es" else "title")
-            or pages[index].get("title"),
-            "link_values": link_values.carried(),
-            "honeypot": defence.HONEYPOT_FIELD,
-            "stamp_field": defence.STAMP_FIELD,
-            "stamp": stamp or defence.new_stamp(),
-            "intro": survey.localized("introduction", language) if index == 0 else "",
-        },
-        status=400 if errors else 200,
-    )
+    shown = collection.questions_to_show(collection.page_questions(survey, index), language, errors, values)
+    resume = token if partial or index else ""
+    carried = link_values.carried()
+    context = {
+        **base,
+        "questions": shown,
+        "errors": [(q["key"], q["label"], q["error"]) for q in shown if q["error"]],
+        "page_index": index,
+        "page_count": len(pages),
+        "resume": resume,
+        "page_title": pages[index].get("title_es" if language == "es" else "title")
+        or pages[index].get("title"),
+        "link_values": carried,
+        "honeypot": defence.HONEYPOT_FIELD,
+        "stamp_field": defence.STAMP_FIELD,
+        "intro": survey.localized("introduction", language) if index == 0 else "",
+    }
+    stamp = stamp or defence.new_stamp()
+    if errors or values or resume:
+        response = render(
+            request, "portal/surveys/form.html", {**context, "stamp": stamp}, status=400 if errors else 200
+        )
+    else:
+        # A fresh page is the same for everyone who follows this link: drawn once (visitor_pages).
+        key = (
+            "survey-form",
+            survey.pk,
+            survey.updated_at,
+            version.pk,
+            index,
+            language,
+            embedded,
+            kiosk is not None,
+        )
+        response = visitor_pages.render_for_visitor(
+            request,
+            "portal/surveys/form.html",
+            context,
+            key=(*key, tuple(sorted(carried.items()))),
+            per_request={"stamp": stamp},
+        )
     return _no_store(response, kiosk)
 
 
@@ -221,7 +235,7 @@ def _thanks(request: HttpRequest, base: dict[str, Any]) -> HttpResponse:
     afresh for the next person."""
     survey: Survey = base["survey"]
     name = "portal_surveys:embed" if base["embedded"] else "portal_surveys:form"
-    response = render(
+    response = visitor_pages.render_for_visitor(
         request,
         "portal/surveys/thanks.html",
         {
@@ -229,6 +243,14 @@ def _thanks(request: HttpRequest, base: dict[str, Any]) -> HttpResponse:
             "message": survey.localized("thank_you", base["language"]),
             "next_person_url": reverse(name, args=[survey.short_code]),
         },
+        key=(
+            "survey-thanks",
+            survey.pk,
+            survey.updated_at,
+            base["language"],
+            base["embedded"],
+            base["kiosk"] is not None,
+        ),
     )
     return _no_store(response, base["kiosk"])
 

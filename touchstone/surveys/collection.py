@@ -9,16 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import SafeString
 
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
 from touchstone.core.models import Office
-from touchstone.core.ttl import TimedMemo
 from touchstone.surveys import instrument
-from touchstone.surveys.models import KioskDevice, Response, Survey, SurveyVersion
+from touchstone.surveys.models import KioskDevice, Response, Survey
 
 if TYPE_CHECKING:
     from touchstone.surveys.defence import Verdict
@@ -76,18 +73,6 @@ def link_from(
         else:
             link.fields[name] = value(name)
     return link
-
-
-# A fresh page of a version (no answer or error to show) drawn once per process; a version never changes.
-FRESH_PAGES = TimedMemo(seconds=3600)
-
-
-def fresh_page_html(version: SurveyVersion, index: int, language: str) -> SafeString:
-    def draw() -> SafeString:
-        questions = questions_to_show(version.schema["pages"][index]["questions"], language, {}, {})
-        return render_to_string("portal/surveys/questions.html", {"questions": questions})
-
-    return FRESH_PAGES.get((version.pk, index, language), draw)  # type: ignore[no-any-return]
 
 
 def keep_honeypot_hit(survey: Survey, source: str, language: str, kiosk: KioskDevice | None) -> None:

@@ -29,9 +29,10 @@ from touchstone.surveys.models import KioskDevice, KnownNetwork, Survey
 HONEYPOT_FIELD = "website_url"
 STAMP_FIELD = "form_stamp"
 KIOSK_COOKIE = "touchstone_kiosk"
-REPEATS_ALLOWED = (
-    3  # the same answers from one place this often in a minute is ordinary (a queue of happy people)
-)
+# The same answers from one place this often in a minute is ordinary (a queue of happy people); on a busier known
+# network, one in REPEATS_SHARE of the answers a minute it is allowed may repeat.
+REPEATS_ALLOWED = 3
+REPEATS_SHARE = 20
 WEB_ADDRESS = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 # How much each signal adds to the score (out of 100).
@@ -154,7 +155,12 @@ def judge(
     fingerprint = hashlib.sha256(
         f"{settings.SECRET_KEY}:{who}:{json.dumps(answers, sort_keys=True, default=str)}".encode()
     ).hexdigest()[:24]
-    if count_this_minute(f"repeat:{survey.pk}:{fingerprint}") > REPEATS_ALLOWED:
+    allowed = (
+        REPEATS_ALLOWED
+        if kiosk is not None
+        else max(REPEATS_ALLOWED, address_limit(request, survey) // REPEATS_SHARE)
+    )
+    if count_this_minute(f"repeat:{survey.pk}:{fingerprint}") > allowed:
         verdict.add("repeated")
     if survey.burst_per_minute and count_this_minute(f"burst:{survey.pk}") > survey.burst_per_minute:
         verdict.add("burst")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -25,6 +26,14 @@ from touchstone.surveys.expiry import expiry_notice_days
 from touchstone.surveys.models import Survey
 
 EDIT = "edit_surveys"
+SPAM_REASONS = {
+    "honeypot": _lazy("filled in the field hidden from people"),
+    "too_fast": _lazy("sent sooner than a person reads the form"),
+    "no_form": _lazy("sent without opening the form"),
+    "repeated": _lazy("the same answers again and again from one place"),
+    "links": _lazy("web addresses in the answers"),
+    "burst": _lazy("over the survey’s limit of answers a minute"),
+}
 
 
 def _inbox_url(survey: Survey) -> str:
@@ -117,6 +126,7 @@ def response_detail(request: AgencyRequest, survey_id: int, response_id: int) ->
             "survey": survey,
             "response": response,
             "answers": inbox.answer_rows(response, request.LANGUAGE_CODE),
+            "spam_reasons": [str(SPAM_REASONS.get(reason, reason)) for reason in response.spam_reasons],
             "can_edit": request.membership.can(EDIT),
             "days_to_expiry": expiry_notice_days(survey),
             "back": _back_from_query(request, survey),

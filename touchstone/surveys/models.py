@@ -8,11 +8,13 @@ one JSON column of the response: a submission is a single row insert, the cheape
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 import string
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,22 @@ from touchstone.catalog.models import Service
 from touchstone.core.models import Agency, Office
 
 SHORT_CODE_ALPHABET = "".join(ch for ch in string.ascii_lowercase + string.digits if ch not in "il1o0")
+
+
+LINK_PARAMETER = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def validate_link_parameters(value: str) -> None:
+    """One parameter name a line, as a link writes it: lower-case letters, digits and underscores."""
+    for line in value.splitlines():
+        name = line.strip()
+        if name and not LINK_PARAMETER.match(name):
+            raise ValidationError(
+                _(
+                    "“%(name)s” is not a link parameter name: use lower-case letters, digits and _, like transaction_id."
+                ),
+                params={"name": name[:60]},
+            )
 
 
 def new_short_code() -> str:
@@ -95,6 +113,7 @@ class Survey(models.Model):
     prefill_parameters = models.TextField(
         _("link parameters it takes"),
         blank=True,
+        validators=[validate_link_parameters],
         help_text=_(
             "One name per line, for example transaction_id. A question with that short name is filled in from the "
             "link (the person can change it); any other name is kept with the response as a hidden field."

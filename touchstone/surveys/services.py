@@ -281,6 +281,9 @@ def record_response(
     return response, True
 
 
+BATCH_CLOCK_SKEW = dt.timedelta(minutes=5)  # a device's clock may run this far ahead
+
+
 @dataclass
 class BatchOutcome:
     key: str
@@ -296,8 +299,16 @@ def record_batch(
     Each is all-or-nothing on its own (a refused one stores nothing and does not stop the others); a resent batch
     stores nothing twice."""
     outcomes = []
+    latest = timezone.now() + BATCH_CLOCK_SKEW
     for item in items:
         key = item["idempotency_key"]
+        if item["answered_at"] > latest:
+            outcomes.append(
+                BatchOutcome(
+                    key, 422, errors={"answered_at": "The time answered is in the future; check the clock."}
+                )
+            )
+            continue
         try:
             with transaction.atomic():
                 response, created = record_response(
@@ -305,7 +316,7 @@ def record_batch(
                     raw=item["answers"],
                     source=source,
                     language=item.get("language", "en"),
-                    context=item.get("context"),
+                    context={**(item.get("context") or {}), "submitted_at": item["answered_at"]},
                     idempotency_key=key,
                     strict_keys=True,
                 )
