@@ -343,7 +343,7 @@ def issue_kiosk(*, actor: User | None, survey: Survey, data: dict[str, Any]) -> 
 @transaction.atomic
 def revoke_kiosk(*, actor: User | None, kiosk: KioskDevice) -> KioskDevice:
     audit.save_with_audit(kiosk, {"revoked_at": timezone.now()}, actor=actor, agency=kiosk.survey.agency)
-    transaction.on_commit(defence.forget_kiosks)
+    defence.forget_kiosks()
     return kiosk
 
 
@@ -363,7 +363,7 @@ def add_known_network(*, actor: User | None, agency: Agency, data: dict[str, Any
         raise ValidationError({"network": "This network is already on the list; change its limit instead."})
     known = KnownNetwork(agency=agency, created_by=actor)
     audit.save_with_audit(known, data, actor=actor, agency=agency)
-    transaction.on_commit(defence.forget_known_networks)
+    defence.forget_known_networks()
     return known
 
 
@@ -371,7 +371,7 @@ def add_known_network(*, actor: User | None, agency: Agency, data: dict[str, Any
 def remove_known_network(*, actor: User | None, network: KnownNetwork) -> None:
     audit.record(actor=actor, action="deleted", target=network, agency=network.agency)
     network.delete()
-    transaction.on_commit(defence.forget_known_networks)
+    defence.forget_known_networks()
 
 
 @transaction.atomic

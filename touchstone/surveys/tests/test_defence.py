@@ -2,6 +2,7 @@
 day, while a scripted flood is refused or kept as spam, out of the counts."""
 
 import datetime as dt
+import random
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,10 +33,11 @@ def answer(client: Client, survey: Survey, answers: dict[str, str]) -> Any:
 
 
 def person(number: int) -> dict[str, str]:
-    """One of many people: most answer 4 or 5, some leave a comment."""
-    answers = {"satisfaction": str(4 + number % 2), "ease": str(3 + number % 3)}
-    if number % 4 == 0:
-        answers["comment_service"] = ["Quick.", "Kind staff.", "Too long a wait.", "Fine."][number // 4 % 4]
+    """One of many people: mostly satisfied, each answering the survey's questions in their own way."""
+    rng = random.Random(number)
+    answers = {key: str(rng.choice([2, 3, 4, 4, 5, 5])) for key in ("satisfaction", "ease", "efficiency")}
+    if rng.random() < 0.25:
+        answers["comment_service"] = rng.choice(["Quick.", "Kind staff.", "Too long a wait.", "Fine."])
     return answers
 
 
@@ -193,3 +195,24 @@ def test_only_an_agency_admin_adds_a_known_network_and_a_bad_one_is_named(person
     added = admin.post(url, {"network": "203.0.113.9/24", "label": "Office", "per_minute": "600"})
     assert added.status_code == 302
     assert KnownNetwork.objects.get().network == "203.0.113.0/24"
+
+
+@pytest.mark.usefixtures("within_one_minute")
+def test_caught_spam_shows_why_and_stays_out_of_exports_until_someone_says_otherwise(
+    personas: Personas,
+) -> None:
+    survey = published_survey(personas.agency_a)
+    Client().post(
+        form_url(survey), {"page": "0", "satisfaction": "1", "comment_service": "www.cheap.example"}
+    )
+    caught = Response.objects.get(survey=survey)
+    assert caught.is_spam and caught.spam_score == 50 and caught.spam_reasons == ["no_form", "links"]
+    analyst = personas.client(personas.analyst_a)
+    base = f"/manage/{personas.agency_a.slug}/surveys/{survey.pk}/responses/"
+    page = analyst.get(f"{base}{caught.pk}/").content.decode()
+    assert "50 / 100" in page and "sent without opening the form" in page
+    assert "www.cheap.example" not in analyst.get(f"{base}export/?format=csv").content.decode()
+    assert "www.cheap.example" in analyst.get(f"{base}export/?format=csv&state=spam").content.decode()
+    analyst.post(f"{base}{caught.pk}/mark/", {"action": "not_spam"})
+    assert "www.cheap.example" in analyst.get(f"{base}export/?format=csv").content.decode()
+    assert selectors.complete_count(survey) == 1
