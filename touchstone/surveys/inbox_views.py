@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -27,12 +27,12 @@ from touchstone.surveys.models import Survey
 
 EDIT = "edit_surveys"
 SPAM_REASONS = {
-    "honeypot": _lazy("filled in the field hidden from people"),
-    "too_fast": _lazy("sent sooner than a person reads the form"),
-    "no_form": _lazy("sent without opening the form"),
-    "repeated": _lazy("the same answers again and again from one place"),
-    "links": _lazy("web addresses in the answers"),
-    "burst": _lazy("over the survey’s limit of answers a minute"),
+    "honeypot": gettext_lazy("filled in the field hidden from people"),
+    "too_fast": gettext_lazy("sent sooner than a person reads the form"),
+    "no_form": gettext_lazy("sent without opening the form"),
+    "repeated": gettext_lazy("the same answers again and again from one place"),
+    "links": gettext_lazy("web addresses in the answers"),
+    "burst": gettext_lazy("over the survey’s limit of answers a minute"),
 }
 
 
