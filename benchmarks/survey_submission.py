@@ -424,7 +424,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -
         cwd=ROOT,
         env={**env, "DJANGO_SETTINGS_MODULE": "survey_submission_site"},
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a busy machine imports Django slowly
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -434,7 +434,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -
         except OSError:
             time.sleep(0.2)
     server.terminate()
-    raise SystemExit("gunicorn did not start within 30 s")
+    raise SystemExit("gunicorn did not start within 120 s")
 
 
 def drive(
