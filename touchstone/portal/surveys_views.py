@@ -179,13 +179,10 @@ def _form(
                 return _thanks(request, base)
     link_values = collection.link_from(params, version.questions(), survey, prefix="link_", or_plain=True)
     values = {**earlier, **submitted, **({} if request.method == "POST" else link_values.prefilled)}
-    shown = collection.questions_to_show(collection.page_questions(survey, index), language, errors, values)
     resume = token if partial or index else ""
     carried = link_values.carried()
     context = {
         **base,
-        "questions": shown,
-        "errors": [(q["key"], q["label"], q["error"]) for q in shown if q["error"]],
         "page_index": index,
         "page_count": len(pages),
         "resume": resume,
@@ -198,6 +195,11 @@ def _form(
     }
     stamp = stamp or defence.new_stamp()
     if errors or values or resume:
+        shown = collection.questions_to_show(
+            collection.page_questions(survey, index), language, errors, values
+        )
+        context["questions"] = shown
+        context["errors"] = [(q["key"], q["label"], q["error"]) for q in shown if q["error"]]
         response = render(
             request, "portal/surveys/form.html", {**context, "stamp": stamp}, status=400 if errors else 200
         )
@@ -212,6 +214,10 @@ def _form(
             language,
             embedded,
             kiosk is not None,
+        )
+        # The questions are drawn only when the page is (a template calls a callable it is given).
+        context["questions"] = lambda: collection.questions_to_show(
+            collection.page_questions(survey, index), language, {}, {}
         )
         response = visitor_pages.render_for_visitor(
             request,
