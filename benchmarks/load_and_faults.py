@@ -12,7 +12,7 @@ end. The project is served by one gunicorn with --workers gthread workers, DEBUG
 production.
 
 What each client does, as the real ones do:
-- survey: a browser GETs the public form (its CSRF token and the form's submission key), then POSTs the answers;
+- survey: a browser GETs the public form (its CSRF token and the form's stamp, which keys the submission), then POSTs the answers;
   acknowledged when the 302 to the thank-you page comes back. A failed POST is sent again with the same key.
 - complaint: POST /api/v1/complaints with a submit token and an Idempotency-Key; acknowledged with its tracking
   number (200 or 201). A failure is retried with the same key.
@@ -55,7 +55,7 @@ from survey_submission import COMPLAINT, ROOT, environment, free_port, percentil
 DATABASE = "touchstone_harness"
 KINDS = ("survey", "complaint", "transactions")
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-SUBMISSION_FIELD = re.compile(r'name="submission" value="([0-9a-f]{32})"')
+SUBMISSION_FIELD = re.compile(r'name="form_stamp" value="([^"]+)"')  # the form's stamp keys its submission
 ANSWERS = {"page": "0", "satisfaction": "4", "ease": "5", "comment_service": "Quick and kind."}
 
 
@@ -319,20 +319,21 @@ class Load:
                 if status != 200 or csrf is None or key is None:
                     self.judge("survey", status)
                     return None
-                shown.update(csrfmiddlewaretoken=csrf.group(1), submission=key.group(1))
+                shown.update(csrfmiddlewaretoken=csrf.group(1), form_stamp=key.group(1))
             body = urlencode({**ANSWERS, **shown}).encode()
             status, headers, _page = client.send(
                 "POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"}
             )
-            if status == 302 and headers.get("Location", "").endswith("/thanks/"):
-                return shown["submission"], None
+            if status == 200 and b'id="survey-thanks"' in _page:
+                # Stored under the stamp's one-time key (issued.key.signature), as the form keys it.
+                return "form-" + shown["form_stamp"].split(".")[1], None
             if status == 403:  # the CSRF cookie was lost with the connection's cookies: show the form again
-                key = shown["submission"]
+                key = shown["form_stamp"]
                 shown.clear()
                 status_again, _h, page = client.send("GET", path)
                 csrf = CSRF_FIELD.search(page.decode())
                 if status_again == 200 and csrf is not None:
-                    shown.update(csrfmiddlewaretoken=csrf.group(1), submission=key)
+                    shown.update(csrfmiddlewaretoken=csrf.group(1), form_stamp=key)
             self.judge("survey", status)
             return None
 

@@ -429,7 +429,12 @@ if LOG_FORMAT not in {"json", "text"}:
 LOGGING = logging_config(env_str("LOG_LEVEL", "INFO"), structured=LOG_FORMAT == "json")
 
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+# Per address and survey; an agency raises it for its known networks, and a kiosk device has a limit of its own.
 SURVEY_SUBMISSIONS_PER_MINUTE = env_int("SURVEY_SUBMISSIONS_PER_MINUTE", 20)
+SURVEY_SPAM_SCORE = env_int("SURVEY_SPAM_SCORE", 50)  # an answer scoring this (of 100) is kept marked as spam
+SURVEY_SECONDS_TO_ANSWER = env_int(
+    "SURVEY_SECONDS_TO_ANSWER", 3
+)  # answered sooner after the form showed: suspect
 COMPLAINT_STATUS_CHECKS_PER_MINUTE = env_int("COMPLAINT_STATUS_CHECKS_PER_MINUTE", 10)
 COMPLAINT_FILINGS_PER_MINUTE = env_int("COMPLAINT_FILINGS_PER_MINUTE", 5)  # public form, per address
 COMPLAINT_API_FILINGS_PER_MINUTE = env_int("COMPLAINT_API_FILINGS_PER_MINUTE", 120)  # per token and address

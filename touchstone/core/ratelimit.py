@@ -24,14 +24,25 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def over_limit(request: HttpRequest, scope: str, per_minute: int) -> bool:
-    """Count this attempt; True once the address has made more than `per_minute` in this minute for `scope`."""
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client_address(request)}".encode()).hexdigest()[:24]
-    key = f"rate:{scope}:{digest}:{timezone.now():%Y%m%d%H%M}"
-    cache.add(key, 0, timeout=70)
+def over_limit(request: HttpRequest, scope: str, per_minute: int, who: str | None = None) -> bool:
+    """Count this attempt; True once the address (or `who`, a device) has made more than `per_minute` in this
+    minute for `scope`."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{who or client_address(request)}".encode()).hexdigest()[
+        :24
+    ]
+    return count_this_minute(f"rate:{scope}:{digest}") > per_minute
+
+
+def count_this_minute(name: str) -> int:
+    """Add one to the counter `name` for the current clock minute and return it (the cache forgets it after)."""
+    key = f"{name}:{timezone.now():%Y%m%d%H%M}"
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
+        return int(cache.incr(key))  # the usual case, once the minute's first attempt made the counter
+    except ValueError:
+        if cache.add(key, 1, timeout=70):
+            return 1
+    try:
+        return int(cache.incr(key))  # another worker made it first
+    except ValueError:  # and it expired meanwhile
         cache.set(key, 1, timeout=70)
-        count = 1
-    return int(count) > per_minute
+        return 1

@@ -17,7 +17,7 @@ WITHHELD = "[withheld]"
 
 # The secret part of every URL that grants access, with or without a language prefix (/es/...).
 ACCESS_LINK = re.compile(
-    r"(?P<door>/(?:[a-z]{2}/)?(?:password-reset|complaints/follow-up|e|s/[\w-]+/i))/"
+    r"(?P<door>/(?:[a-z]{2}/)?(?:password-reset|complaints/follow-up|e|s/[\w-]+/[ik]))/"
     r"(?!(?:sent|done|thanks|privacy)/)(?P<secret>[^\s\"'<>?#]+)"
 )
 # A query parameter that resumes someone's unfinished answers (surveys' ?resume=...) grants access the same way.

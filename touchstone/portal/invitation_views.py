@@ -68,7 +68,7 @@ def invitation_entry(request: HttpRequest, code: str, token: str) -> HttpRespons
         if invitations.answered(invitation):
             return _page(request, "invitation_answered", survey)
         with _responses_saved() as saved:
-            result = _form(request, code, embedded=False, survey=survey)
+            result = _form(request, code, embedded=False, survey=survey, trusted=True)
         answers = [response for response in saved if not response.is_spam]
         if answers:
             invitations.record_answer(invitation, answers[-1])

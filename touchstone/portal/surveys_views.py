@@ -1,7 +1,5 @@
 """The public survey form: hosted page, embeddable form, short link and QR code. Works without JavaScript."""
 
-import re
-import uuid
 from typing import Any
 
 import segno
@@ -14,11 +12,10 @@ from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
-from touchstone.surveys import collection, instrument, languages, services
-from touchstone.surveys.models import Response, Survey
+from touchstone.portal import visitor_pages
+from touchstone.surveys import collection, defence, instrument, languages, selectors, services
+from touchstone.surveys.models import KioskDevice, Response, Survey
 from touchstone.surveys.selectors import public_survey
-
-SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
 
 
 def short_link(request: HttpRequest, code: str) -> HttpResponse:
@@ -34,6 +31,24 @@ def qr_code(request: HttpRequest, code: str) -> HttpResponse:
         segno.make(url, error="m").svg_inline(scale=6, title=survey.title), content_type="image/svg+xml"
     )
     response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def kiosk_entry(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    """/s/<code>/k/<token>/: opened once on a kiosk device, it remembers the device (a cookie holding the token)
+    and opens the form; from then on the device has its own limit instead of its address's."""
+    survey = public_survey(code)
+    selectors.kiosk_by_token(survey, token)  # 404 for a wrong or switched-off token
+    response = redirect(reverse("portal_surveys:form", args=[survey.short_code]))
+    response.set_cookie(
+        defence.KIOSK_COOKIE,
+        token,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",
+    )
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -61,18 +76,31 @@ def survey_embed(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-def _form(request: HttpRequest, code: str, *, embedded: bool, survey: Survey | None = None) -> HttpResponse:
+def _form(
+    request: HttpRequest,
+    code: str,
+    *,
+    embedded: bool,
+    survey: Survey | None = None,
+    trusted: bool = False,
+) -> HttpResponse:
+    """The hosted or embedded form, one page at a time; the last page stores the answers and shows the thanks in
+    the same response. `trusted`: reached through a one-use invitation link, so its answers are not spam-scored."""
     survey = survey or public_survey(code)
     if survey.is_anonymous:
         # Employees answer through their one-use link (/e/<token>/), which keeps the answer apart from them.
         raise Http404("Employee surveys are answered through one-use links.")
     requested = str(request.POST.get("lang") or request.GET.get("lang") or "")
     language = languages.respondent_language(survey, requested, get_language() or "en")
+    kiosk = defence.kiosk_for(request, survey)
     base = {
         "survey": survey,
         "embedded": embedded,
         "language": language,
         "title": survey.localized("title", language),
+        "kiosk": kiosk,
+        "survey_language": language,
+        "direction": languages.direction(language),
     }
     if not survey.collecting():
         reason = "expired" if survey.pra_expired() else survey.status
@@ -83,9 +111,6 @@ def _form(request: HttpRequest, code: str, *, embedded: bool, survey: Survey | N
     params = request.POST if request.method == "POST" else request.GET
     token = str(params.get("resume", ""))
     partial = collection.load_partial(survey, token)
-    if partial is not None and not requested:
-        language = languages.respondent_language(survey, "", get_language() or "en", partial.language)
-        base.update(language=language, title=survey.localized("title", language))
     earlier: dict[str, Any] = partial.answers if partial else {}
     try:
         index = min(max(int(params.get("page", 0)), 0), len(pages) - 1)
@@ -96,97 +121,149 @@ def _form(request: HttpRequest, code: str, *, embedded: bool, survey: Survey | N
     errors: dict[str, str] = {}
     submitted: dict[str, Any] = {}
     source = Response.Source.EMBED if embedded else Response.Source.WEB
+    stamp = str(params.get(defence.STAMP_FIELD, "")) if request.method == "POST" else ""
     if request.method == "POST":
         # The rate limit first: a bot filling the honeypot is still counted, so it cannot fill the spam table.
-        if collection.rate_limited(request, survey):
-            return render(request, "portal/surveys/closed.html", {**base, "reason": "rate"}, status=429)
-        if request.POST.get(collection.HONEYPOT_FIELD):
-            return _thanks_redirect(survey, embedded, spam=True, request=request, language=language)
-        questions = collection.page_questions(survey, index)
-        raw = {
-            key: (
-                request.POST.getlist(key)
-                if any(q["key"] == key and q["kind"] == "multiple" for q in questions)
-                else request.POST.get(key)
+        if defence.rate_limited(request, survey, kiosk):
+            return _no_store(
+                render(request, "portal/surveys/closed.html", {**base, "reason": "rate"}, status=429), kiosk
             )
+        if request.POST.get(defence.HONEYPOT_FIELD):
+            # Bots get the same answer as people; the submission is kept marked as spam for the inbox.
+            collection.keep_honeypot_hit(survey, source, language, kiosk)
+            return _thanks(request, base)
+        questions = collection.page_questions(survey, index)
+        multiple = {q["key"] for q in questions if q["kind"] == "multiple"}
+        raw = {
+            key: request.POST.getlist(key) if key in multiple else request.POST.get(key)
             for key in request.POST
         }
-        link = {key: request.POST.get(f"link_{key}", "") for key in collection.LINK_FIELDS}
-        raw.update(
-            collection.hidden_values(
-                version.questions(),
-                {k: request.POST.get(f"link_{k}") for k in [q["key"] for q in version.questions()]},
-            )
-        )
+        link = collection.link_from(request.POST, version.questions(), survey, prefix="link_")
+        raw.update(link.hidden)
         checked = instrument.check_answers(questions, raw, earlier)
         errors, submitted = checked.errors, {**raw}
         if not errors:
-            context = collection.link_context(survey, link)
+            context = {**collection.link_context(survey, link.context), "link_fields": link.fields}
+            if kiosk is not None:
+                context["kiosk"] = kiosk
             following = instrument.next_page_index(version.schema, index, {**earlier, **checked.answers})
             if following is not None:
                 token = collection.save_partial(survey, token, checked.answers, language, context, source)
                 query = f"?page={following}&resume={token}"
                 name = "portal_surveys:embed" if embedded else "portal_surveys:form"
                 return redirect(reverse(name, args=[survey.short_code]) + query)
+            signed = defence.read_stamp(stamp)
+            answers = {**earlier, **checked.answers}
+            verdict = (
+                defence.Verdict()
+                if trusted
+                else defence.judge(request, survey, answers, stamp=signed, kiosk=kiosk)
+            )
             if partial is not None:
-                collection.complete_partial(partial, checked.answers)
+                collection.complete_partial(partial, checked.answers, verdict)
             else:
                 try:
+                    # The page checked is the whole survey here (one page, nothing earlier): not checked twice.
                     services.record_response(
                         survey=survey,
-                        raw={**earlier, **raw},
+                        raw=raw,
+                        checked=checked,
                         source=source,
                         language=language,
-                        context={**context, "referrer_page": _referrer(request)},
-                        idempotency_key=_submission_key(request),
+                        context={**context, **verdict.fields(), "referrer_page": _referrer(request)},
+                        # A refresh or a second click sends the same form again: stored once.
+                        idempotency_key=f"form-{signed[1]}" if signed else None,
                     )
                 except services.ResponseRefused as refused:
                     errors = refused.errors
+                except services.IdempotencyConflict:
+                    pass  # the same form sent again with changed answers: its first answers were received
             if not errors:
-                return _thanks_redirect(survey, embedded, request=request, language=language)
-    questions = collection.page_questions(survey, index)
-    shown = collection.questions_to_show(questions, language, errors, {**earlier, **submitted})
-    link_values = {key: params.get(f"link_{key}", params.get(key, "")) for key in collection.LINK_FIELDS}
-    link_values.update(
-        {
-            q["key"]: params.get(f"link_{q['key']}", params.get(q["key"], ""))
-            for q in version.questions()
-            if q["kind"] == "hidden"
-        }
-    )
-    status = 400 if errors else 200
-    page = render(
+                return _thanks(request, base)
+    link_values = collection.link_from(params, version.questions(), survey, prefix="link_", or_plain=True)
+    values = {**earlier, **submitted, **({} if request.method == "POST" else link_values.prefilled)}
+    resume = token if partial or index else ""
+    carried = link_values.carried()
+    context = {
+        **base,
+        "page_index": index,
+        "page_count": len(pages),
+        "resume": resume,
+        "page_title": languages.translated(pages[index], "title", language),
+        "interface_language": get_language() or "en",
+        "language_links": languages.picker(survey, language, request.GET.dict()),
+        "link_values": carried,
+        "honeypot": defence.HONEYPOT_FIELD,
+        "stamp_field": defence.STAMP_FIELD,
+        "intro": survey.localized("introduction", language) if index == 0 else "",
+    }
+    stamp = stamp or defence.new_stamp()
+    if errors or values or resume:
+        shown = collection.questions_to_show(
+            collection.page_questions(survey, index), language, errors, values
+        )
+        context["questions"] = shown
+        context["errors"] = [(q["key"], q["label"], q["error"]) for q in shown if q["error"]]
+        response = render(
+            request, "portal/surveys/form.html", {**context, "stamp": stamp}, status=400 if errors else 200
+        )
+    else:
+        # A fresh page is the same for everyone who follows this link: drawn once (visitor_pages).
+        key = (
+            "survey-form",
+            survey.pk,
+            survey.updated_at,
+            version.pk,
+            index,
+            language,
+            embedded,
+            kiosk is not None,
+        )
+        # The questions are drawn only when the page is (a template calls a callable it is given).
+        context["questions"] = lambda: collection.questions_to_show(
+            collection.page_questions(survey, index), language, {}, {}
+        )
+        response = visitor_pages.render_for_visitor(
+            request,
+            "portal/surveys/form.html",
+            context,
+            # The language picker's links repeat the link's own query: pages differ by it.
+            key=(*key, tuple(sorted(carried.items())), tuple(sorted(request.GET.items()))),
+            per_request={"stamp": stamp},
+        )
+    return _no_store(response, kiosk)
+
+
+def _no_store(response: HttpResponse, kiosk: KioskDevice | None) -> HttpResponse:
+    """Every form page carries its own stamp, which keys its submission: a shared cache handing one page to many
+    people would make their answers one. On a kiosk, the next person must not see the last one's page either."""
+    response["Cache-Control"] = "no-store" if kiosk is not None else "private, no-store"
+    return response
+
+
+def _thanks(request: HttpRequest, base: dict[str, Any]) -> HttpResponse:
+    """The thank-you page, in the response to the submission itself (no second request); a kiosk offers the form
+    afresh for the next person."""
+    survey: Survey = base["survey"]
+    name = "portal_surveys:embed" if base["embedded"] else "portal_surveys:form"
+    response = visitor_pages.render_for_visitor(
         request,
-        "portal/surveys/form.html",
+        "portal/surveys/thanks.html",
         {
             **base,
-            "questions": shown,
-            "errors": [(q["key"], q["label"], q["error"]) for q in shown if q["error"]],
-            "page_index": index,
-            "page_count": len(pages),
-            "resume": token if partial or index else "",
-            "page_title": languages.translated(pages[index], "title", language),
-            "survey_language": language,
-            "direction": languages.direction(language),
-            "interface_language": get_language() or "en",
-            "language_links": languages.picker(survey, language, request.GET.dict()),
-            "link_values": {k: v for k, v in link_values.items() if v},
-            "honeypot": collection.HONEYPOT_FIELD,
-            "intro": survey.localized("introduction", language) if index == 0 else "",
-            "submission_key": _submission_key(request) or uuid.uuid4().hex,
+            "message": survey.localized("thank_you", base["language"]),
+            "next_person_url": reverse(name, args=[survey.short_code]),
         },
-        status=status,
+        key=(
+            "survey-thanks",
+            survey.pk,
+            survey.updated_at,
+            base["language"],
+            base["embedded"],
+            base["kiosk"] is not None,
+        ),
     )
-    # The page carries its own submission key: a shared cache handing one key to many people would merge them.
-    page["Cache-Control"] = "private, no-store"
-    return page
-
-
-def _submission_key(request: HttpRequest) -> str | None:
-    """The key the form was shown with: a browser's retry of a submission whose answer was lost (a dropped
-    connection, a restarted server) sends it again and is answered with the stored response, not stored twice."""
-    key = str(request.POST.get("submission", ""))
-    return key if SUBMISSION_KEY.fullmatch(key) else None
+    return _no_store(response, base["kiosk"])
 
 
 def _referrer(request: HttpRequest) -> str:
@@ -195,27 +272,6 @@ def _referrer(request: HttpRequest) -> str:
 
     referrer = urlparse(request.headers.get("Referer", ""))
     return referrer.path[:200] if referrer.netloc == request.get_host() else ""
-
-
-def _thanks_redirect(
-    survey: Survey, embedded: bool, *, request: HttpRequest, language: str, spam: bool = False
-) -> HttpResponse:
-    if spam:
-        # Bots get the same answer as people, and their submission is kept marked as spam for the inbox.
-        version = survey.current_version
-        if version is not None:
-            Response.objects.create(
-                survey=survey,
-                version=version,
-                answers={},
-                is_spam=True,
-                source=Response.Source.EMBED if embedded else Response.Source.WEB,
-                language=language,
-            )
-    name = "portal_surveys:embed-thanks" if embedded else "portal_surveys:thanks"
-    # The thank-you page speaks the language the answers were given in, when it is not the site's.
-    query = f"?lang={language}" if language != (get_language() or "en") else ""
-    return redirect(reverse(name, args=[survey.short_code]) + query)
 
 
 def thanks(request: HttpRequest, code: str) -> HttpResponse:

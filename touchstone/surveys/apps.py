@@ -32,3 +32,13 @@ class SurveysConfig(AppConfig):
         from touchstone.surveys.outcomes import satisfaction_by_agency
 
         oversight.register(satisfaction_by_agency)
+        from django.db.models.signals import post_delete, post_save
+
+        from touchstone.surveys.models import Survey, SurveyVersion
+        from touchstone.surveys.signals import forget_public_surveys
+
+        for model in (Survey, SurveyVersion):
+            post_save.connect(forget_public_surveys, sender=model, dispatch_uid=f"forget-{model.__name__}")
+            post_delete.connect(
+                forget_public_surveys, sender=model, dispatch_uid=f"forget-{model.__name__}-d"
+            )

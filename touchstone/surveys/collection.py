@@ -5,28 +5,92 @@ came from: no IP address, no user agent. The rate limit counts a salted hash of 
 """
 
 import secrets
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from django.http import HttpRequest
 from django.utils import timezone
 
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
 from touchstone.core.models import Office
-from touchstone.core.ratelimit import over_limit
 from touchstone.surveys import instrument
 from touchstone.surveys.languages import translated
-from touchstone.surveys.models import Response, Survey
+from touchstone.surveys.models import KioskDevice, Response, Survey
 
-HONEYPOT_FIELD = "website_url"
+if TYPE_CHECKING:
+    from touchstone.surveys.defence import Verdict
+
 LINK_FIELDS = ("service", "channel", "location", "office")
+LINK_VALUE_LIMIT = 200
+LINK_NAMES_LIMIT = 20
 
 
-def rate_limited(request: HttpRequest, survey: Survey) -> bool:
-    """More than SURVEY_SUBMISSIONS_PER_MINUTE submissions from one address to one survey in a minute."""
-    return over_limit(request, f"survey:{survey.pk}", settings.SURVEY_SUBMISSIONS_PER_MINUTE)
+@dataclass
+class LinkValues:
+    """What a survey link carries, sorted by where it goes: the response's service, channel, office and location
+    (`context`); hidden questions' answers (`hidden`); prefilled answers the person sees and may change
+    (`prefilled`); and the survey's other allowed parameters, kept with the response as hidden fields (`fields`)."""
+
+    context: dict[str, str] = field(default_factory=dict)
+    hidden: dict[str, str] = field(default_factory=dict)
+    prefilled: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def carried(self) -> dict[str, str]:
+        """The values the form carries on to its submission in hidden inputs (prefilled answers are its fields)."""
+        return {key: value for key, value in {**self.context, **self.hidden, **self.fields}.items() if value}
+
+
+def link_from(
+    params: Mapping[str, Any],
+    questions: list[dict[str, Any]],
+    survey: Survey,
+    *,
+    prefix: str,
+    or_plain: bool = False,
+) -> LinkValues:
+    """Read a link's values: `<prefix><name>` as the form carries them, and with `or_plain` the bare query
+    parameter as the link was written. Service, channel, location, office and hidden questions always come from the
+    link; other names only when the survey's allow-list (`prefill_parameters`) has them."""
+
+    def value(name: str) -> str:
+        found = params.get(f"{prefix}{name}")
+        if found is None and or_plain:
+            found = params.get(name)
+        return str(found or "").strip()[:LINK_VALUE_LIMIT]
+
+    kinds = {q["key"]: q["kind"] for q in questions}
+    link = LinkValues(
+        context={name: value(name) for name in LINK_FIELDS},
+        hidden={key: value(key) for key, kind in kinds.items() if kind == "hidden" and value(key)},
+    )
+    for name in survey.prefill_names()[:LINK_NAMES_LIMIT]:
+        if name in LINK_FIELDS or kinds.get(name) == "hidden" or not value(name):
+            continue
+        if name in kinds:
+            if kinds[name] != "display":
+                link.prefilled[name] = value(name)
+        else:
+            link.fields[name] = value(name)
+    return link
+
+
+def keep_honeypot_hit(survey: Survey, source: str, language: str, kiosk: KioskDevice | None) -> None:
+    """A bot's submission, kept without its answers and marked as spam so the inbox can show it was caught."""
+    version = survey.current_version
+    if version is not None:
+        Response.objects.create(
+            survey=survey,
+            version=version,
+            answers={},
+            is_spam=True,
+            spam_score=100,
+            spam_reasons=["honeypot"],
+            source=source,
+            language=language,
+            kiosk=kiosk,
+        )
 
 
 def link_context(survey: Survey, params: dict[str, Any]) -> dict[str, Any]:
@@ -47,15 +111,6 @@ def link_context(survey: Survey, params: dict[str, Any]) -> dict[str, Any]:
     if location:
         context["location"] = location
     return {key: value for key, value in context.items() if value is not None}
-
-
-def hidden_values(survey_questions: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, str]:
-    """Hidden questions are filled from the link's parameters of the same name."""
-    return {
-        q["key"]: str(params[q["key"]])[:200]
-        for q in survey_questions
-        if q["kind"] == "hidden" and params.get(q["key"])
-    }
 
 
 @dataclass
@@ -96,12 +151,24 @@ def save_partial(
     return token
 
 
-def complete_partial(partial: Response, answers: dict[str, Any]) -> Response:
+def complete_partial(partial: Response, answers: dict[str, Any], verdict: "Verdict") -> Response:
     partial.answers = {**partial.answers, **answers}
     partial.status = Response.Status.COMPLETE
     partial.resume_token_hash = ""
     partial.submitted_at = timezone.now()
-    partial.save(update_fields=["answers", "status", "resume_token_hash", "submitted_at"])
+    for name, value in verdict.fields().items():
+        setattr(partial, name, value)
+    partial.save(
+        update_fields=[
+            "answers",
+            "status",
+            "resume_token_hash",
+            "submitted_at",
+            "is_spam",
+            "spam_score",
+            "spam_reasons",
+        ]
+    )
     return partial
 
 

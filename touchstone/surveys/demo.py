@@ -15,7 +15,7 @@ from touchstone.catalog.models import Service
 from touchstone.core.models import Agency, Office
 from touchstone.surveys import services
 from touchstone.surveys.demo_languages import load_language_demo
-from touchstone.surveys.models import Invitation, Response, Survey
+from touchstone.surveys.models import Invitation, KioskDevice, KnownNetwork, Response, Survey
 
 FIRST_DAY, LAST_DAY = dt.date(2025, 10, 1), dt.date(2026, 11, 20)
 CHANNEL_BASE = {"website": 0.35, "phone": -0.45, "in_person": 0.15, "mobile_app": 0.4, "postal_mail": -0.1}
@@ -146,6 +146,7 @@ def load_surveys_demo(agency: Agency) -> None:
             Response.objects.bulk_create(_responses(survey, service, offices, rng, count), batch_size=1000)
     _invitation_survey(agency, rng)
     load_language_demo(agency)
+    _collecting_at_scale(agency, rng)
     # Complaint follow-ups are answered through this survey too (the complaints demo closes cases after this step).
     follow_up = _published(agency, "How we handled your complaint", None, "complaint-follow-up")
     if not follow_up.title_es:
@@ -204,3 +205,71 @@ def _invitation_survey(agency: Agency, rng: random.Random) -> None:
             service=service,
             channel="email",
         )
+
+
+def _collecting_at_scale(agency: Agency, rng: random.Random) -> None:
+    """A lobby kiosk and a known field-office network, links that carry a transaction id, and the spam the form's
+    checks caught (a bot in the honeypot, a script repeating one answer with a web address)."""
+    survey = Survey.objects.filter(
+        agency=agency, title__startswith="How did we do?", service__slug="replace-card"
+    ).first()
+    if survey is None or survey.kiosks.exists():
+        return
+    version = survey.current_version
+    assert version is not None
+    survey.prefill_parameters = "transaction_id\nsatisfaction"
+    survey.save(update_fields=["prefill_parameters"])
+    KnownNetwork.objects.create(
+        agency=agency, network="203.0.113.0/24", label="Denver field office (one gateway)", per_minute=600
+    )
+    kiosk = KioskDevice.objects.create(
+        survey=survey,
+        name="Denver office lobby tablet",
+        token_hash=KioskDevice.hash_token(f"demo-kiosk-{agency.pk}"),
+        per_minute=30,
+    )
+    start = timezone.make_aware(dt.datetime(2026, 11, 16, 9, 0))
+    rows = []
+    for number in range(24):
+        answers: dict[str, object] = {"satisfaction": _answer(rng, 4.1), "ease": _answer(rng, 3.9)}
+        rows.append(
+            Response(
+                survey=survey,
+                version=version,
+                answers=answers,
+                channel="in_person",
+                service=survey.service,
+                kiosk=kiosk,
+                location="Denver",
+                submitted_at=start + dt.timedelta(minutes=17 * number),
+                link_fields={"transaction_id": f"DEN-{4100 + number}"} if number % 3 == 0 else {},
+                spam_score=40 if number % 5 == 0 else 0,
+                spam_reasons=["too_fast"] if number % 5 == 0 else [],
+            )
+        )
+    flood = start + dt.timedelta(days=1, hours=3)
+    for number in range(3):
+        rows.append(
+            Response(
+                survey=survey,
+                version=version,
+                answers={},
+                is_spam=True,
+                spam_score=100,
+                spam_reasons=["honeypot"],
+                submitted_at=flood + dt.timedelta(seconds=number),
+            )
+        )
+    for number in range(5):
+        rows.append(
+            Response(
+                survey=survey,
+                version=version,
+                answers={"satisfaction": 5, "comment_service": "Best deals at http://cheap-pills.example"},
+                is_spam=True,
+                spam_score=80 if number > 2 else 50,
+                spam_reasons=["no_form", "repeated", "links"] if number > 2 else ["no_form", "links"],
+                submitted_at=flood + dt.timedelta(seconds=10 + number),
+            )
+        )
+    Response.objects.bulk_create(rows)

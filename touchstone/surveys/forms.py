@@ -28,6 +28,8 @@ SURVEY_FIELDS = [
     "thank_you",
     "thank_you_es",
     "allowed_origins",
+    "prefill_parameters",
+    "burst_per_minute",
     "minimum_to_show",
 ]
 

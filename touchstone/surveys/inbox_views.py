@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from touchstone.core.access import AgencyRequest, member_view
@@ -25,6 +25,14 @@ from touchstone.surveys.expiry import expiry_notice_days
 from touchstone.surveys.models import Survey
 
 EDIT = "edit_surveys"
+SPAM_REASONS = {
+    "honeypot": gettext_lazy("filled in the field hidden from people"),
+    "too_fast": gettext_lazy("sent sooner than a person reads the form"),
+    "no_form": gettext_lazy("sent without opening the form"),
+    "repeated": gettext_lazy("the same answers again and again from one place"),
+    "links": gettext_lazy("web addresses in the answers"),
+    "burst": gettext_lazy("over the survey’s limit of answers a minute"),
+}
 
 
 def _inbox_url(survey: Survey) -> str:
@@ -117,6 +125,7 @@ def response_detail(request: AgencyRequest, survey_id: int, response_id: int) ->
             "survey": survey,
             "response": response,
             "answers": inbox.answer_rows(response, request.LANGUAGE_CODE),
+            "spam_reasons": [str(SPAM_REASONS.get(reason, reason)) for reason in response.spam_reasons],
             "can_edit": request.membership.can(EDIT),
             "days_to_expiry": expiry_notice_days(survey),
             "back": _back_from_query(request, survey),

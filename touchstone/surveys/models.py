@@ -8,11 +8,13 @@ one JSON column of the response: a submission is a single row insert, the cheape
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 import string
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,22 @@ from touchstone.catalog.models import Service
 from touchstone.core.models import Agency, Office
 
 SHORT_CODE_ALPHABET = "".join(ch for ch in string.ascii_lowercase + string.digits if ch not in "il1o0")
+
+
+LINK_PARAMETER = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def validate_link_parameters(value: str) -> None:
+    """One parameter name a line, as a link writes it: lower-case letters, digits and underscores."""
+    for line in value.splitlines():
+        name = line.strip()
+        if name and not LINK_PARAMETER.match(name):
+            raise ValidationError(
+                _(
+                    "“%(name)s” is not a link parameter name: use lower-case letters, digits and _, like transaction_id."
+                ),
+                params={"name": name[:60]},
+            )
 
 
 def new_short_code() -> str:
@@ -97,6 +115,22 @@ class Survey(models.Model):
         blank=True,
         help_text=_("One origin per line, for example https://www.example.gov"),
     )
+    prefill_parameters = models.TextField(
+        _("link parameters it takes"),
+        blank=True,
+        validators=[validate_link_parameters],
+        help_text=_(
+            "One name per line, for example transaction_id. A question with that short name is filled in from the "
+            "link (the person can change it); any other name is kept with the response as a hidden field."
+        ),
+    )
+    burst_per_minute = models.PositiveIntegerField(
+        _("answers a minute before a burst is held as suspected spam"),
+        default=0,
+        help_text=_(
+            "Leave at 0 for no limit. Answers beyond it are kept, marked as suspected spam for review in the inbox."
+        ),
+    )
     minimum_to_show = models.PositiveSmallIntegerField(
         _("fewest answers before a figure is shown"),
         default=30,
@@ -148,6 +182,9 @@ class Survey(models.Model):
 
     def origins(self) -> list[str]:
         return [line.strip().rstrip("/") for line in self.allowed_origins.splitlines() if line.strip()]
+
+    def prefill_names(self) -> list[str]:
+        return [line.strip() for line in self.prefill_parameters.splitlines() if line.strip()]
 
     def localized(self, field: str, language: str) -> str:
         """The survey's own text in `language`, or its default language's when there is no translation."""
@@ -336,6 +373,14 @@ class Response(models.Model):
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     resume_token_hash = models.CharField(max_length=64, blank=True)
     is_spam = models.BooleanField(default=False)
+    # 0-100 from the form's checks (honeypot, speed, repeats, links, bursts); at SURVEY_SPAM_SCORE it is spam.
+    spam_score = models.PositiveSmallIntegerField(default=0)
+    spam_reasons = models.JSONField(default=list, blank=True)
+    # Link parameters the survey allows that are not questions (a transaction id, a visit reference).
+    link_fields = models.JSONField(default=dict, blank=True)
+    kiosk = models.ForeignKey(
+        "KioskDevice", null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
     is_flagged = models.BooleanField(default=False)
     is_archived = models.BooleanField(default=False)
     tags = models.JSONField(default=list, blank=True)
@@ -402,3 +447,51 @@ class Invitation(models.Model):
     @staticmethod
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class KioskDevice(models.Model):
+    """A shared device (a tablet in an office lobby, a library computer) answering one survey all day. Its token
+    exempts it from the per-address limit, under a limit of its own, and the form starts afresh after each answer."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="kiosks")
+    name = models.CharField(
+        _("where it stands"), max_length=100, help_text=_("For example: Lobby tablet, Room 2")
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    per_minute = models.PositiveSmallIntegerField(
+        _("most answers a minute"), default=30, help_text=_("A person takes longer; more is a script.")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class KnownNetwork(models.Model):
+    """An agency's own address (an office, a call centre behind one gateway) where many people answer: its
+    surveys allow it more answers a minute than an unknown address. Holds a network, never a person's address."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="known_networks")
+    network = models.CharField(
+        _("address or network"), max_length=50, help_text=_("For example 203.0.113.7 or 203.0.113.0/24")
+    )
+    label = models.CharField(_("what it is"), max_length=100, help_text=_("For example: Denver field office"))
+    per_minute = models.PositiveIntegerField(_("most answers a minute to one survey"), default=600)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["label", "pk"]
+        constraints = [models.UniqueConstraint(fields=["agency", "network"], name="known_network_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.network})"

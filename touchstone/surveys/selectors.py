@@ -6,15 +6,26 @@ from django.http import Http404
 
 from touchstone.core.models import Agency
 from touchstone.core.ttl import TimedMemo
-from touchstone.surveys.models import Invitation, Page, Question, Response, Survey
+from touchstone.surveys.models import Invitation, KioskDevice, KnownNetwork, Page, Question, Response, Survey
 
 PUBLIC_STATUSES = {Survey.Status.PUBLISHED, Survey.Status.PAUSED, Survey.Status.CLOSED}
 
 
+# The survey behind a public link with its live version (the compiled pages and questions), read on every request
+# of a submission: kept per process for a few seconds, forgotten at once in this process when a survey or version
+# is saved (signals.py), so a pause or close reaches every worker within this many seconds.
+PUBLIC_MEMO = TimedMemo(seconds=5)
+
+
 def public_survey(code: str, any_status: bool = False) -> Survey:
     """A survey the public may see (its form, or a polite notice that it is not collecting)."""
-    survey = (
-        Survey.objects.select_related("agency", "current_version", "service").filter(short_code=code).first()
+    survey: Survey | None = PUBLIC_MEMO.get(
+        code,
+        lambda: (
+            Survey.objects.select_related("agency", "current_version", "service")
+            .filter(short_code=code)
+            .first()
+        ),
     )
     if survey is None or (not any_status and survey.status not in PUBLIC_STATUSES):
         raise Http404("No such survey.")
@@ -112,3 +123,34 @@ def invitations_of(survey: Survey) -> QuerySet[Invitation]:
 def surveys_expiring(agency: Agency | None = None) -> QuerySet[Survey]:
     surveys = Survey.objects.filter(status=Survey.Status.PUBLISHED, omb_expiration_date__isnull=False)
     return surveys.filter(agency=agency) if agency is not None else surveys
+
+
+def kiosks_of(survey: Survey) -> QuerySet[KioskDevice]:
+    return KioskDevice.objects.filter(survey=survey).annotate(answers=Count("responses"))
+
+
+def kiosk_of(survey: Survey, kiosk_id: int) -> KioskDevice:
+    kiosk = KioskDevice.objects.filter(survey=survey, pk=kiosk_id).first()
+    if kiosk is None:
+        raise Http404("No such kiosk for this survey.")
+    return kiosk
+
+
+def kiosk_by_token(survey: Survey, token: str) -> KioskDevice:
+    kiosk = KioskDevice.objects.filter(
+        survey=survey, token_hash=KioskDevice.hash_token(token), revoked_at__isnull=True
+    ).first()
+    if kiosk is None:
+        raise Http404("No such kiosk, or it was switched off.")
+    return kiosk
+
+
+def known_networks_of(agency: Agency) -> QuerySet[KnownNetwork]:
+    return KnownNetwork.objects.filter(agency=agency)
+
+
+def known_network_of(agency: Agency, network_id: int) -> KnownNetwork:
+    network = KnownNetwork.objects.filter(agency=agency, pk=network_id).first()
+    if network is None:
+        raise Http404("No such known network in this agency.")
+    return network

@@ -1,6 +1,9 @@
 """Every write to surveys: building instruments, the lifecycle, and recording responses."""
 
 import datetime as dt
+import ipaddress
+import secrets
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,9 +15,18 @@ from django.utils.text import slugify
 from touchstone.catalog.models import Service
 from touchstone.core import audit
 from touchstone.core.models import Agency, User
-from touchstone.surveys import instrument
+from touchstone.surveys import defence, instrument
 from touchstone.surveys.blueprints import BLUEPRINTS
-from touchstone.surveys.models import Page, Question, Response, Survey, SurveyTranslation, SurveyVersion
+from touchstone.surveys.models import (
+    KioskDevice,
+    KnownNetwork,
+    Page,
+    Question,
+    Response,
+    Survey,
+    SurveyTranslation,
+    SurveyVersion,
+)
 from touchstone.surveys.signals import survey_closed
 
 EDITABLE_STATUSES = {
@@ -189,6 +201,17 @@ def change_status(*, actor: User | None, survey: Survey, status: str) -> Survey:
     return survey
 
 
+class IdempotencyConflict(Exception):
+    """An idempotency key already used for different answers: a client bug or two answers under one key."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(
+            f"Idempotency-Key {key!r} was already used for a different response to this survey; "
+            "send each new response with a new key."
+        )
+
+
 class ResponseRefused(Exception):
     """The survey did not take the answers; `errors` maps question keys (or '__all__') to what to change."""
 
@@ -207,10 +230,13 @@ def record_response(
     idempotency_key: str | None = None,
     strict_keys: bool = False,
     status: str = Response.Status.COMPLETE,
+    checked: instrument.Checked | None = None,
 ) -> tuple[Response, bool]:
     """Check and store one response; returns (response, created). The hottest write in the product: one insert.
 
-    With an idempotency key, a retry of the same submission returns the stored response instead of a second one.
+    With an idempotency key, a retry of the same submission returns the stored response instead of a second one;
+    the key sent again with different answers raises IdempotencyConflict. `checked`: the caller's own check of `raw`
+    against every question of the live version (the public form's single page), so it is not done twice.
     """
     if not survey.collecting():
         raise ResponseRefused({"__all__": "This survey is not collecting responses now."})
@@ -221,7 +247,8 @@ def record_response(
         )
     version = survey.current_version
     assert version is not None
-    checked = instrument.check_answers(version.questions(), raw, strict_keys=strict_keys)
+    if checked is None:
+        checked = instrument.check_answers(version.questions(), raw, strict_keys=strict_keys)
     if checked.errors and status == Response.Status.COMPLETE:
         raise ResponseRefused(checked.errors)
     fields = dict(context or {})
@@ -249,8 +276,103 @@ def record_response(
         existing = Response.objects.filter(survey=survey, idempotency_key=idempotency_key).first()
         if existing is None:
             raise
+        if existing.answers != response.answers:
+            raise IdempotencyConflict(idempotency_key) from None
         return existing, False
     return response, True
+
+
+BATCH_CLOCK_SKEW = dt.timedelta(minutes=5)  # a device's clock may run this far ahead
+
+
+@dataclass
+class BatchOutcome:
+    key: str
+    status: int  # 201 stored now, 200 stored before under this key, 422 refused (nothing stored)
+    response: Response | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def record_batch(
+    *, survey: Survey, items: list[dict[str, Any]], source: str = Response.Source.API
+) -> list[BatchOutcome]:
+    """Responses queued on a device while offline, each with its own idempotency key and the time it was answered.
+    Each is all-or-nothing on its own (a refused one stores nothing and does not stop the others); a resent batch
+    stores nothing twice."""
+    outcomes = []
+    latest = timezone.now() + BATCH_CLOCK_SKEW
+    for item in items:
+        key = item["idempotency_key"]
+        if item["answered_at"] > latest:
+            outcomes.append(
+                BatchOutcome(
+                    key, 422, errors={"answered_at": "The time answered is in the future; check the clock."}
+                )
+            )
+            continue
+        try:
+            with transaction.atomic():
+                response, created = record_response(
+                    survey=survey,
+                    raw=item["answers"],
+                    source=source,
+                    language=item.get("language", "en"),
+                    context={**(item.get("context") or {}), "submitted_at": item["answered_at"]},
+                    idempotency_key=key,
+                    strict_keys=True,
+                )
+        except ResponseRefused as refused:
+            outcomes.append(BatchOutcome(key, 422, errors=refused.errors))
+        except IdempotencyConflict as conflict:
+            outcomes.append(BatchOutcome(key, 422, errors={"idempotency_key": str(conflict)}))
+        else:
+            outcomes.append(BatchOutcome(key, 201 if created else 200, response))
+    return outcomes
+
+
+@transaction.atomic
+def issue_kiosk(*, actor: User | None, survey: Survey, data: dict[str, Any]) -> tuple[KioskDevice, str]:
+    """A kiosk device for the survey; returns it and its token, shown once (only a hash is kept)."""
+    if survey.is_anonymous:
+        raise ValidationError("Employee surveys are answered through one-use links, not kiosks.")
+    token = secrets.token_urlsafe(24)
+    kiosk = KioskDevice(survey=survey, created_by=actor, token_hash=KioskDevice.hash_token(token))
+    audit.save_with_audit(kiosk, data, actor=actor, agency=survey.agency)
+    return kiosk, token
+
+
+@transaction.atomic
+def revoke_kiosk(*, actor: User | None, kiosk: KioskDevice) -> KioskDevice:
+    audit.save_with_audit(kiosk, {"revoked_at": timezone.now()}, actor=actor, agency=kiosk.survey.agency)
+    defence.forget_kiosks()
+    return kiosk
+
+
+@transaction.atomic
+def add_known_network(*, actor: User | None, agency: Agency, data: dict[str, Any]) -> KnownNetwork:
+    """Raise the per-address limit for one of the agency's own networks (an office behind one gateway)."""
+    try:
+        network = ipaddress.ip_network(str(data.get("network", "")).strip(), strict=False)
+    except ValueError:
+        raise ValidationError(
+            {"network": "Give an address like 203.0.113.7 or a network like 203.0.113.0/24."}
+        ) from None
+    if network.num_addresses > 65536:
+        raise ValidationError({"network": "Name a network of at most 65,536 addresses (/16 or narrower)."})
+    data = {**data, "network": str(network)}
+    if KnownNetwork.objects.filter(agency=agency, network=data["network"]).exists():
+        raise ValidationError({"network": "This network is already on the list; change its limit instead."})
+    known = KnownNetwork(agency=agency, created_by=actor)
+    audit.save_with_audit(known, data, actor=actor, agency=agency)
+    defence.forget_known_networks()
+    return known
+
+
+@transaction.atomic
+def remove_known_network(*, actor: User | None, network: KnownNetwork) -> None:
+    audit.record(actor=actor, action="deleted", target=network, agency=network.agency)
+    network.delete()
+    defence.forget_known_networks()
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from touchstone.surveys import views
+from touchstone.surveys import defence_views, views
 
 app_name = "surveys"
 
@@ -22,6 +22,14 @@ urlpatterns = [
     path("<int:survey_id>/xlsform/", views.survey_xlsform, name="xlsform"),
     path("<int:survey_id>/languages/<str:language>/", views.survey_translation, name="translation"),
     path("<int:survey_id>/pages/<int:page_id>/", views.page_edit, name="page-edit"),
+    path("known-networks/", defence_views.known_networks, name="known-networks"),
+    path(
+        "known-networks/<int:network_id>/remove/",
+        defence_views.known_network_remove,
+        name="known-network-remove",
+    ),
+    path("<int:survey_id>/kiosks/", defence_views.kiosks, name="kiosks"),
+    path("<int:survey_id>/kiosks/<int:kiosk_id>/revoke/", defence_views.kiosk_revoke, name="kiosk-revoke"),
     path("", include("touchstone.surveys.inbox_urls")),
     path("", include("touchstone.surveys.invitation_urls")),
 ]

@@ -39,13 +39,32 @@ class SurveyOut(Schema):
         return obj.current_version.schema if obj.current_version else None
 
 
-class ResponseIn(Schema):
+class AnswersIn(Schema):
     answers: dict[str, Any] = Field(..., description="Question key -> answer; lists for several choices")
     language: str = Field("en", pattern="^(en|es)$")
     channel: Channel | None = None
     service: str | None = Field(None, description="Slug of one of the agency's services")
     location: str | None = Field(None, max_length=100)
+
+
+class ResponseIn(AnswersIn):
     submitted_at: dt.datetime | None = Field(None, description="When the answer was given, if queued offline")
+
+
+class QueuedResponseIn(AnswersIn):
+    idempotency_key: str = Field(
+        ..., min_length=8, max_length=100, description="Made on the device when the person answered (a UUID)"
+    )
+    answered_at: dt.datetime = Field(..., description="When the person answered, on the device's clock")
+
+
+class BatchIn(Schema):
+    responses: list[QueuedResponseIn] = Field(..., min_length=1, max_length=500)
+
+
+class FieldError(Schema):
+    field: str
+    message: str
 
 
 class ResponseOut(Schema):
@@ -65,6 +84,19 @@ class ResponseOut(Schema):
     @staticmethod
     def resolve_version(obj: Response) -> int:
         return obj.version.number
+
+
+class BatchResultOut(Schema):
+    idempotency_key: str
+    status: int = Field(
+        ..., description="201 stored now, 200 stored before under this key, 422 refused (nothing stored)"
+    )
+    response: ResponseOut | None
+    errors: list[FieldError]
+
+
+class BatchOut(Schema):
+    results: list[BatchResultOut]
 
 
 def _survey(request: HttpRequest, survey_id: int) -> Survey:
@@ -98,14 +130,7 @@ def submit_response(
         raise HttpError(403, "Anonymous employee surveys take answers only through their one-use links.")
     if idempotency_key is not None and not 8 <= len(idempotency_key) <= 100:
         raise HttpError(400, "Idempotency-Key must be 8 to 100 characters.")
-    context = collection.link_context(
-        survey,
-        {
-            "service": payload.service or "",
-            "channel": payload.channel or "",
-            "location": payload.location or "",
-        },
-    )
+    context = _link_context(survey, payload)
     if payload.submitted_at is not None:
         context["submitted_at"] = payload.submitted_at
     try:
@@ -119,12 +144,62 @@ def submit_response(
             strict_keys=True,
         )
     except services.ResponseRefused as refused:
-        errors = [
-            {"field": f"answers.{key}" if key != "__all__" else "survey", "message": message}
-            for key, message in refused.errors.items()
-        ]
+        errors = _field_errors(refused.errors)
         raise HttpError(422, "; ".join(f"{e['field']}: {e['message']}" for e in errors)) from refused
+    except services.IdempotencyConflict as conflict:
+        raise HttpError(422, str(conflict)) from conflict
     return (201 if created else 200), response
+
+
+@router.post("/surveys/{survey_id}/responses/batch", response=BatchOut, auth=auth.submit)
+def submit_batch(request: HttpRequest, survey_id: int, payload: BatchIn) -> dict[str, Any]:
+    """Responses a device queued while offline, each with its own `idempotency_key` and the time it was answered
+    (`answered_at`, kept as the response's time). Each response is stored whole or not at all, apart from the
+    others: `results` gives, in order, 201 (stored now), 200 (stored before under this key: a resent batch stores
+    nothing twice) or 422 with the errors (nothing stored for it; a key reused with different answers is named)."""
+    survey = selectors.survey_for_submission(auth.token_of(request).agency, survey_id)
+    if survey.is_anonymous:
+        raise HttpError(403, "Anonymous employee surveys take answers only through their one-use links.")
+    items = [
+        {
+            "idempotency_key": queued.idempotency_key,
+            "answers": queued.answers,
+            "language": queued.language,
+            "answered_at": queued.answered_at,
+            "context": _link_context(survey, queued),
+        }
+        for queued in payload.responses
+    ]
+    outcomes = services.record_batch(survey=survey, items=items)
+    return {
+        "results": [
+            {
+                "idempotency_key": outcome.key,
+                "status": outcome.status,
+                "response": outcome.response,
+                "errors": _field_errors(outcome.errors),
+            }
+            for outcome in outcomes
+        ]
+    }
+
+
+def _link_context(survey: Survey, payload: AnswersIn) -> dict[str, Any]:
+    return collection.link_context(
+        survey,
+        {
+            "service": payload.service or "",
+            "channel": payload.channel or "",
+            "location": payload.location or "",
+        },
+    )
+
+
+def _field_errors(errors: dict[str, str]) -> list[dict[str, str]]:
+    named = {"__all__": "survey", "idempotency_key": "idempotency_key", "answered_at": "answered_at"}
+    return [
+        {"field": named.get(key, f"answers.{key}"), "message": message} for key, message in errors.items()
+    ]
 
 
 @router.get("/surveys/{survey_id}/responses", response=list[ResponseOut], auth=auth.read)

@@ -80,7 +80,7 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
     from touchstone.core import services as core_services
     from touchstone.core.models import ImportRun, Membership, Office, Role
     from touchstone.standards.models import ServiceStandard
-    from touchstone.surveys.models import Survey
+    from touchstone.surveys.models import KioskDevice, KnownNetwork, Survey
     from touchstone.voice.models import BoardItem, SendRequest
 
     admin = Membership.objects.filter(agency=agency, role=Role.ADMIN).first()
@@ -131,6 +131,14 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
         "page_id": survey.pages.first().pk if survey else None,  # type: ignore[union-attr]
         "response_id": survey.responses.first().pk if survey else None,  # type: ignore[union-attr]
         "invitation_id": survey.invitations.first().pk if survey else None,  # type: ignore[union-attr]
+        "kiosk_id": KioskDevice.objects.get_or_create(
+            survey=survey, name="Matrix kiosk", defaults={"token_hash": KioskDevice.hash_token("matrix")}
+        )[0].pk
+        if survey
+        else None,
+        "network_id": KnownNetwork.objects.get_or_create(
+            agency=agency, network="192.0.2.0/24", defaults={"label": "Matrix office"}
+        )[0].pk,
         "standard_id": getattr(ServiceStandard.objects.filter(agency=agency).first(), "pk", None),
         "case_id": case.pk if case else None,
         "attachment_id": attachment.pk if attachment else None,

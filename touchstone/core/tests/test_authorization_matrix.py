@@ -78,6 +78,10 @@ POLICY: dict[str, tuple[frozenset[str], bool]] = {
     "manage:surveys:inbox-bulk": (EDITORS, True),
     "manage:surveys:inbox-response": (EVERY, False),
     "manage:surveys:inbox-mark": (EDITORS, True),
+    "manage:surveys:kiosks": (EVERY, False),  # setting one up checks edit_surveys
+    "manage:surveys:kiosk-revoke": (EDITORS, True),
+    "manage:surveys:known-networks": (EVERY, False),  # adding one checks manage_agency
+    "manage:surveys:known-network-remove": (ADMIN, True),
     "manage:surveys:invitations": (EVERY, False),
     "manage:surveys:invitations-upload": (EDITORS, True),
     "manage:surveys:invitations-send": (EDITORS, True),

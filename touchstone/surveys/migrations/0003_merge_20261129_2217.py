@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('surveys', '0002_alter_question_measures'),
-        ('surveys', '0002_languages_and_xlsform'),
+        ("surveys", "0002_alter_question_measures"),
+        ("surveys", "0002_languages_and_xlsform"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from touchstone.surveys.models import Invitation
+from touchstone.surveys.models import Invitation, KioskDevice, KnownNetwork
 from touchstone.surveys.tests.factories import published_survey
 
 
@@ -18,4 +18,10 @@ def samples(personas: Any) -> dict[str, Any]:
         "response_id": response.pk,
         "invitation_id": invitation.pk,
         "page_id": survey.pages.first().pk,
+        "kiosk_id": KioskDevice.objects.create(
+            survey=survey, name="Lobby tablet", token_hash=KioskDevice.hash_token("isolation")
+        ).pk,
+        "network_id": KnownNetwork.objects.create(
+            agency=personas.agency_a, network="198.51.100.0/24", label="Field office"
+        ).pk,
     }

@@ -76,7 +76,7 @@ def test_the_form_can_be_completed_with_the_keyboard_alone(
         if now["tag"] == "BUTTON" and now["type"] == "submit":
             break
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**/s/{survey.short_code}/thanks/")
+    page.locator("#survey-thanks").wait_for()  # the thanks come in the answer to the submission
     assert Response.objects.get(survey=survey).answers["satisfaction"] == 1
 
 
@@ -106,7 +106,7 @@ def test_the_a11_v2_lists_all_show_without_javascript(
         choose_value(page, "question_1", "5")
         choose_value(page, "positive", "ease")
         page.get_by_role("button", name="Submit").click()
-        page.wait_for_url(f"**/s/{survey.short_code}/thanks/")
+        page.locator("#survey-thanks").wait_for()  # the thanks come in the answer to the submission
     finally:
         context.close()
     assert Response.objects.get(survey=survey).answers == {"question_1": 5, "positive": ["ease"]}
@@ -127,7 +127,7 @@ def test_the_thank_you_page_passes_axe(
     page.goto(f"{live_server.url}{language}/s/{survey.short_code}/")
     choose(page, "input-satisfaction-4")
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"**/s/{survey.short_code}/thanks/")
+    page.locator("#survey-thanks").wait_for()  # the thanks come in the answer to the submission
     assert_accessible(page)
 
 
@@ -150,7 +150,7 @@ def test_an_invitation_link_opens_the_survey_then_says_it_was_answered(
     page.goto(f"{live_server.url}/s/{survey.short_code}/i/{token}/")
     choose(page, "input-satisfaction-5")
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"**/s/{survey.short_code}/thanks/")
+    page.locator("#survey-thanks").wait_for()  # the thanks come in the answer to the submission
     page.goto(f"{live_server.url}/s/{survey.short_code}/i/{token}/")
     assert "You have already answered" in page.content()
     assert_accessible(page)
@@ -160,3 +160,47 @@ def test_an_invitation_link_opens_the_survey_then_says_it_was_answered(
     page.wait_for_load_state()
     assert survey.invitations.get().unsubscribed_at is not None
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("language", ["", "/es"])
+def test_a_kiosk_thanks_each_person_and_offers_the_form_afresh_accessibly(
+    personas: Personas, live_server: Any, page: Any, phone_page: Any, language: str
+) -> None:
+    from touchstone.surveys import services as survey_services
+
+    survey = published_survey(personas.agency_a)
+    _kiosk, token = survey_services.issue_kiosk(
+        actor=None, survey=survey, data={"name": "Lobby tablet", "per_minute": 30}
+    )
+    for screen in (page, phone_page):
+        screen.goto(f"{live_server.url}{language}/s/{survey.short_code}/k/{token}/")
+        choose(screen, "input-satisfaction-4")
+        screen.locator("main form button[type=submit]").click()
+        screen.locator("#survey-thanks").wait_for()
+        assert_accessible(screen)
+        screen.locator("main a.usa-button").click()
+        assert screen.locator("input[name=satisfaction]:checked").count() == 0
+    assert Response.objects.filter(survey=survey, kiosk__isnull=False).count() == 2
+
+
+@pytest.mark.parametrize("language", ["", "/es"])
+def test_the_kiosk_and_known_network_pages_pass_axe(
+    personas: Personas, live_server: Any, page: Any, phone_page: Any, language: str
+) -> None:
+    from touchstone.conftest import sign_in
+
+    survey = published_survey(personas.agency_a)
+    for screen in (page, phone_page):
+        sign_in(screen, live_server, personas.admin_a.username)
+        screen.goto(
+            f"{live_server.url}{language}/manage/{personas.agency_a.slug}/surveys/{survey.pk}/kiosks/"
+        )
+        screen.locator("#id_name").fill("Lobby tablet")
+        screen.locator("main form.usa-form button[type=submit]").click()
+        screen.locator("#kiosk-link").wait_for()
+        assert_accessible(screen)
+        screen.goto(f"{live_server.url}{language}/manage/{personas.agency_a.slug}/surveys/known-networks/")
+        screen.locator("#id_network").fill("not a network")
+        screen.locator("#id_label").fill("Field office")
+        screen.locator("main form.usa-form button[type=submit]").click()
+        assert_accessible(screen)

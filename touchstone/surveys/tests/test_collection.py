@@ -36,7 +36,8 @@ def test_a_complete_answer_is_stored_and_thanked(personas: Personas) -> None:
             "link_channel": "phone",
         },
     )
-    assert response.status_code == 302 and response["Location"] == f"/s/{survey.short_code}/thanks/"
+    # The thanks come in the answer to the submission itself: no second request.
+    assert response.status_code == 200 and "Your answers were received." in response.content.decode()
     stored = Response.objects.get(survey=survey)
     assert stored.answers == {"satisfaction": 4, "ease": 5, "comment_service": "Quick and kind."}
     assert (stored.channel, stored.version, stored.status) == ("phone", survey.current_version, "complete")
@@ -88,7 +89,7 @@ def test_the_honeypot_catches_a_bot_which_sees_the_same_thanks(personas: Persona
     response = Client().post(
         form_url(survey), {"page": "0", "satisfaction": "5", "website_url": "http://spam"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 200 and "Your answers were received." in response.content.decode()
     assert Response.objects.get().is_spam
 
 
@@ -100,7 +101,7 @@ def test_too_many_submissions_from_one_address_are_slowed(personas: Personas) ->
     survey = published_survey(personas.agency_a)
     client = Client()
     codes = [client.post(form_url(survey), {"page": "0", "satisfaction": "5"}).status_code for _ in range(3)]
-    assert codes == [302, 302, 429]
+    assert codes == [200, 200, 429]
     assert Response.objects.count() == 2
 
 
@@ -116,7 +117,7 @@ def test_a_bot_filling_the_honeypot_is_rate_limited_before_it_can_fill_the_spam_
     client = Client()
     bot = {"page": "0", "satisfaction": "5", "website_url": "http://spam"}
     codes = [client.post(form_url(survey), bot).status_code for _ in range(5)]
-    assert codes == [302, 302, 429, 429, 429]
+    assert codes == [200, 200, 429, 429, 429]
     assert Response.objects.filter(is_spam=True).count() == 2
 
 
@@ -203,7 +204,7 @@ def test_the_embedded_form_may_be_framed_only_by_the_agencys_sites(personas: Per
         {"page": "0", "satisfaction": "4"},
         HTTP_ORIGIN="https://www.alpha.gov",
     )
-    assert accepted.status_code == 302
+    assert accepted.status_code == 200
     assert Response.objects.get().source == "embed"
 
 
@@ -270,20 +271,25 @@ def test_a_rejected_ten_megabyte_answer_is_not_sent_back_into_the_page(personas:
 def test_a_browser_resending_a_submission_whose_answer_was_lost_stores_it_once(personas: Personas) -> None:
     survey = published_survey(personas.agency_a)
     html = Client().get(form_url(survey)).content.decode()
-    key = re.search(r'name="submission" value="([0-9a-f]{32})"', html)
-    assert key is not None
-    answer = {"page": "0", "satisfaction": "4", "submission": key.group(1)}
+    stamp = re.search(r'name="form_stamp" value="([^"]+)"', html)
+    assert stamp is not None
+    answer = {"page": "0", "satisfaction": "4", "form_stamp": stamp.group(1)}
     first, again = Client().post(form_url(survey), answer), Client().post(form_url(survey), answer)
-    assert first.status_code == again.status_code == 302
+    assert first.status_code == again.status_code == 200
+    assert 'id="survey-thanks"' in again.content.decode()
     assert Response.objects.filter(survey=survey).count() == 1
 
 
-def test_each_showing_of_the_form_carries_its_own_key_and_is_never_cached(personas: Personas) -> None:
+def test_each_showing_of_the_form_carries_its_own_stamp_and_is_never_kept_by_a_shared_cache(
+    personas: Personas,
+) -> None:
     survey = published_survey(personas.agency_a)
     shown = [Client().get(form_url(survey)) for _ in range(2)]
-    keys = {re.search(r'name="submission" value="(\w+)"', page.content.decode()).group(1) for page in shown}
-    assert len(keys) == 2
-    assert all("no-store" in page["Cache-Control"] for page in shown)
-    Client().post(form_url(survey), {"page": "0", "satisfaction": "4", "submission": "not-a-key"})
-    Client().post(form_url(survey), {"page": "0", "satisfaction": "5", "submission": "not-a-key"})
+    stamps = {
+        re.search(r'name="form_stamp" value="([^"]+)"', page.content.decode()).group(1) for page in shown
+    }
+    assert len(stamps) == 2
+    assert all("private, no-store" in page["Cache-Control"] for page in shown)
+    Client().post(form_url(survey), {"page": "0", "satisfaction": "4", "form_stamp": "not-a-stamp"})
+    Client().post(form_url(survey), {"page": "0", "satisfaction": "5", "form_stamp": "not-a-stamp"})
     assert Response.objects.filter(survey=survey).count() == 2
