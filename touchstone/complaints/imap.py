@@ -10,6 +10,7 @@ The password is never stored: the agency's settings name the environment variabl
 Never logged: subjects, addresses, bodies; only the agency, the message's UID in the mailbox and what was done.
 """
 
+import contextlib
 import imaplib
 import logging
 import re
@@ -119,10 +120,8 @@ def poll(intake: EmailIntake, *, most: int = 200) -> Poll:
                 received.case.pk,
             )
     finally:
-        try:
+        with contextlib.suppress(OSError, imaplib.IMAP4.error):
             connection.logout()
-        except (OSError, imaplib.IMAP4.error):
-            pass
     EmailIntake.objects.filter(pk=intake.pk).update(last_polled_at=timezone.now())
     return result
 
