@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from touchstone.api import reference as api_reference
 from touchstone.api.api import api
+from touchstone.complaints import webhook as complaint_email_webhook
 from touchstone.core import views as core_views
 from touchstone.core.forms import UswdsFormMixin
 
@@ -18,6 +19,12 @@ urlpatterns = [
     path("api/v1/docs", api_reference.reference, name="api-reference"),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    # The agency's mail provider posts complaint email here (see complaints/webhook.py).
+    path(
+        "inbound-email/<slug:agency_slug>/",
+        complaint_email_webhook.receive_email,
+        name="complaint-email-webhook",
+    ),
 ]
 
 urlpatterns += i18n_patterns(
