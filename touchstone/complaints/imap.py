@@ -15,6 +15,7 @@ import imaplib
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 
@@ -49,7 +50,7 @@ def _connect(intake: EmailIntake) -> imaplib.IMAP4:
     return connection
 
 
-def _check(reply: tuple[str, list[object]], what: str) -> list[object]:
+def _check(reply: tuple[str, list[Any]], what: str) -> list[Any]:
     status, data = reply
     if status != "OK":
         raise imaplib.IMAP4.error(f"{what} refused: {status}")
@@ -61,7 +62,7 @@ def _quoted(connection: imaplib.IMAP4, name: str) -> str:
     return str(connection._quote(name))  # type: ignore[attr-defined]
 
 
-def _handled(connection: imaplib.IMAP4, uid: bytes, done_folder: str) -> None:
+def _handled(connection: imaplib.IMAP4, uid: str, done_folder: str) -> None:
     """The message is in the database: take it out of the way of the next poll."""
     if not done_folder:
         _check(connection.uid("STORE", uid, "+FLAGS", r"(\Seen)"), "STORE")
@@ -75,7 +76,7 @@ def _handled(connection: imaplib.IMAP4, uid: bytes, done_folder: str) -> None:
     _check(connection.expunge(), "EXPUNGE")
 
 
-def _message(fetched: list[object]) -> bytes | None:
+def _message(fetched: list[Any]) -> bytes | None:
     for item in fetched:
         if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], bytes):
             return item[1]
@@ -89,11 +90,10 @@ def poll(intake: EmailIntake, *, most: int = 200) -> Poll:
     connection = _connect(intake)
     try:
         _check(connection.select(_quoted(connection, intake.imap_folder)), "SELECT")
-        found = _check(connection.uid("SEARCH", None, "UNSEEN"), "SEARCH")
-        uids = (found[0] or b"").split() if found and isinstance(found[0], bytes) else []
+        found = _check(connection.uid("SEARCH", "UNSEEN"), "SEARCH")
+        listed = (found[0] or b"").split() if found and isinstance(found[0], bytes) else []
+        uids = [uid.decode() for uid in listed if re.fullmatch(rb"\d+", uid)]
         for uid in uids[:most]:
-            if not re.fullmatch(rb"\d+", uid):
-                continue
             raw = _message(_check(connection.uid("FETCH", uid, "(BODY.PEEK[])"), "FETCH"))
             if raw is None:
                 result.failed += 1
@@ -102,12 +102,12 @@ def poll(intake: EmailIntake, *, most: int = 200) -> Poll:
                 received = inbound.receive(agency, raw)
             except inbound.UnreadableEmail as error:
                 # The text names a header or part, never its contents.
-                logger.warning("agency %s mailbox message %s unreadable: %s", agency.pk, uid.decode(), error)
+                logger.warning("agency %s mailbox message %s unreadable: %s", agency.pk, uid, error)
                 _check(connection.uid("STORE", uid, "+FLAGS", r"(\Seen \Flagged)"), "STORE")
                 result.unreadable += 1
                 continue
             except Exception:  # left unread: the next poll tries it again, and Message-ID keeps it single
-                logger.exception("agency %s mailbox message %s failed", agency.pk, uid.decode())
+                logger.exception("agency %s mailbox message %s failed", agency.pk, uid)
                 result.failed += 1
                 continue
             _handled(connection, uid, intake.imap_done_folder)
@@ -115,7 +115,7 @@ def poll(intake: EmailIntake, *, most: int = 200) -> Poll:
             logger.info(
                 "agency %s mailbox message %s: %s case %s",
                 agency.pk,
-                uid.decode(),
+                uid,
                 received.what,
                 received.case.pk,
             )

@@ -21,6 +21,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parseaddr
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
@@ -154,16 +155,17 @@ def delivery_report(raw: bytes) -> DeliveryReport | None:
     failed, status, original = False, "", ""
     for part in message.walk():
         kind = part.get_content_type()
+        payload: Any = part.get_payload()
         if kind == "message/delivery-status":
             # Its payload is a list of header blocks: one for the message, one for each recipient.
-            for block in part.get_payload():
+            for block in payload:
                 action = str(block.get("Action", "")).strip().lower()
                 if action == "failed":
                     failed = True
                     status = str(block.get("Status", "")).strip()[:20] or status
                 original = original or (_ids(str(block.get("Original-Message-ID", ""))) or [""])[0]
         elif kind in {"message/rfc822", "text/rfc822-headers"} and not original:
-            inner = part.get_payload()[0] if kind == "message/rfc822" else None
+            inner: Any = payload[0] if kind == "message/rfc822" else None
             if inner is None:
                 inner = BytesParser(policy=policy.default).parsebytes(
                     bytes(part.get_payload(decode=True) or b""), headersonly=True

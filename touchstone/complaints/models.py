@@ -375,7 +375,9 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="split_parts",
     )
-    tags = models.ManyToManyField("CaseTag", verbose_name=_("tags"), blank=True, related_name="cases")
+    tags: "models.ManyToManyField[CaseTag, Any]" = models.ManyToManyField(
+        "CaseTag", verbose_name=_("tags"), blank=True, related_name="cases"
+    )
     reopened_at = models.DateTimeField(null=True, blank=True)
     dispute_until = models.DateTimeField(null=True, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True)

@@ -319,7 +319,7 @@ def worklist_bulk(request: AgencyRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return back
     data = form.cleaned_data
     try:
