@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from touchstone.complaints import selectors, services
 from touchstone.complaints.forms import (
@@ -309,12 +310,11 @@ def case_split(request: AgencyRequest, case_id: int) -> HttpResponse:
 
 
 @member_view(HANDLE)
+@require_POST
 def worklist_bulk(request: AgencyRequest) -> HttpResponse:
     """One action on the ticked cases of the worklist: all of them or, if any one cannot take it, none."""
     agency = request.agency
     back = redirect("manage:complaints:worklist", agency_slug=agency.slug)
-    if request.method != "POST":
-        return back
     form = BulkForm(request.POST, agency=agency)
     if not form.is_valid():
         for errors in form.errors.values():
