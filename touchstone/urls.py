@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from touchstone.api import reference as api_reference
 from touchstone.api.api import api
+from touchstone.complaints import webhook as complaint_email_webhook
 from touchstone.core import oidc
 from touchstone.core import views as core_views
 from touchstone.core.forms import UswdsFormMixin
@@ -22,6 +23,12 @@ urlpatterns = [
     # Outside the language prefix: the provider is given one fixed return address.
     path("oidc/sign-in/", oidc.SignInView.as_view(), name="oidc_authentication_init"),
     path("oidc/callback/", oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
+    # The agency's mail provider posts complaint email here (see complaints/webhook.py).
+    path(
+        "inbound-email/<slug:agency_slug>/",
+        complaint_email_webhook.receive_email,
+        name="complaint-email-webhook",
+    ),
 ]
 
 urlpatterns += i18n_patterns(

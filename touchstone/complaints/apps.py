@@ -34,6 +34,8 @@ class ComplaintsConfig(AppConfig):
         # Route any new case whose queued completion never ran (a stopped worker); each case is routed once.
         every_command(dt.timedelta(minutes=5), "complete_complaint_intake")
         every_command(dt.timedelta(days=1), "anonymise_complaints")
+        # Each agency's complaint mailbox, read every minute (see imap.py: marked read only once filed).
+        every_command(dt.timedelta(minutes=1), "poll_complaint_mailboxes")
         from touchstone.catalog.outcomes import register
         from touchstone.complaints.outcomes import complaints_by_channel
 

@@ -1,18 +1,22 @@
 """The demo's complaints: a year of them at the Benefits Administration, across its services and channels, with
-handlers, policies, office calendars, routing rules, some breaches and a trained triage classifier.
+handlers, policies, office calendars, routing rules, some breaches and a trained triage classifier; and the help
+desk's side: cases that came in by email with a threaded reply, a merged duplicate, a split case, a bounced reply
+and knowledge-base answers (public ones in English and Spanish).
 
 Idempotent: an agency that already has complaints is left alone. Written in bulk to stay fast.
 """
 
 import datetime as dt
 import random
+from email.message import EmailMessage
 
 from django.db import transaction
 from django.utils import timezone
 
 from touchstone.catalog.models import Service
-from touchstone.complaints import services
+from touchstone.complaints import inbound, services
 from touchstone.complaints.models import (
+    Article,
     Case,
     CaseEvent,
     CaseMessage,
@@ -352,3 +356,192 @@ def load_complaints_demo(agency: Agency, count: int = 720, seed: int = 12862) ->
         :40
     ]:
         services.suggest_triage(case)
+    _help_desk(agency, topics, handlers[0] if handlers else None)
+
+
+ARTICLES = [
+    (
+        "Late payment",
+        True,
+        "When a monthly payment is late",
+        "Payments go out on the second Wednesday of the month. If yours has not arrived three business days "
+        "later, check that your bank details are current in your online account; we reissue a missed payment "
+        "within five business days of a call to the National Contact Center.",
+        "Cuando un pago mensual llega tarde",
+        "Los pagos salen el segundo miércoles del mes. Si el suyo no ha llegado tres días hábiles después, "
+        "revise que sus datos bancarios estén al día en su cuenta en línea; volvemos a emitir un pago perdido "
+        "dentro de cinco días hábiles después de llamar al Centro Nacional de Contacto.",
+    ),
+    (
+        "Lost documents",
+        True,
+        "Getting back documents you mailed us",
+        "We return original documents within 30 days by tracked mail. If you have not received yours, ask for a "
+        "document trace: we search the field office and the scanning center, and tell you within ten days.",
+        "Cómo recuperar los documentos que nos envió",
+        "Devolvemos los documentos originales en 30 días por correo con seguimiento. Si no ha recibido los "
+        "suyos, pida un rastreo de documentos: buscamos en la oficina y en el centro de escaneo y le avisamos "
+        "en diez días.",
+    ),
+    (
+        "Website problems",
+        True,
+        "Signing in to your online account",
+        "Use the same email address you registered with. After three failed tries the account locks for 30 "
+        "minutes; reset your password from the sign-in page rather than trying again.",
+        "",
+        "",
+    ),
+    (
+        "Wrong amount",
+        False,
+        "Checking an overpayment deduction",
+        "Open the payment history in the case system; a deduction needs a notice sent at least 30 days "
+        "before. Without one, refer the case to the Baltimore Field Office to stop the deduction.",
+        "",
+        "",
+    ),
+]
+
+
+def _email(sender: str, subject: str, body: str, message_id: str, in_reply_to: str = "") -> bytes:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, "complaints@ba.demo.example.gov", subject
+    message["Message-ID"] = message_id
+    if in_reply_to:
+        message["In-Reply-To"], message["References"] = in_reply_to, in_reply_to
+    message.set_content(body)
+    return bytes(message)
+
+
+def _emailed_reply(case: Case, handler: User, body: str, message_id: str) -> CaseMessage:
+    """A handler's reply as it stands once emailed (the demo sends no mail): with the Message-ID it went out under."""
+    return CaseMessage.objects.create(
+        case=case,
+        direction=CaseMessage.Direction.TO_CUSTOMER,
+        author=handler,
+        body=body,
+        email_message_id=message_id,
+    )
+
+
+def _received(agency: Agency, raw: bytes) -> Case:
+    case = inbound.receive(agency, raw).case
+    services.complete_intake(case.pk, email=False)  # routed now, whatever the task queue does
+    case.refresh_from_db()
+    return case
+
+
+def _help_desk(agency: Agency, topics: dict[str, Topic], handler: User | None) -> None:
+    """Email-threaded cases, a merged duplicate, a split case, a bounce and the knowledge base's answers."""
+    for topic_name, public, title, body, title_es, body_es in ARTICLES:
+        article = Article.objects.create(
+            agency=agency,
+            title=title,
+            body=body,
+            title_es=title_es,
+            body_es=body_es,
+            public=public,
+            helped=9 if public else 0,
+            did_not_help=3 if public else 0,
+        )
+        article.topics.add(topics[topic_name])
+    if handler is None:
+        return
+    maria = "Maria Lopez <maria.lopez@example.com>"
+    thread = _received(
+        agency,
+        _email(
+            maria,
+            "My retirement payment did not arrive",
+            "My retirement payment did not arrive this month. My bank says nothing came in.",
+            "<demo-maria-1@mail.example.com>",
+        ),
+    )
+    _emailed_reply(
+        thread,
+        handler,
+        "We are sorry. Please confirm the last four digits of the account the payment goes to.",
+        "<demo-reply-1@ba.demo.example.gov>",
+    )
+    inbound.receive(
+        agency,
+        _email(
+            maria,
+            f"Re: your complaint {thread.tracking_number}",
+            "It ends in 4821.\n\nOn Monday the agency wrote:\n> Please confirm the last four digits",
+            "<demo-maria-2@mail.example.com>",
+            in_reply_to="<demo-reply-1@ba.demo.example.gov>",
+        ),
+    )
+    _emailed_reply(
+        thread,
+        handler,
+        "Thank you. The payment went to an old account; we have reissued it and it arrives on Friday.",
+        "<demo-reply-2@ba.demo.example.gov>",
+    )
+    duplicate = _received(
+        agency,
+        _email(
+            maria,
+            "Payment missing",
+            "I am writing again because my retirement payment is missing.",
+            "<demo-maria-3@mail.example.com>",
+        ),
+    )
+    services.merge_case(actor=handler, case=duplicate, into=thread)
+    two_problems = _received(
+        agency,
+        _email(
+            "Sam Okafor <sam.okafor@example.com>",
+            "Two problems",
+            "You lost the birth certificate I mailed in March. Also, the website will not let me log in.",
+            "<demo-sam-1@mail.example.com>",
+        ),
+    )
+    services.split_case(
+        actor=handler, case=two_problems, narrative="The website will not let me log in to my account."
+    )
+    bounced = _received(
+        agency,
+        _email(
+            "Lee Park <lee.park@example.net>",
+            "Disability claim",
+            "My disability claim has been pending for five months.",
+            "<demo-lee-1@mail.example.net>",
+        ),
+    )
+    _emailed_reply(
+        bounced, handler, "We have your claim and are checking it.", "<demo-reply-3@ba.demo.example.gov>"
+    )
+    inbound.receive(agency, DEMO_BOUNCE.replace("\n", "\r\n").encode())
+
+
+DEMO_BOUNCE = """From: Mail Delivery System <MAILER-DAEMON@mx.ba.demo.example.gov>
+To: complaints@ba.demo.example.gov
+Subject: Undelivered Mail Returned to Sender
+Message-ID: <demo-bounce-1@mx.ba.demo.example.gov>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="DEMO"
+
+--DEMO
+Content-Type: text/plain
+
+Your message could not be delivered.
+
+--DEMO
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.ba.demo.example.gov
+
+Final-Recipient: rfc822; lee.park@example.net
+Action: failed
+Status: 5.1.1
+
+--DEMO
+Content-Type: text/rfc822-headers
+
+Message-ID: <demo-reply-3@ba.demo.example.gov>
+
+--DEMO--
+"""

@@ -13,9 +13,11 @@ from touchstone.catalog.models import Service
 from touchstone.complaints import selectors
 from touchstone.complaints.attachments import MAX_ATTACHMENTS, check_attachment
 from touchstone.complaints.models import (
+    Article,
     CannedReply,
     Case,
     ComplaintSettings,
+    EmailIntake,
     OfficeCalendar,
     RoutingRule,
     ServiceLevelPolicy,
@@ -322,6 +324,116 @@ class MergeForm(UswdsFormMixin, forms.Form):
                 _("No case of this agency has the tracking number %(number)s.") % {"number": number}
             )
         return found
+
+
+class SplitForm(UswdsFormMixin, forms.Form):
+    narrative = forms.CharField(
+        label=_("The second problem, in the customer's words"),
+        help_text=_(
+            "It becomes a new case for the same customer, with its own tracking number and clocks, linked to "
+            "this one. Copy the part of the message about it."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10_000,
+    )
+
+
+class BulkForm(UswdsFormMixin, forms.Form):
+    """One action on the cases ticked in the worklist."""
+
+    ASSIGN, STATE, TAG, MERGE = "assign", "state", "tag", "merge"
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            (ASSIGN, _("Assign to a handler")),
+            (STATE, _("Set the status")),
+            (TAG, _("Add a tag")),
+            (MERGE, _("Merge into the case received first")),
+        ],
+    )
+    cases = forms.TypedMultipleChoiceField(
+        label=_("Cases"), coerce=int, choices=[], error_messages={"required": _("Tick at least one case.")}
+    )
+    handler = forms.ModelChoiceField(label=_("Handler"), queryset=User.objects.none(), required=False)
+    state = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", "—"),
+            *[(state.value, state.label) for state in (Case.State.ACKNOWLEDGED, Case.State.IN_PROGRESS)],
+        ],
+    )
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=60)
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = selectors.handlers_of(agency)  # type: ignore[attr-defined]
+        # Any case id is a valid choice here; the selector refuses (404) one that is not the agency's.
+        ticked = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
+        self.fields["cases"].choices = [(value, value) for value in ticked if str(value).isdigit()]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        needs = {self.ASSIGN: "handler", self.STATE: "state", self.TAG: "tag"}.get(data.get("action", ""))
+        if needs and not (str(data.get(needs) or "")).strip():
+            self.add_error(needs, _("Fill this in for the action you chose."))
+        return data
+
+
+class ArticleForm(UswdsFormMixin, forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = ["title", "body", "title_es", "body_es", "topics", "public"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 8}),
+            "body_es": forms.Textarea(attrs={"rows": 8}),
+            "topics": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = selectors.topics_of(agency)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool((data.get("title_es") or "").strip()) != bool((data.get("body_es") or "").strip()):
+            self.add_error("body_es", _("Give both the Spanish title and the Spanish answer, or neither."))
+        return data
+
+
+class EmailIntakeForm(UswdsFormMixin, forms.ModelForm):
+    class Meta:
+        model = EmailIntake
+        fields = [
+            "imap_host",
+            "imap_port",
+            "imap_tls",
+            "imap_username",
+            "imap_password_env",
+            "imap_folder",
+            "imap_done_folder",
+            "webhook_secret_env",
+        ]
+
+    def _variable_name(self, name: str) -> str:
+        value = str(self.cleaned_data[name]).strip()
+        if value and not re.fullmatch(r"[A-Z_][A-Z0-9_]*", value):
+            raise ValidationError(
+                _("Give the name of an environment variable (capital letters, digits and _), not the secret.")
+            )
+        return value
+
+    def clean_imap_password_env(self) -> str:
+        return self._variable_name("imap_password_env")
+
+    def clean_webhook_secret_env(self) -> str:
+        return self._variable_name("webhook_secret_env")
+
+
+class ArticleFeedbackForm(forms.Form):
+    helped = forms.TypedChoiceField(
+        choices=[("yes", "yes"), ("no", "no")], coerce=lambda value: value == "yes"
+    )
 
 
 class WaitForm(UswdsFormMixin, forms.Form):

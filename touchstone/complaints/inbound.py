@@ -6,6 +6,10 @@ Message-ID is unguessable, so it is the reply token), then a tracking number in 
 case's own contact address. A tracking number from a stranger starts a new case instead: knowing a number is not
 enough to write into someone's case. The same Message-ID twice is received once.
 
+A delivery-status notification (RFC 3464: multipart/report; report-type=delivery-status) about an email we sent from
+a case creates no case: the message it reports on is marked bounced, for the handler to see and reach the customer
+another way.
+
 Never logged: the bodies, the subjects or the addresses; only case ids and what was done.
 """
 
@@ -17,6 +21,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parseaddr
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
@@ -119,6 +124,74 @@ class Received:
     created: bool
     duplicate: bool = False
     refused: list[str] = field(default_factory=list)  # attachments left out, with why
+    bounced: bool = False  # a delivery report: the case's outgoing message was marked undelivered
+
+    @property
+    def what(self) -> str:
+        """What was done, in the words the command and the poller print (no contents)."""
+        if self.bounced:
+            return "bounce marked on"
+        if self.duplicate:
+            return "already received"
+        return "new case" if self.created else "reply threaded onto"
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What an RFC 3464 report says: the Message-ID of the email it is about, and whether delivery failed."""
+
+    original_message_id: str
+    failed: bool
+    status: str
+
+
+def delivery_report(raw: bytes) -> DeliveryReport | None:
+    """The delivery-status notification in this message, or None when it is not one."""
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    if message.get_content_type() != "multipart/report":
+        return None
+    if str(message.get_param("report-type", "")).lower() != "delivery-status":
+        return None
+    failed, status, original = False, "", ""
+    for part in message.walk():
+        kind = part.get_content_type()
+        payload: Any = part.get_payload()
+        if kind == "message/delivery-status":
+            # Its payload is a list of header blocks: one for the message, one for each recipient.
+            for block in payload:
+                action = str(block.get("Action", "")).strip().lower()
+                if action == "failed":
+                    failed = True
+                    status = str(block.get("Status", "")).strip()[:20] or status
+                original = original or (_ids(str(block.get("Original-Message-ID", ""))) or [""])[0]
+        elif kind in {"message/rfc822", "text/rfc822-headers"} and not original:
+            inner: Any = payload[0] if kind == "message/rfc822" else None
+            if inner is None:
+                inner = BytesParser(policy=policy.default).parsebytes(
+                    bytes(part.get_payload(decode=True) or b""), headersonly=True
+                )
+            original = (_ids(str(inner.get("Message-ID", ""))) or [""])[0]
+    if not original:
+        return None
+    return DeliveryReport(original_message_id=original, failed=failed, status=status)
+
+
+def _mark_bounce(agency: Agency, report: DeliveryReport) -> Received:
+    sent = (
+        CaseMessage.objects.filter(
+            case__agency=agency,
+            email_message_id=report.original_message_id,
+            direction=CaseMessage.Direction.TO_CUSTOMER,
+        )
+        .select_related("case")
+        .first()
+    )
+    if sent is None:
+        raise UnreadableEmail("Delivery report: it is about no email this agency sent from a case.")
+    if report.failed and sent.bounced_at is None:
+        services.mark_bounced(message=sent, status=report.status)
+        logger.info("email of message %s on case %s bounced", sent.pk, sent.case_id)
+    return Received(case=sent.case, created=False, bounced=report.failed, duplicate=not report.failed)
 
 
 def _screen(mail: InboundEmail) -> tuple[list[tuple[UploadedFile, str]], list[str]]:
@@ -138,7 +211,10 @@ def _screen(mail: InboundEmail) -> tuple[list[tuple[UploadedFile, str]], list[st
 
 
 def receive(agency: Agency, raw: bytes) -> Received:
-    """One email in: a new case, a reply on its case, or (the same Message-ID again) nothing new."""
+    """One email in: a new case, a reply on its case, a bounce marked, or (the same Message-ID again) nothing new."""
+    report = delivery_report(raw)
+    if report is not None:
+        return _mark_bounce(agency, report)
     mail = parse(raw)
     if mail.message_id:
         seen = CaseMessage.objects.filter(case__agency=agency, email_message_id=mail.message_id).first()

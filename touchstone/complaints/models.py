@@ -367,6 +367,17 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="merged_duplicates",
     )
+    split_from = models.ForeignKey(
+        "self",
+        verbose_name=_("split from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="split_parts",
+    )
+    tags: "models.ManyToManyField[CaseTag, Any]" = models.ManyToManyField(
+        "CaseTag", verbose_name=_("tags"), blank=True, related_name="cases"
+    )
     reopened_at = models.DateTimeField(null=True, blank=True)
     dispute_until = models.DateTimeField(null=True, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True)
@@ -584,6 +595,9 @@ class CaseMessage(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # The RFC 822 Message-ID of the email that brought or carried this message: replies thread on it.
     email_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # Set when a delivery-status notification (RFC 3464) says the email carrying this message was not delivered.
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    bounce_status = models.CharField(max_length=20, blank=True, help_text="The DSN status code, e.g. 5.1.1.")
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -625,6 +639,113 @@ class CannedReply(models.Model):
         for placeholder, value in values.items():
             text = text.replace(placeholder, value)
         return text
+
+
+class CaseTag(models.Model):
+    """A label handlers put on cases to find them together: "press inquiry", "refund"."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="complaint_tags")
+    name = models.CharField(_("tag"), max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="case_tag_unique_in_agency")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmailIntake(models.Model):
+    """Where an agency's complaint email comes from: an IMAP mailbox polled on a clock, and a webhook its mail
+    provider posts to. Secrets are never stored: each field names the environment variable that holds one (or
+    NAME_FILE naming a file that does)."""
+
+    agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="email_intake")
+    imap_host = models.CharField(_("IMAP server"), max_length=200, blank=True)
+    imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
+    imap_tls = models.BooleanField(_("connect with TLS"), default=True)
+    imap_username = models.CharField(_("IMAP user name"), max_length=200, blank=True)
+    imap_password_env = models.CharField(
+        _("environment variable holding the IMAP password"),
+        max_length=100,
+        blank=True,
+        help_text=_("For example COMPLAINTS_IMAP_PASSWORD; NAME_FILE may name a file instead."),
+    )
+    imap_folder = models.CharField(_("folder to read"), max_length=100, default="INBOX")
+    imap_done_folder = models.CharField(
+        _("folder for handled messages"),
+        max_length=100,
+        blank=True,
+        help_text=_("Handled messages move here; left empty, they stay and are marked as read."),
+    )
+    webhook_secret_env = models.CharField(
+        _("environment variable holding the webhook signing key"),
+        max_length=100,
+        blank=True,
+        help_text=_("The key the mail provider signs its posts with (Mailgun: the webhook signing key)."),
+    )
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Email intake of {self.agency}"
+
+    @property
+    def polls(self) -> bool:
+        return bool(self.imap_host and self.imap_username and self.imap_password_env)
+
+
+class WebhookNonce(models.Model):
+    """A signed webhook post already accepted: the same signature again is a replay and is refused."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=128)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "nonce"], name="webhook_nonce_once")]
+
+    def __str__(self) -> str:
+        return self.nonce
+
+
+class Article(models.Model):
+    """A knowledge-base answer the agency writes once: suggested to handlers on similar cases and, when public,
+    to people about to file a complaint on its topic."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="complaint_articles")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("answer"))
+    title_es = models.CharField(_("title in Spanish"), max_length=200, blank=True)
+    body_es = models.TextField(_("answer in Spanish"), blank=True)
+    topics = models.ManyToManyField(
+        Topic,
+        verbose_name=_("topics"),
+        blank=True,
+        related_name="articles",
+        help_text=_("The products or issues it answers."),
+    )
+    public = models.BooleanField(
+        _("public"), default=False, help_text=_("Shown on the public site; otherwise only to staff.")
+    )
+    helped = models.PositiveIntegerField(default=0)
+    did_not_help = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def in_language(self, language: str) -> tuple[str, str]:
+        """(title, body) in Spanish when asked for and written, else English."""
+        if language.startswith("es") and self.title_es.strip() and self.body_es.strip():
+            return self.title_es, self.body_es
+        return self.title, self.body
+
+    @property
+    def votes(self) -> int:
+        return self.helped + self.did_not_help
 
 
 class CaseEvent(models.Model):

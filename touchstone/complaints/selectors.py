@@ -12,10 +12,12 @@ from django.utils import timezone
 from touchstone.catalog.models import Service
 from touchstone.complaints import triage
 from touchstone.complaints.models import (
+    Article,
     CannedReply,
     Case,
     CaseAttachment,
     ComplaintSettings,
+    EmailIntake,
     OfficeCalendar,
     RoutingRule,
     SatisfactionFollowUp,
@@ -467,3 +469,65 @@ def canned_reply_of(agency: Agency, reply_id: int) -> CannedReply:
     if reply is None:
         raise Http404("No such canned reply in this agency.")
     return reply
+
+
+def cases_for_bulk(agency: Agency, case_ids: list[int]) -> list[Case]:
+    """The selected cases, locked, all of this agency: one that is not (another agency's, a guessed id) is a 404,
+    so a bulk action never half-applies."""
+    wanted = set(case_ids)
+    found = list(cases_of(agency).filter(pk__in=wanted).select_for_update(of=("self",)).order_by("pk"))
+    if len(found) != len(wanted):
+        raise Http404("A selected case is not in this agency.")
+    return found
+
+
+def email_intake_of(agency: Agency) -> EmailIntake:
+    return EmailIntake.objects.filter(agency=agency).first() or EmailIntake(agency=agency)
+
+
+# --- knowledge base ---------------------------------------------------------------------------------------------
+
+
+def articles_of(agency: Agency) -> QuerySet[Article]:
+    return Article.objects.filter(agency=agency).prefetch_related("topics")
+
+
+def article_of(agency: Agency, article_id: int) -> Article:
+    found = articles_of(agency).filter(pk=article_id).first()
+    if found is None:
+        raise Http404("No such article in this agency.")
+    return found
+
+
+def articles_for_case(case: Case, limit: int = 3) -> list[Article]:
+    """The agency's articles (public or internal) that read most like the case (TF-IDF cosine, as duplicates)."""
+    candidates = list(
+        Article.objects.filter(agency_id=case.agency_id).only(
+            "title", "body", "title_es", "body_es", "public"
+        )
+    )
+    texts = [f"{a.title} {a.body} {a.title_es} {a.body_es}" for a in candidates]
+    found = triage.similar(case.text_for_matching(), texts, threshold=0.1, limit=limit)
+    return [candidates[index] for index, _score in found]
+
+
+def public_article_topics(agency: Agency) -> QuerySet[Topic]:
+    """The topics that public answers are filed under: what a person chooses from before filing."""
+    return Topic.objects.filter(agency=agency, articles__public=True).distinct().order_by("name")
+
+
+def public_articles(agency: Agency, topic_id: int | None = None) -> QuerySet[Article]:
+    """Public answers of the agency, those about a topic (or a product above it) when one is chosen."""
+    found = Article.objects.filter(agency=agency, public=True)
+    if topic_id is not None:
+        found = found.filter(
+            Q(topics__pk=topic_id) | Q(topics__parent_id=topic_id) | Q(topics__children__pk=topic_id)
+        )
+    return found.distinct().order_by("title", "pk")
+
+
+def public_article(agency: Agency, article_id: int) -> Article:
+    found = public_articles(agency).filter(pk=article_id).first()
+    if found is None:
+        raise Http404("No such answer.")
+    return found

@@ -42,14 +42,17 @@ from django.utils.translation import gettext as _
 from touchstone.complaints import triage
 from touchstone.complaints.config import intake_config
 from touchstone.complaints.models import (
+    Article,
     CannedReply,
     Case,
     CaseAttachment,
     CaseEvent,
     CaseMessage,
     CaseNote,
+    CaseTag,
     ClockWarning,
     ComplaintSettings,
+    EmailIntake,
     HandlerLoad,
     OfficeCalendar,
     RoutingRule,
@@ -902,6 +905,173 @@ def merge_case(*, actor: User, case: Case, into: Case) -> Case:
     )
     _update(into, actor=actor, action="merged a duplicate in", last_update_at=into.last_update_at)
     return into
+
+
+@transaction.atomic
+def split_case(*, actor: User, case: Case, narrative: str) -> Case:
+    """One message, two problems: the second becomes its own case, linked to the first, for the same customer.
+
+    Its clocks run from when the customer wrote (the original received time), under the policy and routing of a
+    new complaint; the original keeps its own. Both histories and the audit log record the split.
+    """
+    if not case.is_open:
+        raise ValidationError(_("This case is closed; reopen it before splitting it."))
+    part = file_complaint(
+        agency=case.agency,
+        data={
+            "narrative": narrative,
+            "service": case.service,
+            "channel": case.channel,
+            "contact_name": case.contact_name,
+            "contact_preference": case.contact_preference,
+            "contact_email": case.contact_email,
+            "contact_phone": case.contact_phone,
+            "state_code": case.state_code,
+            "postal_code": case.postal_code,
+            "language": case.language,
+        },
+        actor=actor,
+        received_at=case.received_at,
+        acknowledge=case.acknowledged_at is not None,
+        complete_now=True,
+    )
+    Case.objects.filter(pk=part.pk).update(split_from=case)
+    part.split_from = case
+    CaseNote.objects.create(
+        case=case, author=actor, body=f"Split {part.tracking_number} off this case: a second problem."
+    )
+    CaseNote.objects.create(case=part, author=actor, body=f"Split off {case.tracking_number}.")
+    audit.record(
+        actor=actor,
+        action="split a case off",
+        target=case,
+        agency=case.agency,
+        changes={"split_part": [None, part.tracking_number]},
+    )
+    audit.record(
+        actor=actor,
+        action="split from a case",
+        target=part,
+        agency=case.agency,
+        changes={"split_from": [None, case.tracking_number]},
+    )
+    return part
+
+
+# --- bulk actions on the worklist -------------------------------------------------------------------------------
+
+BULK_STATES = (Case.State.ACKNOWLEDGED, Case.State.IN_PROGRESS)
+
+
+class BulkRefused(ValueError):
+    """One selected case cannot take the action; nothing was changed. The text names the case."""
+
+
+@transaction.atomic
+def bulk_assign(*, actor: User, cases: list[Case], handler: User) -> int:
+    for case in cases:
+        if not case.is_open:
+            raise BulkRefused(
+                _("%(number)s is closed; nothing was changed.") % {"number": case.tracking_number}
+            )
+        _update(case, actor=actor, action="assigned", handler=handler)
+    return len(cases)
+
+
+@transaction.atomic
+def bulk_set_state(*, actor: User, cases: list[Case], state: str) -> int:
+    if state not in BULK_STATES:
+        raise BulkRefused(_("Choose a status from the list."))
+    for case in cases:
+        if not case.is_open or case.state == Case.State.WAITING:
+            raise BulkRefused(
+                _("%(number)s is %(state)s; nothing was changed.")
+                % {"number": case.tracking_number, "state": case.get_state_display()}
+            )
+        if state == Case.State.ACKNOWLEDGED:
+            if case.state in {Case.State.RECEIVED, Case.State.ACKNOWLEDGED}:
+                acknowledge_case(actor=actor, case=case)
+            elif case.acknowledged_at is None:
+                _update(case, actor=actor, action="acknowledged", acknowledged_at=timezone.now())
+        else:
+            start_work(actor=actor, case=case)
+    return len(cases)
+
+
+@transaction.atomic
+def bulk_tag(*, actor: User, agency: Agency, cases: list[Case], name: str) -> CaseTag:
+    tag, _created = CaseTag.objects.get_or_create(agency=agency, name=name.strip()[:60])
+    for case in cases:
+        case.tags.add(tag)
+        audit.record(
+            actor=actor, action="tagged", target=case, agency=agency, changes={"tag": [None, tag.name]}
+        )
+    return tag
+
+
+@transaction.atomic
+def bulk_merge(*, actor: User, cases: list[Case]) -> Case:
+    """Merge the selected cases into the one received first; any case that cannot merge stops them all."""
+    if len(cases) < 2:
+        raise BulkRefused(_("Select at least two cases to merge."))
+    first, *others = sorted(cases, key=lambda case: (case.received_at, case.pk))
+    for case in others:
+        try:
+            merge_case(actor=actor, case=case, into=first)
+        except CannotMerge as error:
+            raise BulkRefused(
+                _("%(number)s: %(reason)s Nothing was merged.")
+                % {"number": case.tracking_number, "reason": str(error)}
+            ) from error
+    return first
+
+
+# --- email in: mailbox settings, bounces ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_email_intake(*, actor: User, agency: Agency, data: dict[str, Any]) -> EmailIntake:
+    found = EmailIntake.objects.filter(agency=agency).first() or EmailIntake(agency=agency)
+    audit.save_with_audit(found, data, actor=actor, agency=agency)
+    return found
+
+
+@transaction.atomic
+def mark_bounced(*, message: CaseMessage, status: str) -> CaseMessage:
+    """The email that carried this message came back undelivered: the handler sees it on the case."""
+    CaseMessage.objects.filter(pk=message.pk).update(bounced_at=timezone.now(), bounce_status=status)
+    message.refresh_from_db()
+    audit.record(
+        actor=None,
+        actor_label="email",
+        action="email bounced",
+        target=message.case,
+        agency=message.case.agency,
+        changes={"message": [None, message.pk], "status": [None, status]},
+    )
+    return message
+
+
+# --- knowledge base ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_article(
+    *, actor: User, agency: Agency, data: dict[str, Any], article: Article | None = None
+) -> Article:
+    values = dict(data)
+    topics = values.pop("topics", None)
+    article = article or Article(agency=agency)
+    audit.save_with_audit(article, values, actor=actor, agency=agency)
+    if topics is not None:
+        article.topics.set([topic for topic in topics if topic.agency_id == agency.pk])
+    return article
+
+
+def article_helped(*, article: Article, helped: bool) -> None:
+    """A reader's answer to "did this answer your question?": counted, nothing else kept."""
+    field = "helped" if helped else "did_not_help"
+    Article.objects.filter(pk=article.pk).update(**{field: F(field) + 1})
 
 
 # --- triage -----------------------------------------------------------------------------------------------------

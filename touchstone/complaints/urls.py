@@ -22,6 +22,8 @@ urlpatterns = [
     path("cases/<int:case_id>/reopen/", views.case_reopen, name="case-reopen"),
     path("cases/<int:case_id>/triage/", views.case_triage, name="case-triage"),
     path("cases/<int:case_id>/merge/", views.case_merge, name="case-merge"),
+    path("cases/<int:case_id>/split/", views.case_split, name="case-split"),
+    path("bulk/", views.worklist_bulk, name="bulk"),
     path(
         "cases/<int:case_id>/attachments/<int:attachment_id>/",
         views.case_attachment,
@@ -38,4 +40,7 @@ urlpatterns = [
     path("setup/triage/", views.triage_train, name="triage-train"),
     path("setup/replies/new/", views.canned_new, name="canned-new"),
     path("setup/replies/<int:reply_id>/", views.canned_edit, name="canned-edit"),
+    path("setup/email/", views.email_settings, name="email-settings"),
+    path("setup/answers/new/", views.article_new, name="article-new"),
+    path("setup/answers/<int:article_id>/", views.article_edit, name="article-edit"),
 ]

@@ -6,24 +6,30 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from touchstone.complaints import selectors, services
 from touchstone.complaints.forms import (
+    ArticleForm,
     AssessForm,
     AssignForm,
+    BulkForm,
     CalendarForm,
     CannedReplyForm,
     CloseForm,
     ConfirmForm,
+    EmailIntakeForm,
     MergeForm,
     MessageForm,
     NoteForm,
     PolicyForm,
     RuleForm,
     SettingsForm,
+    SplitForm,
     StaffComplaintForm,
     TriageReviewForm,
     WaitForm,
@@ -68,6 +74,7 @@ def worklist(request: AgencyRequest) -> HttpResponse:
             "states": [(value, label) for value, label in Case.State.choices if value in Case.OPEN_STATES],
             "counts": selectors.open_counts_by_state(agency),
             "can_handle": sees_personal_details(request),
+            "bulk_form": BulkForm(agency=agency) if sees_personal_details(request) else None,
         },
     )
 
@@ -110,6 +117,7 @@ def case_detail(request: AgencyRequest, case_id: int) -> HttpResponse:
     case = selectors.case_of(request.agency, case_id)
     personal = sees_personal_details(request)
     suggestion = getattr(case, "suggestion", None)
+    case_messages = list(case.messages.select_related("author")) if personal else []
     return _render(
         request,
         "manage/complaints/case.html",
@@ -117,7 +125,11 @@ def case_detail(request: AgencyRequest, case_id: int) -> HttpResponse:
             "case": case,
             "personal": personal,
             "events": case.events.all(),
-            "messages_": case.messages.select_related("author") if personal else [],
+            "messages_": case_messages,
+            "bounced": [message for message in case_messages if message.bounced_at],
+            "tags": case.tags.all(),
+            "split_parts": case.split_parts.only("pk", "tracking_number"),
+            "articles": selectors.articles_for_case(case) if personal and case.is_open else [],
             "notes": case.notes.select_related("author") if personal else [],
             "attachments": case.attachments.all() if personal else [],
             "duplicates": selectors.duplicates_of(case) if personal and case.is_open else [],
@@ -277,6 +289,60 @@ def case_merge(request: AgencyRequest, case_id: int) -> HttpResponse:
 
 
 @member_view(HANDLE)
+def case_split(request: AgencyRequest, case_id: int) -> HttpResponse:
+    agency = request.agency
+    created: list[Case] = []
+
+    def act(case: Case, data: dict[str, Any]) -> None:
+        created.append(services.split_case(actor=request.user, case=case, narrative=data["narrative"]))
+
+    response = _case_action(
+        request,
+        case_id,
+        form_class=SplitForm,
+        title=_("Split off a second problem"),
+        act=act,
+        done=_("Split: the second problem is a case of its own."),
+    )
+    if created:
+        return redirect("manage:complaints:case", agency_slug=agency.slug, case_id=created[0].pk)
+    return response
+
+
+@member_view(HANDLE)
+@require_POST
+def worklist_bulk(request: AgencyRequest) -> HttpResponse:
+    """One action on the ticked cases of the worklist: all of them or, if any one cannot take it, none."""
+    agency = request.agency
+    back = redirect("manage:complaints:worklist", agency_slug=agency.slug)
+    form = BulkForm(request.POST, agency=agency)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return back
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            cases = selectors.cases_for_bulk(agency, data["cases"])
+            if data["action"] == BulkForm.ASSIGN:
+                services.bulk_assign(actor=request.user, cases=cases, handler=data["handler"])
+            elif data["action"] == BulkForm.STATE:
+                services.bulk_set_state(actor=request.user, cases=cases, state=data["state"])
+            elif data["action"] == BulkForm.TAG:
+                services.bulk_tag(actor=request.user, agency=agency, cases=cases, name=data["tag"])
+            else:
+                into = services.bulk_merge(actor=request.user, cases=cases)
+                messages.success(request, _("Merged into %(number)s.") % {"number": into.tracking_number})
+                return redirect("manage:complaints:case", agency_slug=agency.slug, case_id=into.pk)
+    except services.BulkRefused as error:
+        messages.error(request, str(error))
+        return back
+    messages.success(request, _("Done for %(count)s cases.") % {"count": len(cases)})
+    return back
+
+
+@member_view(HANDLE)
 def case_start(request: AgencyRequest, case_id: int) -> HttpResponse:
     return _case_action(
         request,
@@ -410,6 +476,8 @@ def setup(request: AgencyRequest) -> HttpResponse:
         {
             "policies": selectors.policies_of(agency),
             "canned_replies": selectors.canned_replies_of(agency),
+            "articles": selectors.articles_of(agency),
+            "email_intake": selectors.email_intake_of(agency),
             "rules": selectors.rules_of(agency),
             "calendars": selectors.calendars_of(agency),
             "settings": selectors.settings_of(agency),
@@ -464,6 +532,43 @@ def canned_edit(request: AgencyRequest, reply_id: int) -> HttpResponse:
         form,
         _("Edit canned reply"),
         lambda data: services.save_canned_reply(actor=request.user, agency=agency, data=data, reply=reply),
+    )
+
+
+@member_view("manage_agency")
+def email_settings(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+    form = EmailIntakeForm(request.POST or None, instance=selectors.email_intake_of(agency))
+    return _config_form(
+        request,
+        form,
+        _("Complaint email: mailbox and webhook"),
+        lambda data: services.save_email_intake(actor=request.user, agency=agency, data=data),
+    )
+
+
+@member_view("manage_agency")
+def article_new(request: AgencyRequest) -> HttpResponse:
+    agency = request.agency
+    form = ArticleForm(request.POST or None, agency=agency)
+    return _config_form(
+        request,
+        form,
+        _("Write an answer"),
+        lambda data: services.save_article(actor=request.user, agency=agency, data=data),
+    )
+
+
+@member_view("manage_agency")
+def article_edit(request: AgencyRequest, article_id: int) -> HttpResponse:
+    agency = request.agency
+    article = selectors.article_of(agency, article_id)
+    form = ArticleForm(request.POST or None, instance=article, agency=agency)
+    return _config_form(
+        request,
+        form,
+        _("Edit answer"),
+        lambda data: services.save_article(actor=request.user, agency=agency, data=data, article=article),
     )
 
 

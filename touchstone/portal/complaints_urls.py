@@ -13,6 +13,8 @@ urlpatterns = [
         "agencies/<slug:agency_slug>/complaints/new/<slug:service_slug>/", views.new, name="new-for-service"
     ),
     path("agencies/<slug:agency_slug>/complaints/statistics/", views.statistics, name="statistics"),
+    path("agencies/<slug:agency_slug>/complaints/answers/", views.answers, name="answers"),
+    path("agencies/<slug:agency_slug>/complaints/answers/<int:article_id>/", views.answer, name="answer"),
     path("complaints/received/", views.received, name="received"),
     path("complaints/status/", views.status, name="status"),
     path("complaints/status/reply/", views.reply, name="reply"),

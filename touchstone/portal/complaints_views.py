@@ -3,6 +3,8 @@
 A tracking number appears only after the case is committed (post, commit, redirect, show).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from touchstone.complaints import selectors, services
 from touchstone.complaints.forms import (
+    ArticleFeedbackForm,
     CustomerReplyForm,
     DisputeForm,
     FollowUpForm,
@@ -19,6 +22,7 @@ from touchstone.complaints.forms import (
     StatusCheckForm,
 )
 from touchstone.complaints.models import Case
+from touchstone.core.models import Agency
 from touchstone.core.ratelimit import over_limit
 from touchstone.core.selectors import cached_public_agency, public_agency
 
@@ -36,6 +40,54 @@ def start(request: HttpRequest, agency_slug: str) -> HttpResponse:
         request,
         "portal/complaints/start.html",
         {"agency": agency, "services": selectors.public_services_of(agency)},
+    )
+
+
+def _answers_context(request: HttpRequest, agency: Agency) -> dict[str, Any]:
+    """The topics public answers are filed under, the one chosen (?topic=) and its answers, in the reader's language."""
+    topics = list(selectors.public_article_topics(agency))
+    chosen = next((topic for topic in topics if str(topic.pk) == request.GET.get("topic", "")), None)
+    language = get_language() or "en"
+    answers = (
+        [
+            (article, article.in_language(language)[0])
+            for article in selectors.public_articles(agency, chosen.pk)
+        ]
+        if chosen
+        else []
+    )
+    return {"answer_topics": topics, "chosen_topic": chosen, "answers": answers}
+
+
+def answers(request: HttpRequest, agency_slug: str) -> HttpResponse:
+    """The public answers (knowledge base), by topic."""
+    agency = public_agency(agency_slug)
+    context = _answers_context(request, agency)
+    if context["chosen_topic"] is None:
+        language = get_language() or "en"
+        context["answers"] = [
+            (article, article.in_language(language)[0]) for article in selectors.public_articles(agency)
+        ]
+    return render(request, "portal/complaints/answers.html", {"agency": agency, **context})
+
+
+def answer(request: HttpRequest, agency_slug: str, article_id: int) -> HttpResponse:
+    """One public answer, and "did this answer your question?" (counted, nothing else kept)."""
+    agency = public_agency(agency_slug)
+    article = selectors.public_article(agency, article_id)
+    form = ArticleFeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.article_helped(article=article, helped=form.cleaned_data["helped"])
+        if form.cleaned_data["helped"]:
+            messages.success(request, _("Thank you. We are glad it answered your question."))
+            return redirect("portal_complaints:answer", agency_slug=agency.slug, article_id=article.pk)
+        messages.info(request, _("Thank you. Tell us what went wrong, and we will look into it."))
+        return redirect("portal_complaints:new", agency_slug=agency.slug)
+    title, body = article.in_language(get_language() or "en")
+    return render(
+        request,
+        "portal/complaints/answer.html",
+        {"agency": agency, "article": article, "title": title, "body": body},
     )
 
 
@@ -84,7 +136,7 @@ def new(request: HttpRequest, agency_slug: str, service_slug: str = "") -> HttpR
     return render(
         request,
         "portal/complaints/form.html",
-        {"agency": agency, "service": service, "form": form},
+        {"agency": agency, "service": service, "form": form, **_answers_context(request, agency)},
     )
 
 

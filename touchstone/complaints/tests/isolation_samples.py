@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
-from touchstone.complaints.models import CannedReply, CaseAttachment, RoutingRule, ServiceLevelPolicy
+from touchstone.complaints.models import Article, CannedReply, CaseAttachment, RoutingRule, ServiceLevelPolicy
 from touchstone.complaints.tests.factories import file_case
 from touchstone.conftest import Personas
 
@@ -22,4 +22,5 @@ def samples(personas: Personas) -> dict[str, Any]:
         "policy_id": policy.pk,
         "rule_id": rule.pk,
         "reply_id": reply.pk,
+        "article_id": Article.objects.create(agency=personas.agency_a, title="An answer", body="Text.").pk,
     }

@@ -109,3 +109,20 @@ def test_the_demo_worklist_looks_like_a_real_agencys_a_few_breaches_not_most(dem
     assert clocks.open >= 30
     assert 0 < clocks.breached <= clocks.open * 0.2, (clocks.breached, clocks.open)
     assert clocks.due_soon > 0
+
+
+def test_the_demo_has_an_email_thread_a_merged_duplicate_a_split_case_a_bounce_and_answers(
+    demo_agency: Agency,
+) -> None:
+    from touchstone.complaints.models import Article, CaseMessage
+
+    emailed = Case.objects.filter(agency=demo_agency, messages__email_message_id__startswith="<demo-maria-2")
+    thread = emailed.get()
+    directions = list(thread.messages.values_list("direction", flat=True))
+    assert directions.count("from_customer") >= 1 and directions.count("to_customer") >= 2
+    assert Case.objects.filter(agency=demo_agency, merged_into=thread).exists()
+    assert Case.objects.filter(agency=demo_agency, split_from__isnull=False).count() == 1
+    assert CaseMessage.objects.filter(case__agency=demo_agency, bounced_at__isnull=False).count() == 1
+    public = Article.objects.filter(agency=demo_agency, public=True)
+    assert public.count() >= 3 and public.exclude(body_es="").exists()
+    assert Article.objects.filter(agency=demo_agency, public=False).exists()

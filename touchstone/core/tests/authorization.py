@@ -71,6 +71,7 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
     from touchstone.benchmarks.models import Benchmark, ChosenBenchmark
     from touchstone.catalog.models import Provider, Segment, Service
     from touchstone.complaints.models import (
+        Article,
         CannedReply,
         Case,
         CaseAttachment,
@@ -146,6 +147,9 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
         "rule_id": getattr(RoutingRule.objects.filter(agency=agency).first(), "pk", None),
         "reply_id": CannedReply.objects.get_or_create(
             agency=agency, title="Matrix reply", defaults={"body_en": "Hello {customer_name}."}
+        )[0].pk,
+        "article_id": Article.objects.get_or_create(
+            agency=agency, title="Matrix answer", defaults={"body": "Answers a question."}
         )[0].pk,
         "employee_survey_id": employee_survey.pk if employee_survey else None,
         "comment_id": employee_survey.employee_comments.first().pk if employee_survey else None,  # type: ignore[union-attr]

@@ -38,12 +38,7 @@ class Command(BaseCommand):
                 failures += 1
                 self.stderr.write(f"{name}: {error}")
                 continue
-            what = (
-                "already received"
-                if received.duplicate
-                else ("new case" if received.created else "reply threaded onto")
-            )
-            self.stdout.write(f"{name}: {what} {received.case.tracking_number}")
+            self.stdout.write(f"{name}: {received.what} {received.case.tracking_number}")
             for refusal in received.refused:
                 self.stdout.write(f"{name}: attachment left out: {refusal}")
         if failures:
