@@ -170,7 +170,8 @@ def test_a_kiosk_is_held_to_its_own_limit_and_stops_when_switched_off(personas: 
     assert revoke.status_code == 302
     assert Client().get(link).status_code == 404
     later = answer(tablet, survey, person(9))  # now an ordinary visitor at its address
-    assert later.status_code == 200 and "no-store" not in later.get("Cache-Control", "")
+    assert later.status_code == 200 and later["Cache-Control"] == "private, no-store"  # no kiosk's page
+    assert "next person" not in later.content.decode()
 
 
 def test_a_viewer_sees_the_kiosks_but_cannot_set_one_up(personas: Personas) -> None:

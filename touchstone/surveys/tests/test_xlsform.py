@@ -279,12 +279,15 @@ def test_a_language_without_a_known_code_is_refused_with_the_column_named(
 def comparable(survey: Survey) -> dict[str, Any]:
     """The survey as respondents meet it, with translations keyed by question key instead of database ids."""
     questions = list(survey.questions.select_related("page").order_by("page__position", "position"))
-    ids = {str(q.pk): q.key for q in questions} | {str(p.pk): f"page{p.position}" for p in survey.pages.all()}
+    # Pages and questions are numbered apart (page 1 and question 1 can both exist): keyed by kind and number.
+    ids = {("question", str(q.pk)): q.key for q in questions} | {
+        ("page", str(p.pk)): f"page{p.position}" for p in survey.pages.all()
+    }
 
     def rekey(text_id: str) -> str:
         parts = text_id.split(":")
-        if len(parts) > 1 and parts[1] in ids:
-            parts[1] = ids[parts[1]]
+        if len(parts) > 1 and (parts[0], parts[1]) in ids:
+            parts[1] = ids[(parts[0], parts[1])]
         return ":".join(parts)
 
     return {
