@@ -1,5 +1,6 @@
 """Workspace pages of complaints. Every member reads; only handlers and admins write and see personal details."""
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -7,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -40,6 +41,8 @@ from touchstone.core.pages import render_workspace as _render
 from touchstone.core.selectors import office_of
 
 HANDLE = "handle_complaints"
+
+logger = logging.getLogger(__name__)
 
 
 def sees_personal_details(request: AgencyRequest) -> bool:
@@ -440,9 +443,13 @@ def case_triage(request: AgencyRequest, case_id: int) -> HttpResponse:
 def case_attachment(request: AgencyRequest, case_id: int, attachment_id: int) -> HttpResponse:
     case = selectors.case_of(request.agency, case_id)
     attachment = selectors.attachment_of(case, attachment_id)
-    response = FileResponse(
-        attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True
-    )
+    try:
+        opened = attachment.file.open("rb")
+    except FileNotFoundError as missing:
+        # The record is there but its file is not in this server's store (lost, or never shared): say so plainly.
+        logger.warning("attachment %s of case %s has no file in the store", attachment.pk, case.pk)
+        raise Http404("The attachment's file is missing.") from missing
+    response = FileResponse(opened, content_type=attachment.content_type, as_attachment=True)
     response["X-Content-Type-Options"] = "nosniff"
     return response  # type: ignore[return-value]
 

@@ -260,3 +260,15 @@ def test_new_cases_are_shared_among_handlers(personas: Personas, strategy: str) 
     ComplaintSettings.objects.create(agency=personas.agency_a, assignment=strategy)
     handlers = [file_case(personas).handler for _ in range(4)]
     assert handlers.count(personas.handler_a) == 2 and handlers.count(second) == 2
+
+
+def test_an_attachment_whose_file_is_missing_from_the_store_is_a_404_not_a_server_error(
+    personas: Personas,
+) -> None:
+    submit(Client(), personas, attachments=SimpleUploadedFile("note.txt", b"hello", content_type="text/plain"))
+    attachment = Case.objects.get().attachments.get()
+    attachment.file.storage.delete(attachment.file.name)
+    download = personas.client(personas.handler_a).get(
+        f"/manage/{personas.agency_a.slug}/complaints/cases/{attachment.case_id}/attachments/{attachment.pk}/"
+    )
+    assert download.status_code == 404
