@@ -4,7 +4,9 @@ from typing import Any
 
 from touchstone.conftest import Personas
 from touchstone.reports import services
+from touchstone.reports.models import QuotedComment
 from touchstone.reports.tests.helpers import hisp
+from touchstone.surveys.tests.factories import published_survey
 
 
 def samples(personas: Personas) -> dict[str, Any]:
@@ -23,8 +25,18 @@ def samples(personas: Personas) -> dict[str, Any]:
     delivery = services.schedule_delivery(
         actor=None, agency=agency, kind="a11_collections", every_days=7, recipients=[personas.admin_a]
     )
+    report = services.start_report(actor=None, agency=agency, period="FY2026")
+    quote = QuotedComment.objects.create(
+        report=report,
+        survey=published_survey(agency, title="Isolation sample survey"),
+        theme="wait",
+        fingerprint="isolation",
+        text="The wait was long.",
+        decision=QuotedComment.Decision.QUOTED,
+    )
     return {
-        "report_id": services.start_report(actor=None, agency=agency, period="FY2026").pk,
+        "report_id": report.pk,
+        "quote_id": quote.pk,
         "plan_id": services.start_plan(actor=None, agency=agency, fiscal_year=2027).pk,
         "section": "training",
         "collection_id": collection.pk,

@@ -24,4 +24,5 @@ def samples(personas: Any) -> dict[str, Any]:
         "network_id": KnownNetwork.objects.create(
             agency=personas.agency_a, network="198.51.100.0/24", label="Field office"
         ).pk,
+        "language": "es",
     }
