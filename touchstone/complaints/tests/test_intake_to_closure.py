@@ -265,7 +265,9 @@ def test_new_cases_are_shared_among_handlers(personas: Personas, strategy: str) 
 def test_an_attachment_whose_file_is_missing_from_the_store_is_a_404_not_a_server_error(
     personas: Personas,
 ) -> None:
-    submit(Client(), personas, attachments=SimpleUploadedFile("note.txt", b"hello", content_type="text/plain"))
+    submit(
+        Client(), personas, attachments=SimpleUploadedFile("note.txt", b"hello", content_type="text/plain")
+    )
     attachment = Case.objects.get().attachments.get()
     attachment.file.storage.delete(attachment.file.name)
     download = personas.client(personas.handler_a).get(
