@@ -1,6 +1,7 @@
 """The overseer reads every agency's published figures on one page, in a fixed number of queries."""
 
 import datetime as dt
+import re
 
 from django.urls import reverse
 from django.utils import timezone
@@ -168,4 +169,4 @@ def test_the_demo_overseer_compares_every_agency_with_real_figures(db: object) -
     department = html.split("Department of Community Services</a>")[1].split("</tr>")[0]
     cells = [cell.split("</td>")[0] for cell in benefits.split("<td>")[1:]]
     assert "—" not in cells[1:], f"the Benefits Administration shows an empty figure: {cells}"
-    assert "of 3 met" in benefits and "of 3 met" in department
+    assert re.search(r"\d+ of [1-9]\d* met", benefits) and re.search(r"\d+ of [1-9]\d* met", department)
