@@ -281,5 +281,5 @@ def test_a_file_over_the_size_limit_is_refused_at_the_upload_form(
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "The file is 2.0 MB; files sent here may be at most 1 MB." in page
+    assert "The file is 2 MB; files sent here may be at most 1 MB." in page
     assert not ImportRun.objects.exists()
