@@ -87,13 +87,13 @@ def _year_freshness(survey: Survey, year: int) -> list[Any]:
     return [seen["n"], newest, seen["last"], survey.current_version_id, survey.minimum_to_show]
 
 
-def _year_analysis(survey: Survey, year: int) -> dict[str, Any]:
+def _year_analysis(survey: Survey, year: int, freshness: list[Any] | None = None) -> dict[str, Any]:
     """The analysis of a whole fiscal year: the survey's responses of its four quarters, estimated together.
     Kept beside the quarters' cached analyses and recomputed only when what it depends on has changed."""
     label = period_label(year, None)
     scheme = analysis_selectors.weighting_of(survey)
     weighting_version = scheme.applied_version if scheme else 0
-    freshness = _year_freshness(survey, year)
+    freshness = freshness or _year_freshness(survey, year)
     cached = analysis_selectors.cached_result(survey, label, weighting_version)
     if cached is not None and cached.data.get("freshness") == freshness:
         return dict(cached.data)
@@ -148,9 +148,10 @@ def _agreement(survey: Survey, period: str) -> list[dict[str, Any]]:
     else:
         # A year is compared on its own kept analysis: rebuilt only when its responses change, and never built
         # for a year without any (which would read every response of the survey to find none).
-        if _year_freshness(survey, year)[0] == 0:
+        freshness = _year_freshness(survey, year)
+        if freshness[0] == 0:
             return []
-        return list(_year_analysis(survey, year).get("a11") or [])
+        return list(_year_analysis(survey, year, freshness).get("a11") or [])
     if not frame.n:
         return []
     version = survey.current_version
