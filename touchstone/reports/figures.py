@@ -10,7 +10,6 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import Count, Max
 from django.utils import timezone
 
 from touchstone.analysis import computation
@@ -74,17 +73,43 @@ def _year_frame(survey: Survey, year: int) -> computation.ResponseFrame:
 
 
 def _year_freshness(survey: Survey, year: int) -> list[Any]:
-    """What a year's analysis depends on, read in one cheap query: its responses (how many, the newest, the
-    highest id), the questions and the minimum to show. Any change makes a cached year analysis stale."""
+    """What a year's analysis depends on, read without counting the year's responses (at a million responses a
+    count scans them all on every view of a draft report):
+    - the year's newest response, read from the (survey, status, answer time) index: a response stored now shows
+      at once;
+    - how many responses each quarter had at its last analysis refresh: responses stored with an earlier answer
+      time (an offline batch, an upload) reach the year when the refresh task, queued as they arrive, counts them;
+    - when responses were last marked spam or not spam, the questions, and the minimum to show.
+    A year without responses gives None first, and nothing else is read."""
     start = timezone.make_aware(dt.datetime.combine(FiscalQuarter(year, 1).start, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(FiscalQuarter(year, 4).next().start, dt.time.min))
-    seen = (
+    newest = (
         analysis_selectors.analysed_responses(survey)
         .filter(submitted_at__gte=start, submitted_at__lt=end)
-        .aggregate(n=Count("pk"), newest=Max("submitted_at"), last=Max("pk"))
+        .order_by("-submitted_at")
+        .values_list("submitted_at", flat=True)
+        .first()
     )
-    newest = seen["newest"].isoformat() if seen["newest"] else None
-    return [seen["n"], newest, seen["last"], survey.current_version_id, survey.minimum_to_show]
+    if newest is None:
+        return [None]
+    quarters = [FiscalQuarter(year, quarter).label for quarter in (1, 2, 3, 4)]
+    scheme = analysis_selectors.weighting_of(survey)
+    counted = dict(
+        AnalysisResult.objects.filter(
+            survey=survey, period__in=quarters, weighting_version=scheme.applied_version if scheme else 0
+        ).values_list("period", "response_count")
+    )
+    for label in quarters:
+        if label not in counted:  # kept from now on, and refreshed by the task whenever responses arrive
+            counted[label] = analysis_selectors.analysis_of(survey, label).response_count
+    revised = survey.responses_revised_at.isoformat() if survey.responses_revised_at else None
+    return [
+        newest.isoformat(),
+        [counted[label] for label in quarters],
+        revised,
+        survey.current_version_id,
+        survey.minimum_to_show,
+    ]
 
 
 def _year_analysis(survey: Survey, year: int, freshness: list[Any] | None = None) -> dict[str, Any]:
@@ -149,7 +174,7 @@ def _agreement(survey: Survey, period: str) -> list[dict[str, Any]]:
         # A year is compared on its own kept analysis: rebuilt only when its responses change, and never built
         # for a year without any (which would read every response of the survey to find none).
         freshness = _year_freshness(survey, year)
-        if freshness[0] == 0:
+        if freshness[0] is None:
             return []
         return list(_year_analysis(survey, year, freshness).get("a11") or [])
     if not frame.n:

@@ -139,6 +139,9 @@ class Survey(models.Model):
     current_version = models.ForeignKey(
         "SurveyVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When responses were last marked spam or not spam: kept analyses of a whole year check it instead of
+    # counting the year's responses.
+    responses_revised_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -389,6 +389,13 @@ def mark_responses(*, actor: User | None, survey: Survey, response_ids: list[int
     if action not in changes:
         raise ValidationError(f"{action!r} is not an inbox action.")
     count = Response.objects.filter(survey=survey, pk__in=response_ids).update(**changes[action])
+    if count and action in ("spam", "not_spam"):
+        # What analysis counts has changed: refresh the kept analyses, and let whole-year ones know.
+        from touchstone.analysis.services import enqueue_refresh
+
+        survey.responses_revised_at = timezone.now()
+        Survey.objects.filter(pk=survey.pk).update(responses_revised_at=survey.responses_revised_at)
+        enqueue_refresh(survey)
     audit.record(
         actor=actor,
         action=f"marked responses {action}",

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from touchstone.analysis.models import AnalysisResult
 from touchstone.analysis.tests.helpers import add_responses
@@ -68,6 +69,33 @@ def test_a_year_analysis_is_kept_and_recomputed_only_when_its_responses_change(
     add_responses(survey, 20, answers=lambda rng, i: {"satisfaction": 1, "ease": 1})  # January 2026
     assert figures.survey_analysis(survey, "FY2026")["counts"]["analysed"] == 40
     assert AnalysisResult.objects.filter(survey=survey, period="FY2026").count() == 1
+
+
+def test_a_year_analysis_leaves_out_responses_marked_spam_in_the_inbox(personas: Personas) -> None:
+    survey = surveyed(personas.agency_a, 20, 20, day=dt.date(2025, 11, 1))
+    assert figures.survey_analysis(survey, "FY2026")["counts"]["analysed"] == 20
+    spam = list(survey.responses.order_by("pk").values_list("pk", flat=True)[:5])
+    marked = personas.client(personas.analyst_a).post(
+        reverse("manage:surveys:inbox-bulk", args=[personas.agency_a.slug, survey.pk]),
+        {"action": "spam", "response": spam},
+    )
+    assert marked.status_code == 302
+    survey.refresh_from_db()
+    assert figures.survey_analysis(survey, "FY2026")["counts"]["analysed"] == 15
+
+
+def test_responses_stored_with_an_earlier_answer_time_reach_the_year_once_the_refresh_counts_them(
+    personas: Personas,
+) -> None:
+    survey = surveyed(personas.agency_a, 20, 20, day=dt.date(2025, 11, 1))  # FY2026 Q1
+    add_responses(survey, 20)  # January 2026: FY2026 Q2, the year's newest
+    assert figures.survey_analysis(survey, "FY2026")["counts"]["analysed"] == 40
+    # An offline batch or an upload: answered in December, stored now, older than the year's newest response.
+    add_responses(survey, 10, seed=3, start=timezone.make_aware(dt.datetime(2025, 12, 2, 9, 0)))
+    from touchstone.analysis.tasks import refresh_survey_analysis
+
+    refresh_survey_analysis.call(survey.pk)  # what the response signal queues as they arrive
+    assert figures.survey_analysis(survey, "FY2026")["counts"]["analysed"] == 50
 
 
 def test_a_change_since_the_quarter_before_is_tested_for_significance(personas: Personas) -> None:
