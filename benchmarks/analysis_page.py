@@ -58,7 +58,8 @@ def load_responses(survey_id: int, version_id: int, count: int) -> float:
     began = time.perf_counter()
     columns = (
         "survey_id, version_id, status, source, answers, language, channel, location, referrer_page, "
-        "submitted_at, stratum, cluster, resume_token_hash, is_spam, is_flagged, is_archived, tags"
+        "submitted_at, stratum, cluster, resume_token_hash, is_spam, is_flagged, is_archived, tags, "
+        "spam_score, spam_reasons, link_fields"
     )
     batch = 100_000
     with connection.cursor() as cursor:
@@ -107,6 +108,9 @@ def load_responses(survey_id: int, version_id: int, count: int) -> float:
                         "f",
                         "f",
                         "[]",
+                        "0",
+                        "[]",
+                        "{}",
                     ]
                 )
                 buffer.write(line + "\n")

@@ -2,6 +2,7 @@
 (from `touchstone.core.fiscal`) and the office's own closures. No Django models here, so it is easy to test."""
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,23 @@ class WorkingCalendar:
     closes_at: dt.time = dt.time(17, 0)
     weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
     closures: frozenset[dt.date] = field(default_factory=frozenset)
+    # Each day's opening window, worked out once: a year of cases counts the same days thousands of times.
+    _days: dict[dt.date, tuple[dt.datetime, dt.datetime] | None] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+
+    @classmethod
+    def shared(
+        cls,
+        time_zone: str = "America/New_York",
+        business_hours: bool = True,
+        opens_at: dt.time = dt.time(9, 0),
+        closes_at: dt.time = dt.time(17, 0),
+        weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4}),
+        closures: frozenset[dt.date] = frozenset(),
+    ) -> "WorkingCalendar":
+        """One calendar per distinct setting, so cases of the same office share its worked-out days."""
+        return _shared_calendar(time_zone, business_hours, opens_at, closes_at, weekdays, closures)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -26,12 +44,20 @@ class WorkingCalendar:
     def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() in self.weekdays and federal_holiday(day) is None and day not in self.closures
 
-    def _window(self, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-        zone = self.zone
-        return (
-            dt.datetime.combine(day, self.opens_at, tzinfo=zone),
-            dt.datetime.combine(day, self.closes_at, tzinfo=zone),
-        )
+    def _window(self, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
+        """The day's opening hours, or None on a day the office is closed."""
+        try:
+            return self._days[day]
+        except KeyError:
+            window = None
+            if self.is_working_day(day):
+                zone = self.zone
+                window = (
+                    dt.datetime.combine(day, self.opens_at, tzinfo=zone),
+                    dt.datetime.combine(day, self.closes_at, tzinfo=zone),
+                )
+            self._days[day] = window
+            return window
 
     def add(self, start: dt.datetime, seconds: int) -> dt.datetime:
         """The moment `seconds` of clock time after `start`."""
@@ -41,8 +67,9 @@ class WorkingCalendar:
         cursor = start.astimezone(self.zone)
         day = cursor.date()
         for _ in range(MAX_DAYS):
-            if self.is_working_day(day):
-                opens, closes = self._window(day)
+            window = self._window(day)
+            if window is not None:
+                opens, closes = window
                 begin = max(opens, cursor)
                 if begin < closes:
                     available = closes - begin
@@ -63,10 +90,23 @@ class WorkingCalendar:
         total = dt.timedelta()
         day = first.date()
         while day <= last.date():
-            if self.is_working_day(day):
-                opens, closes = self._window(day)
+            window = self._window(day)
+            if window is not None:
+                opens, closes = window
                 begin, finish = max(opens, first), min(closes, last)
                 if finish > begin:
                     total += finish - begin
             day += dt.timedelta(days=1)
         return int(total.total_seconds())
+
+
+@functools.lru_cache(maxsize=512)
+def _shared_calendar(
+    time_zone: str,
+    business_hours: bool,
+    opens_at: dt.time,
+    closes_at: dt.time,
+    weekdays: frozenset[int],
+    closures: frozenset[dt.date],
+) -> WorkingCalendar:
+    return WorkingCalendar(time_zone, business_hours, opens_at, closes_at, weekdays, closures)

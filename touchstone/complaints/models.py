@@ -436,15 +436,25 @@ class Case(models.Model):
         return self.state == self.State.WAITING and self.waiting_since is not None
 
     def calendar(self) -> WorkingCalendar:
-        """The calendar the clocks run on: the holding office's, or Eastern office hours when there is none."""
+        """The calendar the clocks run on: the holding office's, or Eastern office hours when there is none.
+        Worked out once per office and policy held (a case's clocks ask for it several times)."""
+        held = (self.office_id, self.policy_id)
+        memo = self.__dict__.get("_calendar_memo")
+        if memo is not None and memo[0] == held:
+            return memo[1]  # type: ignore[no-any-return]
+        found_calendar = self._calendar()
+        self.__dict__["_calendar_memo"] = (held, found_calendar)
+        return found_calendar
+
+    def _calendar(self) -> WorkingCalendar:
         policy = self.policy
         business = policy is None or policy.counting == ServiceLevelPolicy.Counting.BUSINESS
         office = self.office
         found = getattr(office, "complaint_calendar", None) if office is not None else None
         zone = office.time_zone if office is not None else "America/New_York"
         if found is None:
-            return WorkingCalendar(time_zone=zone, business_hours=business)
-        return WorkingCalendar(
+            return WorkingCalendar.shared(time_zone=zone, business_hours=business)
+        return WorkingCalendar.shared(
             time_zone=zone,
             business_hours=business,
             opens_at=found.opens_at,

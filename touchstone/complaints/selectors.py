@@ -272,6 +272,7 @@ def insight(agency: Agency, months: int = 12, now: dt.datetime | None = None) ->
     by_month = Counter(case.received_at.date().replace(day=1) for case in cases)
     month_list = [(month, by_month.get(month, 0)) for month in months_between(since, today)]
     clocks = []
+    first_response_met: dict[int, bool | None] = {}
     for clock, done_field in [
         ("acknowledge", "acknowledged_at"),
         ("first_response", "first_responded_at"),
@@ -284,6 +285,8 @@ def insight(agency: Agency, months: int = 12, now: dt.datetime | None = None) ->
             if hours is not None:
                 durations.append(hours)
             verdict = case.met(clock)
+            if clock == "first_response":
+                first_response_met[case.pk] = verdict
             if verdict is True:
                 result.met += 1
             elif verdict is False:
@@ -298,7 +301,7 @@ def insight(agency: Agency, months: int = 12, now: dt.datetime | None = None) ->
     service_counts = Counter(case.service.name if case.service else _("No service named") for case in cases)
     for case in cases:
         name = case.service.name if case.service else _("No service named")
-        verdict = case.met("first_response")
+        verdict = first_response_met[case.pk]
         if verdict is not None:
             per_service.setdefault(name, []).append(verdict)
     recent_start = (today.replace(day=1) - dt.timedelta(days=62)).replace(day=1)

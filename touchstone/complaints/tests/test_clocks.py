@@ -49,6 +49,21 @@ def test_a_case_uses_its_offices_calendar_and_skips_a_holiday(personas: Personas
     assert case.first_response_due == dt.datetime(2025, 7, 7, 16, 0, tzinfo=EASTERN)
 
 
+def test_a_case_moved_to_another_office_counts_on_that_offices_calendar_at_once(personas: Personas) -> None:
+    standard_policy(personas, counting="business", first_response_hours=8)
+    personas.office_a.time_zone = "America/New_York"
+    personas.office_a.save()
+    OfficeCalendar.objects.create(office=personas.office_a, opens_at=dt.time(9), closes_at=dt.time(13))
+    case = services.file_complaint(
+        agency=personas.agency_a,
+        data={"narrative": "Late.", "contact_email": "a@example.com"},
+        received_at=dt.datetime(2025, 3, 3, 9, 0, tzinfo=EASTERN),  # a Monday
+    )
+    assert case.first_response_due == dt.datetime(2025, 3, 3, 17, 0, tzinfo=EASTERN)  # Eastern office hours
+    case.office = personas.office_a  # the same object, as a service moving the case holds it
+    assert case.first_response_due == dt.datetime(2025, 3, 4, 13, 0, tzinfo=EASTERN)  # 4 hours a day
+
+
 def test_the_clock_pauses_while_waiting_on_the_customer(personas: Personas) -> None:
     standard_policy(personas, counting="calendar", first_response_hours=40, resolve_hours=240)
     case = file_case(personas)
