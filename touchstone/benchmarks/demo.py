@@ -109,6 +109,7 @@ def _peer_agency_figures(agency: Agency, level: float) -> None:
         slug="main-service",
         defaults={
             "name": f"{agency.abbreviation} permit applications",
+            "name_es": f"Solicitudes de permisos de {agency.abbreviation}",
             "description": "Applications (demo).",
             "status": "published",
             "estimated_annual_volume": 40_000,
@@ -120,6 +121,7 @@ def _peer_agency_figures(agency: Agency, level: float) -> None:
         standard_type="timeliness",
         defaults={
             "statement": "We decide 9 in 10 applications within 20 working days.",
+            "statement_es": "Decidimos 9 de cada 10 solicitudes en 20 días hábiles.",
             "measure": "calendar_days",
             "threshold": 20,
             "target": 0.9,

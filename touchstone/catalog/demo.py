@@ -191,6 +191,61 @@ HOW_TO = {
     "chatbot": "Chat on benefits.example.gov",
     "fax": "410-555-0199",
 }
+HOW_TO_ES = {
+    "in_person": "Cualquier oficina local; pida cita para esperar menos",
+    "mobile_app": "Aplicación de beneficios para iPhone y Android",
+    "chatbot": "Chat en benefits.example.gov",
+}
+HOURS_ES = {
+    "phone": "lunes a viernes, de 7:00 a 19:00, hora local",
+    "in_person": "lunes a viernes, de 9:00 a 16:00",
+    "chatbot": "todos los días, a toda hora",
+    "website": "todos los días, a toda hora",
+}
+SEGMENTS_ES = {
+    "Retirees aged 62 and over": (
+        "Jubilados de 62 años o más",
+        "Personas que dejaron de trabajar y reciben beneficios.",
+    ),
+    "Workers nearing retirement": (
+        "Trabajadores cerca de la jubilación",
+        "Personas de 55 a 61 años que planifican su jubilación.",
+    ),
+    "People with disabilities": (
+        "Personas con discapacidad",
+        "Personas que no pueden trabajar a causa de una discapacidad.",
+    ),
+    "Survivors": ("Sobrevivientes", "Cónyuges e hijos de trabajadores que fallecieron."),
+    "Spanish-speaking customers": (
+        "Clientes de habla hispana",
+        "Clientes que prefieren que se les atienda en español.",
+    ),
+    "Employers": ("Empleadores", "Empresas que informan los salarios de sus empleados."),
+    "Tribal governments": (
+        "Gobiernos tribales",
+        "Tribus reconocidas por el gobierno federal que ayudan a sus miembros a solicitar.",
+    ),
+}
+HOW_TO_COMPLAIN_ES = (
+    "Use el formulario de quejas de este sitio, llame al 800-555-0140 o dígaselo a cualquier oficina local."
+)
+ACCESSIBILITY_ES = "Probado con lectores de pantalla; video relé e intérpretes gratis si los pide."
+PLACE_ACCESSIBILITY_ES = "Entrada sin escalones; bucle de inducción magnética en el mostrador."
+
+# The demo offices' opening hours ("Mon–Fri 8:30–5:00", afternoon hours written as on a door) in Spanish.
+OFFICE_HOURS_ES = {
+    "Mon–Fri 8:30–5:00": "lunes a viernes, de 8:30 a 17:00",
+    "Mon–Fri 7:00–7:00": "lunes a viernes, de 7:00 a 19:00",
+    "Mon–Fri 9:00–4:00": "lunes a viernes, de 9:00 a 16:00",
+    "Mon–Fri 8:00–6:00": "lunes a viernes, de 8:00 a 18:00",
+    "Mon–Fri 8:00–4:30": "lunes a viernes, de 8:00 a 16:30",
+}
+
+
+def office_hours_in_spanish(hours: str) -> str:
+    return OFFICE_HOURS_ES.get(hours, "")
+
+
 HOURS = {
     "phone": "Mon–Fri 7:00 a.m.–7:00 p.m. local time",
     "in_person": "Mon–Fri 9:00 a.m.–4:00 p.m.",
@@ -231,6 +286,8 @@ def load_catalog_demo(agency: Agency) -> None:
                 "parent": segments.get(parent) if parent else None,
                 "estimated_population": population,
                 "description": description,
+                "name_es": SEGMENTS_ES.get(name, ("", ""))[0],
+                "description_es": SEGMENTS_ES.get(name, ("", ""))[1],
             },
         )
     owner = Office.objects.filter(agency=agency, kind="contact_centre").first()
@@ -254,6 +311,8 @@ def load_catalog_demo(agency: Agency) -> None:
                 "status": Service.Status.PUBLISHED,
                 "website": f"https://benefits.example.gov/{slug}",
                 "how_to_complain": "Use the complaint form on this site, call 800-555-0140, or tell any field office.",
+                "how_to_complain_es": HOW_TO_COMPLAIN_ES,
+                "fees_es": "Gratis" if fees == "Free" else "",
             },
         )
         services[slug] = service
@@ -268,6 +327,10 @@ def load_catalog_demo(agency: Agency) -> None:
                     "accessibility": "Screen-reader tested; video relay and interpreters free on request."
                     if channel in ("website", "in_person")
                     else "",
+                    "how_to_use_es": HOW_TO_ES.get(channel, ""),
+                    "hours_es": HOURS_ES.get(channel, ""),
+                    "languages_es": "inglés y español" if channel in ("website", "phone") else "inglés",
+                    "accessibility_es": ACCESSIBILITY_ES if channel in ("website", "in_person") else "",
                 },
             )
         for segment_name, eligible, served in links:
@@ -307,6 +370,9 @@ def load_catalog_demo(agency: Agency) -> None:
                 "contact": office.phone,
                 "address": f"{office.street_address}, {office.city}, {office.state} {office.postal_code}",
                 "accessibility": "Step-free entrance; hearing loop at the front desk.",
+                "accessibility_es": PLACE_ACCESSIBILITY_ES,
+                "hours_es": office_hours_in_spanish(office.hours),
+                "languages_es": "inglés",
             },
         )
         provider.services.set([retirement, services["disability-appeal"]])
@@ -317,6 +383,7 @@ def load_catalog_demo(agency: Agency) -> None:
             "kind": Provider.Kind.PARTNER,
             "contact": "eldercare.example.gov",
             "languages": "English, Spanish, Chinese",
+            "languages_es": "inglés, español y chino",
             "address": "",
         },
     )

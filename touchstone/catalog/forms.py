@@ -31,11 +31,13 @@ class ServiceForm(UswdsFormMixin, forms.ModelForm):
             "eligibility",
             "eligibility_es",
             "fees",
+            "fees_es",
             "is_high_impact",
             "owner_office",
             "estimated_annual_volume",
             "website",
             "how_to_complain",
+            "how_to_complain_es",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -43,6 +45,7 @@ class ServiceForm(UswdsFormMixin, forms.ModelForm):
             "description_es": forms.Textarea(attrs={"rows": 4}),
             "eligibility_es": forms.Textarea(attrs={"rows": 3}),
             "how_to_complain": forms.Textarea(attrs={"rows": 3}),
+            "how_to_complain_es": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
             "description": _("What a person gets, in words they use. Aim for short sentences."),
@@ -67,8 +70,21 @@ class ServiceForm(UswdsFormMixin, forms.ModelForm):
 class ServiceChannelForm(UswdsFormMixin, forms.ModelForm):
     class Meta:
         model = ServiceChannel
-        fields = ["channel", "how_to_use", "hours", "languages", "accessibility"]
-        widgets = {"accessibility": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "channel",
+            "how_to_use",
+            "hours",
+            "languages",
+            "accessibility",
+            "how_to_use_es",
+            "hours_es",
+            "languages_es",
+            "accessibility_es",
+        ]
+        widgets = {
+            "accessibility": forms.Textarea(attrs={"rows": 3}),
+            "accessibility_es": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, service: Service, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -94,9 +110,19 @@ class JourneyStageForm(UswdsFormMixin, forms.ModelForm):
 class SegmentForm(UswdsFormMixin, forms.ModelForm):
     class Meta:
         model = Segment
-        fields = ["name", "kind", "parent", "description", "estimated_population", "personas"]
+        fields = [
+            "name",
+            "name_es",
+            "kind",
+            "parent",
+            "description",
+            "description_es",
+            "estimated_population",
+            "personas",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
+            "description_es": forms.Textarea(attrs={"rows": 3}),
             "personas": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -153,11 +179,15 @@ class ProviderForm(UswdsFormMixin, forms.ModelForm):
             "contact",
             "languages",
             "accessibility",
+            "hours_es",
+            "languages_es",
+            "accessibility_es",
             "services",
         ]
         widgets = {
             "services": forms.CheckboxSelectMultiple,
             "accessibility": forms.Textarea(attrs={"rows": 3}),
+            "accessibility_es": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:

@@ -41,6 +41,7 @@ class Service(InSpanishToo, models.Model):
     fees = models.CharField(
         _("fees"), max_length=300, blank=True, help_text=_("For example “Free” or “$35”.")
     )
+    fees_es = models.CharField(_("fees, in Spanish"), max_length=300, blank=True)
     is_high_impact = models.BooleanField(_("High Impact Service (A-11 §280)"), default=False)
     owner_office = models.ForeignKey(
         Office,
@@ -56,6 +57,7 @@ class Service(InSpanishToo, models.Model):
     )
     website = models.URLField(_("web page"), blank=True, max_length=500)
     how_to_complain = models.TextField(_("how to complain"), blank=True)
+    how_to_complain_es = models.TextField(_("how to complain, in Spanish"), blank=True)
     online_stages = models.JSONField(
         _("stages available online"),
         default=dict,
@@ -126,7 +128,7 @@ class JourneyStage(models.Model):
         return [line.strip() for line in self.barriers.splitlines() if line.strip()]
 
 
-class Segment(models.Model):
+class Segment(InSpanishToo, models.Model):
     """A group of customers (EO §1(a)): who is, or should be, served."""
 
     class Kind(models.TextChoices):
@@ -138,6 +140,7 @@ class Segment(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="segments")
     name = models.CharField(_("name"), max_length=200)
+    name_es = models.CharField(_("name in Spanish"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.INDIVIDUALS)
     parent = models.ForeignKey(
         "self",
@@ -148,6 +151,7 @@ class Segment(models.Model):
         related_name="sub_segments",
     )
     description = models.TextField(_("description"), blank=True)
+    description_es = models.TextField(_("description in Spanish"), blank=True)
     estimated_population = models.PositiveBigIntegerField(_("estimated population"), null=True, blank=True)
     personas = models.TextField(
         _("personas"), blank=True, help_text=_("Short portraits of typical customers.")
@@ -200,7 +204,7 @@ class ServiceSegment(models.Model):
         return min(1.0, self.customers_served / self.eligible_population)
 
 
-class ServiceChannel(models.Model):
+class ServiceChannel(InSpanishToo, models.Model):
     """A way to get the service (EO §1(f)), with what a customer needs to know to use it."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="channels")
@@ -211,6 +215,12 @@ class ServiceChannel(models.Model):
     hours = models.CharField(_("hours"), max_length=200, blank=True)
     languages = models.CharField(_("languages"), max_length=200, blank=True, default="English")
     accessibility = models.TextField(_("accessibility notes"), blank=True)
+    how_to_use_es = models.CharField(_("where or how, in Spanish"), max_length=500, blank=True)
+    hours_es = models.CharField(_("hours, in Spanish"), max_length=200, blank=True)
+    languages_es = models.CharField(
+        _("languages, in Spanish"), max_length=200, blank=True, help_text=_("For example “inglés y español”.")
+    )
+    accessibility_es = models.TextField(_("accessibility notes, in Spanish"), blank=True)
 
     class Meta:
         ordering = ["channel"]
@@ -226,7 +236,7 @@ class ServiceChannel(models.Model):
         return is_digital(self.channel)
 
 
-class Provider(models.Model):
+class Provider(InSpanishToo, models.Model):
     """A source of service (EO §1(f)): one of the agency's offices, a partner organisation or another agency."""
 
     class Kind(models.TextChoices):
@@ -245,6 +255,9 @@ class Provider(models.Model):
     contact = models.CharField(_("phone, email or web"), max_length=300, blank=True)
     languages = models.CharField(_("languages"), max_length=200, blank=True, default="English")
     accessibility = models.TextField(_("accessibility notes"), blank=True)
+    hours_es = models.CharField(_("hours, in Spanish"), max_length=200, blank=True)
+    languages_es = models.CharField(_("languages, in Spanish"), max_length=200, blank=True)
+    accessibility_es = models.TextField(_("accessibility notes, in Spanish"), blank=True)
     services = models.ManyToManyField(
         Service, related_name="providers", blank=True, verbose_name=_("services")
     )

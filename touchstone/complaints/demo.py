@@ -389,8 +389,9 @@ ARTICLES = [
         "Signing in to your online account",
         "Use the same email address you registered with. After three failed tries the account locks for 30 "
         "minutes; reset your password from the sign-in page rather than trying again.",
-        "",
-        "",
+        "Cómo entrar a su cuenta en línea",
+        "Use el mismo correo electrónico con el que se registró. Después de tres intentos fallidos, la cuenta se "
+        "bloquea durante 30 minutos; cambie su contraseña desde la página de entrada en lugar de volver a intentar.",
     ),
     (
         "Wrong amount",

@@ -30,6 +30,8 @@ DEPARTMENT = {
     "name_es": "Departamento de Servicios Comunitarios",
     "mission": "We help people and communities get the support, licenses and information they need, "
     "quickly and fairly.",
+    "mission_es": "Ayudamos a las personas y comunidades a obtener el apoyo, las licencias y la información que "
+    "necesitan, con rapidez y justicia.",
     "website": "https://www.example.gov/",
 }
 SUB_AGENCIES = [
@@ -56,6 +58,7 @@ INDEPENDENT = {
     "name_es": "Junta Federal de Pases de Recreación",
     "is_independent": True,
     "mission": "We sell and honor passes to federal parks and recreation lands.",
+    "mission_es": "Vendemos y aceptamos pases para parques y tierras recreativas federales.",
     "website": "https://passes.example.gov/",
 }
 

@@ -51,6 +51,10 @@ class InSpanishToo:
     def display_mission(self) -> str:
         return self.in_active_language("mission")
 
+    @property
+    def display_statement(self) -> str:
+        return self.in_active_language("statement")
+
 
 class Agency(InSpanishToo, models.Model):
     name = models.CharField(_("name"), max_length=200)

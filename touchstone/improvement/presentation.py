@@ -70,7 +70,7 @@ def timeline(page: ServicePage) -> tuple[list[str], list[charts.Series], list[di
     table beside them)."""
     labels = page.labels
     series = [
-        charts.Series(row.summary.standard.statement[:60], page.standard_share_by_month(row))
+        charts.Series(row.summary.standard.display_statement[:60], page.standard_share_by_month(row))
         for row in page.standards
     ]
     series += [

@@ -336,7 +336,7 @@ def effect_of(
     """The action's measure before and after it was done, tested allowing for the trend before the change."""
     change = action.change_month
     if action.measure_standard is not None:
-        label = action.measure_standard.statement
+        label = action.measure_standard.display_statement
         results = standards.get(action.measure_standard.lineage, [])
         labels = [r.label for r in results]
         values = [r.performance for r in results]
@@ -378,7 +378,7 @@ def _signals(
                         _("Standard"),
                         _("%(statement)s: %(signal)s")
                         % {
-                            "statement": row.summary.standard.statement,
+                            "statement": row.summary.standard.display_statement,
                             "signal": measurement.signal_label(chart_row.signals[0]),
                         },
                     )
@@ -421,7 +421,7 @@ def _gaps(agency: Agency, service: Service, standards: list[StandardRow], scores
             continue
         figure = benchmarks.Figure(
             key=f"standard-{row.summary.standard.pk}",
-            label=row.summary.standard.statement,
+            label=row.summary.standard.display_statement,
             origin="standard",
             measure=Measure.STANDARD_MET,
             value=latest.performance,

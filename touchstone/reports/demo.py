@@ -58,6 +58,27 @@ PLAN_TEXT = {
 }
 
 
+# The analyst's Spanish for the demo's comments that may be quoted (a translation, marked as such on the page).
+COMMENTS_ES = {
+    "The wait on the phone was over an hour.": "La espera al teléfono fue de más de una hora.",
+    "I waited too long on hold before anyone answered.": "Esperé demasiado en la línea antes de que alguien contestara.",
+    "Long wait times at the office, but the staff were kind.": (
+        "Largas esperas en la oficina, pero el personal fue amable."
+    ),
+    "Hold time was terrible again.": "La espera en la línea fue terrible otra vez.",
+    "The website timed out twice while I was filling in the form.": (
+        "El sitio web se cerró dos veces mientras llenaba el formulario."
+    ),
+    "The online form kept logging me out.": "El formulario en línea me sacaba de la sesión una y otra vez.",
+    "Website was easy and fast.": "El sitio web fue fácil y rápido.",
+    "I could not upload my documents on the website.": "No pude subir mis documentos en el sitio web.",
+    "The employee who helped me was patient and clear.": "El empleado que me ayudó fue paciente y claro.",
+    "Staff were friendly and knew the answers.": "El personal fue amable y sabía las respuestas.",
+    "The agent explained every step, thank you.": "El agente me explicó cada paso, gracias.",
+    "Very helpful person at the Denver office.": "Una persona muy servicial en la oficina de Denver.",
+}
+
+
 def _clear_example_comments(admin: User, report: SurveyReport) -> None:
     """As an analyst would: quote one example of each of the first three themes, leave one comment out."""
     themes_quoted: set[str] = set()
@@ -73,6 +94,7 @@ def _clear_example_comments(admin: User, report: SurveyReport) -> None:
                 fingerprint=candidate["fingerprint"],
                 quote=quote,
                 text=candidate["text"][:600],
+                text_es=COMMENTS_ES.get(candidate["text"].strip(), "") if quote else "",
                 checked=True,
             )
         except ValidationError:

@@ -224,6 +224,7 @@ def _survey_figures(survey: Survey, period: str) -> dict[str, Any] | None:
         "title": survey.title,
         "title_es": survey.title_es,
         "service": survey.service.name if survey.service else "",
+        "service_es": survey.service.name_es if survey.service else "",
         "mode": survey.get_default_channel_display() if survey.default_channel else "",
         "transaction_point": survey.get_transaction_point_display(),
         "omb_control_number": survey.omb_control_number,

@@ -91,7 +91,7 @@ def report_context(report: Any, language: str = "en") -> dict[str, Any]:
     surveys = []
     for index, survey in enumerate(data["surveys"]):
         title = _("Share who agree, %(survey)s, %(period)s") % {
-            "survey": survey["title"],
+            "survey": (survey.get("title_es") if language == "es" else "") or survey["title"],
             "period": data["period"],
         }
         chart = pdf.a11_chart(survey, labels, title) if survey["a11"] else None

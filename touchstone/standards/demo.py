@@ -115,6 +115,29 @@ STANDARDS = [
         {"window_duration": "30d", "window_is_rolling": True},
     ),
 ]
+STATEMENTS_ES = {
+    "We mail a replacement card within 10 business days of your request, 90% of the time.": (
+        "Enviamos por correo una tarjeta de reemplazo en 10 días hábiles desde su solicitud, el 90 % de las veces."
+    ),
+    "We decide retirement applications within 30 days, 85% of the time.": (
+        "Decidimos las solicitudes de jubilación en 30 días, el 85 % de las veces."
+    ),
+    "We answer calls about appeals within 20 minutes, 80% of the time.": (
+        "Contestamos las llamadas sobre apelaciones en 20 minutos, el 80 % de las veces."
+    ),
+    "The claim status page answers in under 800 milliseconds, 99% of the time.": (
+        "La página del estado de su reclamo responde en menos de 800 milisegundos, el 99 % de las veces."
+    ),
+    "Claim status checks succeed 99.5% of the time.": (
+        "Las consultas del estado de un reclamo funcionan el 99,5 % de las veces."
+    ),
+}
+SERVICES_ES = {
+    "check-status": (
+        "Consultar el estado de un reclamo",
+        "Vea en línea en qué punto está su reclamo y qué pasa después.",
+    ),
+}
 # Of the status checks, the share that succeed (the rest end in an error page).
 STATUS_CHECKS_SUCCEEDING = 0.999
 
@@ -163,7 +186,9 @@ def load_standards_demo(agency: Agency) -> None:
             slug=slug,
             defaults={
                 "name": name,
+                "name_es": SERVICES_ES.get(slug, ("", ""))[0],
                 "description": description,
+                "description_es": SERVICES_ES.get(slug, ("", ""))[1],
                 "status": Service.Status.PUBLISHED,
                 "kind": "benefits",
             },
@@ -180,6 +205,7 @@ def load_standards_demo(agency: Agency) -> None:
                     "service": service,
                     "channel": channel,
                     "statement": statement,
+                    "statement_es": STATEMENTS_ES.get(statement, ""),
                     "standard_type": kind,
                     "measure": measure,
                     "threshold": threshold,

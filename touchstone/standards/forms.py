@@ -18,6 +18,7 @@ class StandardForm(UswdsFormMixin, forms.ModelForm):
         fields = STANDARD_FIELDS
         widgets = {
             "statement": forms.Textarea(attrs={"rows": 3}),
+            "statement_es": forms.Textarea(attrs={"rows": 3}),
             "valid_from": forms.DateInput(attrs={"type": "date"}),
         }
 

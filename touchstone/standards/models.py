@@ -15,7 +15,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
-from touchstone.core.models import Agency
+from touchstone.core.models import Agency, InSpanishToo
 
 
 class StandardType(models.TextChoices):
@@ -101,7 +101,7 @@ class Verdict(models.TextChoices):
     IN_PROGRESS = "pending", pgettext_lazy("period", "In progress")
 
 
-class ServiceStandard(models.Model):
+class ServiceStandard(InSpanishToo, models.Model):
     """One version of a standard. The current version has `valid_until` empty."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="standards")
@@ -121,6 +121,7 @@ class ServiceStandard(models.Model):
         _("the standard, in plain language"),
         help_text=_("For example: “We answer calls within 60 seconds, 90% of the time.”"),
     )
+    statement_es = models.TextField(_("the standard, in Spanish"), blank=True)
     standard_type = models.CharField(
         _("type"), max_length=20, choices=StandardType.choices, default=StandardType.TIMELINESS
     )

@@ -29,6 +29,7 @@ STANDARD_FIELDS = [
     "service",
     "channel",
     "statement",
+    "statement_es",
     "standard_type",
     "measure",
     "threshold",

@@ -140,7 +140,7 @@ def load_surveys_demo(agency: Agency) -> None:
         if service is None:
             continue
         survey = _published(agency, f"How did we do? {service.name}", service, "a11-v1")
-        survey.title_es = f"¿Cómo lo hicimos? {service.name}"
+        survey.title_es = f"¿Cómo lo hicimos? {service.name_es or service.name}"
         survey.save(update_fields=["title_es"])
         if not survey.responses.exists():
             Response.objects.bulk_create(_responses(survey, service, offices, rng, count), batch_size=1000)
@@ -158,6 +158,9 @@ def _invitation_survey(agency: Agency, rng: random.Random) -> None:
     """A relational survey sent by email to 600 customers, with dispositions recorded for AAPOR rates."""
     service = Service.objects.filter(agency=agency, slug="apply-retirement").first()
     survey = _published(agency, "Your year with the Benefits Administration", service, "a11-v2")
+    if not survey.title_es:
+        survey.title_es = "Su año con la Administración de Beneficios"
+        survey.save(update_fields=["title_es"])
     if survey.invitations.exists():
         return
     version = survey.current_version

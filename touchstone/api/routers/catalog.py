@@ -32,6 +32,9 @@ class ServiceOut(Schema):
     eligibility: str
     eligibility_es: str
     fees: str
+    fees_es: str
+    how_to_complain: str
+    how_to_complain_es: str
     is_high_impact: bool
     status: str
     estimated_annual_volume: int | None
@@ -55,6 +58,9 @@ class ServiceIn(Schema):
     eligibility: str = ""
     eligibility_es: str = ""
     fees: str = ""
+    fees_es: str = Field("", max_length=300)
+    how_to_complain: str = ""
+    how_to_complain_es: str = ""
     is_high_impact: bool = False
     estimated_annual_volume: int | None = Field(None, ge=0, le=2**63 - 1)
     website: str = ""
@@ -72,6 +78,9 @@ class ServicePatch(PatchSchema):
     eligibility: str | None = None
     eligibility_es: str | None = None
     fees: str | None = None
+    fees_es: str | None = Field(None, max_length=300)
+    how_to_complain: str | None = None
+    how_to_complain_es: str | None = None
     is_high_impact: bool | None = None
     status: Service.Status | None = None
     estimated_annual_volume: int | None = Field(None, ge=0, le=2**63 - 1)
@@ -82,17 +91,21 @@ class ServicePatch(PatchSchema):
 class SegmentOut(Schema):
     id: int
     name: str
+    name_es: str
     kind: str
     parent_id: int | None
     description: str
+    description_es: str
     estimated_population: int | None
 
 
 class SegmentIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
+    name_es: str = Field("", max_length=200)
     kind: Segment.Kind = Segment.Kind.INDIVIDUALS
     parent_id: int | None = None
     description: str = ""
+    description_es: str = ""
     estimated_population: int | None = Field(None, ge=0)
 
 
@@ -103,6 +116,10 @@ class ChannelOut(Schema):
     hours: str
     languages: str
     accessibility: str
+    how_to_use_es: str
+    hours_es: str
+    languages_es: str
+    accessibility_es: str
 
 
 class ChannelIn(Schema):
@@ -111,6 +128,10 @@ class ChannelIn(Schema):
     hours: str = ""
     languages: str = "English"
     accessibility: str = ""
+    how_to_use_es: str = Field("", max_length=500)
+    hours_es: str = Field("", max_length=200)
+    languages_es: str = Field("", max_length=200)
+    accessibility_es: str = ""
 
 
 class ProviderOut(Schema):
@@ -122,6 +143,10 @@ class ProviderOut(Schema):
     hours: str
     contact: str
     languages: str
+    accessibility: str
+    hours_es: str
+    languages_es: str
+    accessibility_es: str
     service_ids: list[int]
 
     @staticmethod
@@ -138,6 +163,9 @@ class ProviderIn(Schema):
     contact: str = ""
     languages: str = "English"
     accessibility: str = ""
+    hours_es: str = Field("", max_length=200)
+    languages_es: str = Field("", max_length=200)
+    accessibility_es: str = ""
     service_ids: list[int] = []
 
 

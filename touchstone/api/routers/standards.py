@@ -29,6 +29,7 @@ class StandardOut(Schema):
     service: str
     channel: str
     statement: str
+    statement_es: str
     standard_type: str
     measure: str
     threshold: float | None

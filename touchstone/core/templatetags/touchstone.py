@@ -31,6 +31,15 @@ def percent(value: float | None, digits: int = 0) -> str:
 
 
 @register.filter
+def localized(thing: Any, field: str) -> str:
+    """An agency's own text in the page's language: its Spanish (`<field>_es`) on a Spanish page when written,
+    else the English."""
+    if hasattr(thing, "in_active_language"):
+        return str(thing.in_active_language(field))
+    return str(getattr(thing, field, "") or "")
+
+
+@register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key) if mapping else None
 
