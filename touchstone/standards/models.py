@@ -10,12 +10,15 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
 from touchstone.core.models import Agency, InSpanishToo
+
+MONTH_LABEL = re.compile(r"\d{4}-\d{2}")  # a monthly period's label, as measured
 
 
 class StandardType(models.TextChoices):
@@ -324,6 +327,14 @@ class PeriodResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.standard} {self.label}"
+
+    @property
+    def display_label(self) -> str:
+        """The period as a reader says it: a month by name in the page's language ("October 2026", "octubre de
+        2026"); a fiscal quarter or year as agencies write it ("FY2026 Q1")."""
+        if MONTH_LABEL.fullmatch(self.label):
+            return str(date_format(self.period_start, "YEAR_MONTH_FORMAT"))
+        return self.label
 
     @property
     def met(self) -> bool | None:
