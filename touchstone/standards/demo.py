@@ -117,19 +117,19 @@ STANDARDS = [
 ]
 STATEMENTS_ES = {
     "We mail a replacement card within 10 business days of your request, 90% of the time.": (
-        "Enviamos por correo una tarjeta de reemplazo en 10 días hábiles desde su solicitud, el 90 % de las veces."
+        "Enviamos por correo una tarjeta de reemplazo en 10 días hábiles desde su solicitud, el 90\u00a0% de las veces."
     ),
     "We decide retirement applications within 30 days, 85% of the time.": (
-        "Decidimos las solicitudes de jubilación en 30 días, el 85 % de las veces."
+        "Decidimos las solicitudes de jubilación en 30 días, el 85\u00a0% de las veces."
     ),
     "We answer calls about appeals within 20 minutes, 80% of the time.": (
-        "Contestamos las llamadas sobre apelaciones en 20 minutos, el 80 % de las veces."
+        "Contestamos las llamadas sobre apelaciones en 20 minutos, el 80\u00a0% de las veces."
     ),
     "The claim status page answers in under 800 milliseconds, 99% of the time.": (
-        "La página del estado de su reclamo responde en menos de 800 milisegundos, el 99 % de las veces."
+        "La página del estado de su reclamo responde en menos de 800 milisegundos, el 99\u00a0% de las veces."
     ),
     "Claim status checks succeed 99.5% of the time.": (
-        "Las consultas del estado de un reclamo funcionan el 99,5 % de las veces."
+        "Las consultas del estado de un reclamo funcionan el 99,5\u00a0% de las veces."
     ),
 }
 SERVICES_ES = {
