@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from touchstone.catalog.models import Service
-from touchstone.core.models import Agency
+from touchstone.core.models import Agency, InSpanishToo
 
 A11_MEASURES = [
     ("satisfaction", _("Satisfaction")),
@@ -255,7 +255,7 @@ class ServiceFollower(models.Model):
         return f"{self.user_id} follows {self.service_id}"
 
 
-class Alert(models.Model):
+class Alert(InSpanishToo, models.Model):
     """Something a follower was told. `key` names the event, so the same event never alerts twice."""
 
     class Kind(models.TextChoices):
@@ -270,6 +270,7 @@ class Alert(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     key = models.CharField(max_length=120)
     text = models.CharField(max_length=300)
+    text_es = models.CharField(max_length=300, blank=True)  # the same alert, written in Spanish
     link = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
     emailed_at = models.DateTimeField(null=True, blank=True)

@@ -3,6 +3,8 @@ followers, alerts and their digest."""
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +17,7 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from touchstone.catalog.models import Service
 from touchstone.core import audit
@@ -369,13 +371,14 @@ def _service_link(service: Service) -> str:
     return reverse("manage:improvement:service", args=[service.agency.slug, service.pk])
 
 
-def _events(service: Service, now: dt.datetime) -> list[tuple[str, str, str, str]]:
+def _events(service: Service, now: dt.datetime) -> list[tuple[str, str, Callable[[], str], str]]:
     """(kind, key, text, link) of what a follower of this service should hear about now. Texts carry names and
-    figures, never an answer or a complaint."""
+    figures, never an answer or a complaint; each is written when called, in the language then active, so an
+    alert is kept in English and in Spanish."""
     from touchstone.improvement import selectors
     from touchstone.standards.models import BurnRateAlert
 
-    events: list[tuple[str, str, str, str]] = []
+    events: list[tuple[str, str, Callable[[], str], str]] = []
     page = selectors.service_page(service.agency, service, user=None, now=now)  # type: ignore[arg-type]
     link = _service_link(service)
     for row in page.standards:
@@ -385,8 +388,7 @@ def _events(service: Service, now: dt.datetime) -> list[tuple[str, str, str, str
                 (
                     Alert.Kind.CONTROL_LIMIT,
                     f"signal:{row.summary.standard.lineage}:{rows[-1].label}",
-                    _("%(statement)s moved beyond its control limits in %(period)s.")
-                    % {"statement": row.summary.standard.statement, "period": rows[-1].label},
+                    partial(_beyond_limits, row.summary.standard, rows[-1].label),
                     link,
                 )
             )
@@ -397,8 +399,7 @@ def _events(service: Service, now: dt.datetime) -> list[tuple[str, str, str, str
             (
                 Alert.Kind.BURN_RATE,
                 f"burn:{alert.pk}",
-                _("%(statement)s is using up its error budget fast.")
-                % {"statement": alert.standard.statement},
+                partial(_burning_fast, alert.standard),
                 reverse("manage:standards:detail", args=[service.agency.slug, alert.standard_id]),
             )
         )
@@ -409,8 +410,7 @@ def _events(service: Service, now: dt.datetime) -> list[tuple[str, str, str, str
             (
                 Alert.Kind.FOLLOW_UP_DUE,
                 f"due:{follow_up.pk}",
-                _("Follow-up %(number)s on %(service)s is due within a day.")
-                % {"number": follow_up.pk, "service": service.name},
+                partial(_follow_up_due, follow_up.pk, service),
                 reverse("manage:improvement:follow-up", args=[service.agency.slug, follow_up.pk]),
             )
         )
@@ -422,19 +422,46 @@ def _events(service: Service, now: dt.datetime) -> list[tuple[str, str, str, str
                 (
                     Alert.Kind.ACTION_MEASURE,
                     f"action:{found.action.pk}:{verdict}",
-                    _("The measure of “%(action)s” now reads: %(verdict)s.")
-                    % {"action": found.action.title, "verdict": VERDICT_WORDS.get(verdict, verdict)},
+                    partial(_action_measured, found.action.title, verdict),
                     reverse("manage:improvement:action", args=[service.agency.slug, found.action.pk]),
                 )
             )
     return events
 
 
+# An alert's words, written when called, in the language then active.
+
+
+def _beyond_limits(standard: Any, period: str) -> str:
+    return _("%(statement)s moved beyond its control limits in %(period)s.") % {
+        "statement": standard.display_statement,
+        "period": period,
+    }
+
+
+def _burning_fast(standard: Any) -> str:
+    return _("%(statement)s is using up its error budget fast.") % {"statement": standard.display_statement}
+
+
+def _follow_up_due(number: int, service: Service) -> str:
+    return _("Follow-up %(number)s on %(service)s is due within a day.") % {
+        "number": number,
+        "service": service.display_name,
+    }
+
+
+def _action_measured(title: str, verdict: str) -> str:
+    return _("The measure of “%(action)s” now reads: %(verdict)s.") % {
+        "action": title,
+        "verdict": VERDICT_WORDS.get(verdict, verdict),
+    }
+
+
 VERDICT_WORDS = {
-    "worked": "worked",
-    "worse": "got worse",
-    "no_effect": "no detectable effect",
-    "too_early": "too early to tell",
+    "worked": gettext_lazy("worked"),
+    "worse": gettext_lazy("got worse"),
+    "no_effect": gettext_lazy("no detectable effect"),
+    "too_early": gettext_lazy("too early to tell"),
 }
 
 
@@ -448,9 +475,11 @@ def raise_alerts(now: dt.datetime | None = None) -> int:
     created = 0
     for group in followers.values():
         service = group[0].service
-        with translation.override("en"):
-            events = _events(service, now)
-        for kind, key, text, link in events:
+        for kind, key, write, link in _events(service, now):
+            with translation.override("en"):
+                text = write()
+            with translation.override("es"):
+                text_es = write()
             for follower in group:
                 _alert, made = Alert.objects.get_or_create(
                     user_id=follower.user_id,
@@ -460,6 +489,7 @@ def raise_alerts(now: dt.datetime | None = None) -> int:
                         "service": service,
                         "kind": kind,
                         "text": text[:300],
+                        "text_es": text_es[:300],
                         "link": link,
                         "created_at": now,
                     },

@@ -28,5 +28,10 @@ def test_the_tasks_recount_open_alert_and_send_one_digest(personas: Personas) ->
     FollowUp.objects.update(due_at=FollowUp.objects.get().opened_at + dt.timedelta(hours=2))
     tasks.follow_ups_and_alerts.enqueue()
     assert Alert.objects.filter(user=personas.handler_a).count() == 1
+    alert = Alert.objects.get(user=personas.handler_a)
+    assert alert.text.startswith("Follow-up") and alert.text_es.startswith("El seguimiento")
+    # Each reader sees the alert in the language of their page.
+    page = personas.client(personas.handler_a).get(f"/es/manage/{personas.agency_a.slug}/improvement/alerts/")
+    assert alert.text_es in page.content.decode() and alert.text not in page.content.decode()
     tasks.alert_digests.enqueue()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [personas.handler_a.email]
