@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 SERVER = "postgres://postgres@127.0.0.1:5432"
-DATABASE = "touchstone_bench_oversight"
+DATABASE = os.environ.get(
+    "BENCH_DATABASE", "touchstone_bench_oversight"
+)  # one of your own on a shared server
 
 
 def admin(sql: str) -> None:
