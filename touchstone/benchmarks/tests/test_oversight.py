@@ -2,6 +2,8 @@
 gaps, with noise groups; a manager sees the scorecard of their own area (the services whose standards they own)."""
 
 import datetime as dt
+import re
+from typing import Any
 
 import pytest
 from django.db.models import F
@@ -172,3 +174,84 @@ def test_the_overseer_page_reads_in_spanish(personas: Personas) -> None:
     )
     assert "Agencias comparadas" in html and "Grupos de ruido" in html and "intervalo del 95 %" in html
     assert "Quejas cerradas a tiempo" in html and "Amabilidad del personal" in html
+
+
+def test_the_overseer_page_shows_a_summary_the_moment_it_changes(personas: Personas) -> None:
+    """The survey analysis task updates an agency's A-11 figures without touching `computed_at` (complaints and
+    gaps keep their own time): the page must show the new figure at once, whatever it keeps between requests."""
+    from touchstone.analysis.tests.helpers import A11_KEYS
+    from touchstone.core import numbers
+
+    survey = published_survey(personas.agency_a, minimum_to_show=5)
+    add_responses(survey, 40, seed=1, answers=lambda _rng, i: dict.fromkeys(A11_KEYS, 2 if i % 4 == 0 else 5))
+    refresh_survey_analysis.enqueue(survey.pk)
+    before = AgencySummary.objects.get(agency=personas.agency_a)
+    assert before.a11["trust"]["value"] == pytest.approx(0.75)
+    client = personas.client(personas.overseer)
+
+    def trust_of_agency_a() -> str:
+        html = client.get(reverse("manage:oversight-benchmarks")).content.decode()
+        row = re.search(r'<th scope="row">Agency of Alpha</th>(.*?)</tr>', html, re.S)
+        assert row is not None, html
+        return re.findall(r"<td>(.*?)</td>", row.group(1))[3]  # standards, complaints, satisfaction, trust
+
+    assert trust_of_agency_a().startswith(numbers.percent(0.75, 1) + " (")
+
+    add_responses(survey, 40, seed=2, answers=lambda _rng, _i: {**dict.fromkeys(A11_KEYS, 5), "trust": 1})
+    refresh_survey_analysis.enqueue(survey.pk)
+    after = AgencySummary.objects.get(agency=personas.agency_a)
+    assert after.computed_at == before.computed_at and after.a11["trust"]["value"] == pytest.approx(0.375)
+    assert trust_of_agency_a().startswith(numbers.percent(0.375, 1) + " (")
+
+
+def test_each_columns_noise_groups_leave_out_agencies_without_a_figure() -> None:
+    """The table's figures and letters against a reference worked out column by column from the same inputs:
+    agencies without standards, without a summary, without complaints decided or with some A-11 statements only
+    have no figure in those columns and take no part in their noise groups; ties keep the table's order."""
+    import random
+
+    from touchstone.stats.tests.test_benchmarks import reference_letters
+
+    for seed in range(6):
+        rng = random.Random(seed)
+        levels = [round(rng.uniform(0.6, 0.9), 2) for _ in range(4)]
+        sources: list[Any] = []
+        for agency_id in rng.sample(range(1, 1000), rng.randint(0, 60)):
+            standards = (
+                (rng.choice(levels), rng.choice([0.0, rng.uniform(0.001, 0.02)]), rng.randint(1, 5000))
+                if rng.random() < 0.8
+                else None
+            )
+            decided = rng.choice([0, rng.randint(1, 900)])
+            a11 = {
+                measure: {
+                    "value": rng.choice(levels),
+                    "se": rng.choice([None, rng.uniform(0.0, 0.03)]),
+                    "n": 50,
+                }
+                for measure in selectors.A11_MEASURES
+                if rng.random() < 0.7
+            }
+            summary = (rng.randint(0, decided), decided, a11) if rng.random() < 0.8 else None
+            sources.append((agency_id, standards, summary))
+
+        figures = selectors.oversight_figures(sources)
+
+        expected: dict[int, dict[str, tuple[float, float | None, int]]] = {}
+        for agency_id, standards, summary in sources:
+            shown = expected.setdefault(agency_id, {})
+            if standards:
+                shown["standards"] = standards
+            if summary and summary[1]:
+                met, decided, _a11 = summary
+                shown["complaints"] = (met / decided, selectors.wilson(met, decided), decided)
+            for measure, figure in (summary[2] if summary else {}).items():
+                shown[measure] = (figure["value"], figure["se"], figure["n"])
+        for column in ("standards", "complaints", *selectors.A11_MEASURES):
+            items = [(str(a), f[column][0], f[column][1]) for a, f in expected.items() if column in f]
+            letters = reference_letters(items)
+            for agency_id, shown in expected.items():
+                if column not in shown:
+                    assert column not in figures[agency_id]
+                    continue
+                assert figures[agency_id][column] == (*shown[column], letters[str(agency_id)])
