@@ -255,3 +255,41 @@ def test_each_columns_noise_groups_leave_out_agencies_without_a_figure() -> None
                     assert column not in figures[agency_id]
                     continue
                 assert figures[agency_id][column] == (*shown[column], letters[str(agency_id)])
+
+
+def test_the_standings_read_each_standards_latest_result_across_its_versions(personas: Personas) -> None:
+    """A revised standard keeps one lineage: its latest judged result may sit on the version before (the new one
+    has none yet) or on the new one; the overseer's counts agree with the standards rollup either way."""
+    from touchstone.standards import selectors as standards
+    from touchstone.standards.models import PeriodResult, ServiceStandard
+
+    def revise(standard: ServiceStandard, valid_from: dt.date) -> ServiceStandard:
+        ServiceStandard.objects.filter(pk=standard.pk).update(valid_until=valid_from - dt.timedelta(days=1))
+        standard.pk, standard.version, standard.valid_from = None, standard.version + 1, valid_from
+        standard.save()
+        return standard
+
+    def result(standard: ServiceStandard, month: int, met: int, verdict: str) -> None:
+        PeriodResult.objects.create(
+            standard=standard,
+            period_start=dt.date(2026, month, 1),
+            period_end=dt.date(2026, month, 28),
+            label=f"2026-{month:02d}",
+            volume_met=met,
+            total=1000,
+            performance=met / 1000,
+            verdict=verdict,
+        )
+
+    unmeasured_since = standard_with_result(personas.agency_a, "Cards", 950, 1000, personas.office_a, 100)
+    revise(
+        unmeasured_since, dt.date(2026, 11, 1)
+    )  # its September result, on the version before, is the latest
+    measured_since = standard_with_result(personas.agency_a, "Boats", 950, 1000, personas.office_a, 100)
+    result(revise(measured_since, dt.date(2026, 10, 1)), 10, 500, "not_met")  # October, on the new version
+    rollups = {agency.pk: r for agency, r in standards.government_wide()}
+    standing = next(s for s in selectors.government_standing() if s.agency == personas.agency_a)
+    rollup = rollups[personas.agency_a.pk]
+    assert (standing.standards, standing.measured, standing.met, standing.total) == (2, 2, 1, 2000)
+    assert (rollup.standards, rollup.measured, rollup.met, rollup.total) == (2, 2, 1, 2000)
+    assert standing.ranked is not None and standing.ranked.value == pytest.approx((950 + 500) / 2000)
