@@ -46,7 +46,8 @@ class NetPromoterScore:
     reason: str | None = None
 
 
-@functools.cache  # a handful of levels, asked for once per interval: scipy's ppf costs more than the interval
+# A few levels, each asked for once per interval: scipy's ppf costs more than the interval itself.
+@functools.lru_cache(maxsize=64)
 def _z(level: float) -> float:
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1 (got {level}).")
