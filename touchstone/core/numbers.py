@@ -1,6 +1,8 @@
 """Numbers as a reader sees them: one format per language, from Django's localisation ("80.0%" / "80,0 %")."""
 
-from django.utils.formats import number_format
+from collections.abc import Callable
+
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 
 
@@ -30,3 +32,23 @@ def decimal(value: float | None, digits: int = 1) -> str:
         return count(int(rounded))
     needed = next(d for d in range(1, digits + 1) if round(rounded, d) == rounded)  # 2.5, not 2.50
     return number_format(rounded, needed, force_grouping=True)
+
+
+def percents(digits: int = 0) -> Callable[[float | None], str]:
+    """`percent` for the many figures of one table, in the language active now: the same text, with the language's
+    decimal separator and pattern looked up once. Between 0% and 1,000% (exclusive) no sign or thousands separator
+    can appear, and `str` of a rounded float is the number `number_format` cuts, so Python's fixed-point format gives
+    the same digits; anything else goes through `percent`."""
+    separator = get_format("DECIMAL_SEPARATOR")
+    before, after = (_("%(number)s%%") % {"number": "\0"}).split("\0")
+    fixed = f".{digits}f"
+
+    def format_percent(value: float | None) -> str:
+        if value is None:
+            return "—"
+        rounded = round(100 * value, digits)
+        if not 0 < rounded < 1000:
+            return percent(value, digits)
+        return before + format(rounded, fixed).replace(".", separator) + after
+
+    return format_percent

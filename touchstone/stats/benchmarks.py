@@ -16,6 +16,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 Z95 = 1.959963984540054
 
 SCALES = {
@@ -171,18 +173,30 @@ def noise_groups(items: Sequence[tuple[str, float, float | None]]) -> dict[str, 
     Items are sorted best first; a group is a longest run of neighbours in which every pair is within noise of
     each other (the 95% interval of their difference includes zero), and each run not inside an earlier one gets
     the next letter. Two items sharing a letter are within noise of each other; an item alone in its letter stands
-    apart from the rest."""
+    apart from the rest.
+
+    Every pair is tested at once (numpy, the same arithmetic as `within_noise`); then reach[j], the first item
+    that j is within noise of together with everything between them, tells where each run ends: the run from
+    `start` takes items while their reach goes back to `start` or further."""
     ordered = sorted(items, key=lambda item: -item[1])
     letters: dict[str, str] = {key: "" for key, _value, _se in ordered}
+    count = len(ordered)
+    if not count:
+        return letters
+    values = np.array([value for _key, value, _se in ordered], dtype=np.float64)
+    squares = np.array([(se or 0.0) ** 2 for _key, _value, se in ordered], dtype=np.float64)
+    apart = ~(np.abs(values[:, None] - values[None, :]) < Z95 * np.sqrt(squares[:, None] + squares[None, :]))
+    # Only pairs k < j count for reach[j]: the last k above j that is apart from j, plus one (0 when none is).
+    apart &= np.triu(np.ones((count, count), dtype=bool), k=1)
+    last_apart = count - 1 - np.argmax(apart[::-1, :], axis=0)
+    reach = np.where(apart.any(axis=0), last_apart + 1, 0).tolist()
     end_of_last = -1
     group = 0
     end = -1
-    for start in range(len(ordered)):
+    for start in range(count):
         # The previous run minus its first item is still pairwise within noise: extend from where it ended.
         end = max(start, end)
-        while end + 1 < len(ordered) and all(
-            within_noise(ordered[k][1:], ordered[end + 1][1:]) for k in range(start, end + 1)
-        ):
+        while end + 1 < count and reach[end + 1] <= start:
             end += 1
         if end <= end_of_last:
             continue  # inside the run before it: no new group

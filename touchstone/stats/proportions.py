@@ -7,6 +7,7 @@ index and A-11 driver percentages.  When there is nothing to estimate (no respon
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ class NetPromoterScore:
     reason: str | None = None
 
 
+# A few levels, each asked for once per interval: scipy's ppf costs more than the interval itself.
+@functools.lru_cache(maxsize=64)
 def _z(level: float) -> float:
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1 (got {level}).")

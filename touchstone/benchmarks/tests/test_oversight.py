@@ -2,6 +2,8 @@
 gaps, with noise groups; a manager sees the scorecard of their own area (the services whose standards they own)."""
 
 import datetime as dt
+import re
+from typing import Any
 
 import pytest
 from django.db.models import F
@@ -172,3 +174,122 @@ def test_the_overseer_page_reads_in_spanish(personas: Personas) -> None:
     )
     assert "Agencias comparadas" in html and "Grupos de ruido" in html and "intervalo del 95 %" in html
     assert "Quejas cerradas a tiempo" in html and "Amabilidad del personal" in html
+
+
+def test_the_overseer_page_shows_a_summary_the_moment_it_changes(personas: Personas) -> None:
+    """The survey analysis task updates an agency's A-11 figures without touching `computed_at` (complaints and
+    gaps keep their own time): the page must show the new figure at once, whatever it keeps between requests."""
+    from touchstone.analysis.tests.helpers import A11_KEYS
+    from touchstone.core import numbers
+
+    survey = published_survey(personas.agency_a, minimum_to_show=5)
+    add_responses(survey, 40, seed=1, answers=lambda _rng, i: dict.fromkeys(A11_KEYS, 2 if i % 4 == 0 else 5))
+    refresh_survey_analysis.enqueue(survey.pk)
+    before = AgencySummary.objects.get(agency=personas.agency_a)
+    assert before.a11["trust"]["value"] == pytest.approx(0.75)
+    client = personas.client(personas.overseer)
+
+    def trust_of_agency_a() -> str:
+        html = client.get(reverse("manage:oversight-benchmarks")).content.decode()
+        row = re.search(r'<th scope="row">Agency of Alpha</th>(.*?)</tr>', html, re.S)
+        assert row is not None, html
+        return re.findall(r"<td>(.*?)</td>", row.group(1))[3]  # standards, complaints, satisfaction, trust
+
+    assert trust_of_agency_a().startswith(numbers.percent(0.75, 1) + " (")
+
+    add_responses(survey, 40, seed=2, answers=lambda _rng, _i: {**dict.fromkeys(A11_KEYS, 5), "trust": 1})
+    refresh_survey_analysis.enqueue(survey.pk)
+    after = AgencySummary.objects.get(agency=personas.agency_a)
+    assert after.computed_at == before.computed_at and after.a11["trust"]["value"] == pytest.approx(0.375)
+    assert trust_of_agency_a().startswith(numbers.percent(0.375, 1) + " (")
+
+
+def test_each_columns_noise_groups_leave_out_agencies_without_a_figure() -> None:
+    """The table's figures and letters against a reference worked out column by column from the same inputs:
+    agencies without standards, without a summary, without complaints decided or with some A-11 statements only
+    have no figure in those columns and take no part in their noise groups; ties keep the table's order."""
+    import random
+
+    from touchstone.stats.tests.test_benchmarks import reference_letters
+
+    for seed in range(6):
+        rng = random.Random(seed)
+        levels = [round(rng.uniform(0.6, 0.9), 2) for _ in range(4)]
+        sources: list[Any] = []
+        for agency_id in rng.sample(range(1, 1000), rng.randint(0, 60)):
+            standards = (
+                (rng.choice(levels), rng.choice([0.0, rng.uniform(0.001, 0.02)]), rng.randint(1, 5000))
+                if rng.random() < 0.8
+                else None
+            )
+            decided = rng.choice([0, rng.randint(1, 900)])
+            a11 = {
+                measure: {
+                    "value": rng.choice(levels),
+                    "se": rng.choice([None, rng.uniform(0.0, 0.03)]),
+                    "n": 50,
+                }
+                for measure in selectors.A11_MEASURES
+                if rng.random() < 0.7
+            }
+            summary = (rng.randint(0, decided), decided, a11) if rng.random() < 0.8 else None
+            sources.append((agency_id, standards, summary))
+
+        figures = selectors.oversight_figures(sources)
+
+        expected: dict[int, dict[str, tuple[float, float | None, int]]] = {}
+        for agency_id, standards, summary in sources:
+            shown = expected.setdefault(agency_id, {})
+            if standards:
+                shown["standards"] = standards
+            if summary and summary[1]:
+                met, decided, _a11 = summary
+                shown["complaints"] = (met / decided, selectors.wilson(met, decided), decided)
+            for measure, figure in (summary[2] if summary else {}).items():
+                shown[measure] = (figure["value"], figure["se"], figure["n"])
+        for column in ("standards", "complaints", *selectors.A11_MEASURES):
+            items = [(str(a), f[column][0], f[column][1]) for a, f in expected.items() if column in f]
+            letters = reference_letters(items)
+            for agency_id, shown in expected.items():
+                if column not in shown:
+                    assert column not in figures[agency_id]
+                    continue
+                assert figures[agency_id][column] == (*shown[column], letters[str(agency_id)])
+
+
+def test_the_standings_read_each_standards_latest_result_across_its_versions(personas: Personas) -> None:
+    """A revised standard keeps one lineage: its latest judged result may sit on the version before (the new one
+    has none yet) or on the new one; the overseer's counts agree with the standards rollup either way."""
+    from touchstone.standards import selectors as standards
+    from touchstone.standards.models import PeriodResult, ServiceStandard
+
+    def revise(standard: ServiceStandard, valid_from: dt.date) -> ServiceStandard:
+        ServiceStandard.objects.filter(pk=standard.pk).update(valid_until=valid_from - dt.timedelta(days=1))
+        standard.pk, standard.version, standard.valid_from = None, standard.version + 1, valid_from
+        standard.save()
+        return standard
+
+    def result(standard: ServiceStandard, month: int, met: int, verdict: str) -> None:
+        PeriodResult.objects.create(
+            standard=standard,
+            period_start=dt.date(2026, month, 1),
+            period_end=dt.date(2026, month, 28),
+            label=f"2026-{month:02d}",
+            volume_met=met,
+            total=1000,
+            performance=met / 1000,
+            verdict=verdict,
+        )
+
+    unmeasured_since = standard_with_result(personas.agency_a, "Cards", 950, 1000, personas.office_a, 100)
+    revise(
+        unmeasured_since, dt.date(2026, 11, 1)
+    )  # its September result, on the version before, is the latest
+    measured_since = standard_with_result(personas.agency_a, "Boats", 950, 1000, personas.office_a, 100)
+    result(revise(measured_since, dt.date(2026, 10, 1)), 10, 500, "not_met")  # October, on the new version
+    rollups = {agency.pk: r for agency, r in standards.government_wide()}
+    standing = next(s for s in selectors.government_standing() if s.agency == personas.agency_a)
+    rollup = rollups[personas.agency_a.pk]
+    assert (standing.standards, standing.measured, standing.met, standing.total) == (2, 2, 1, 2000)
+    assert (rollup.standards, rollup.measured, rollup.met, rollup.total) == (2, 2, 1, 2000)
+    assert standing.ranked is not None and standing.ranked.value == pytest.approx((950 + 500) / 2000)

@@ -94,3 +94,62 @@ def test_noise_groups_match_checking_every_run_from_scratch():
                 expected[ordered[k][0]] += chr(ord("a") + index) if index < 26 else "?"
         got = noise_groups(items)
         assert got == expected or any("?" in v for v in expected.values())
+
+
+def reference_letters(items: list[tuple[str, float, float | None]]) -> dict[str, str]:
+    """The compact letter display worked out the slow, obvious way: sort best first; for every start, the longest
+    run from it whose every pair passes `within_noise`, checked from scratch; each run not inside the one before it
+    gets the next letter (a..z, aa, ab, ...)."""
+    from touchstone.stats.benchmarks import within_noise
+
+    ordered = sorted(items, key=lambda item: -item[1])
+    runs: list[tuple[int, int]] = []
+    for start in range(len(ordered)):
+        end = start
+        while end + 1 < len(ordered) and all(
+            within_noise(ordered[i][1:], ordered[j][1:])
+            for i in range(start, end + 2)
+            for j in range(i + 1, end + 2)
+        ):
+            end += 1
+        if not runs or end > runs[-1][1]:
+            runs.append((start, end))
+    alphabet = "abcdefghijklmnopqrstuvwxyz"
+    names = [*alphabet, *(a + b for a in alphabet for b in alphabet)]
+    letters = {key: "" for key, _value, _se in ordered}
+    for index, (start, end) in enumerate(runs):
+        for k in range(start, end + 1):
+            letters[ordered[k][0]] += names[index]
+    return letters
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_noise_groups_testing_every_pair_at_once_match_the_reference(seed: int) -> None:
+    import random
+
+    from touchstone.stats.benchmarks import noise_groups
+
+    rng = random.Random(seed)
+    for _ in range(40):
+        count = rng.choice([0, 1, 2, 3, rng.randint(4, 30), rng.randint(60, 110)])
+        # Ties (a few distinct values), unknown and zero errors, and spreads from "all one group" to "all apart".
+        levels = [round(rng.uniform(0.5, 0.95), 3) for _ in range(rng.randint(1, 8))]
+        spread = rng.choice([0.001, 0.01, 0.05])
+        items = [
+            (
+                f"agency-{i}",
+                rng.choice(levels) if rng.random() < 0.3 else rng.uniform(0.5, 0.95),
+                rng.choice([None, 0.0, rng.uniform(0.0, spread), rng.uniform(0.0, spread)]),
+            )
+            for i in range(count)
+        ]
+        assert noise_groups(items) == reference_letters(items)
+
+
+def test_noise_groups_of_nothing_and_of_one() -> None:
+    from touchstone.stats.benchmarks import noise_groups
+
+    assert noise_groups([]) == {}
+    assert noise_groups([("only", 0.7, None)]) == {"only": "a"}
+    # Equal figures with no error are within noise of nothing but keep the order they came in.
+    assert noise_groups([("first", 0.7, None), ("second", 0.7, None)]) == {"first": "a", "second": "b"}
