@@ -413,6 +413,8 @@ class EmailIntakeForm(UswdsFormMixin, forms.ModelForm):
             "imap_folder",
             "imap_done_folder",
             "webhook_secret_env",
+            "webhook_basic_auth_env",
+            "reply_address",
         ]
 
     def _variable_name(self, name: str) -> str:
@@ -428,6 +430,9 @@ class EmailIntakeForm(UswdsFormMixin, forms.ModelForm):
 
     def clean_webhook_secret_env(self) -> str:
         return self._variable_name("webhook_secret_env")
+
+    def clean_webhook_basic_auth_env(self) -> str:
+        return self._variable_name("webhook_basic_auth_env")
 
 
 class ArticleFeedbackForm(forms.Form):
