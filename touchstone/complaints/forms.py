@@ -523,6 +523,7 @@ class SettingsForm(UswdsFormMixin, forms.ModelForm):
             "assignment",
             "warn_before_hours",
             "triage_min_confidence",
+            "duplicate_window_days",
         ]
 
 

@@ -76,6 +76,14 @@ class ComplaintSettings(models.Model):
     warn_before_hours = models.PositiveIntegerField(
         _("warn a supervisor this many hours before a breach"), default=24
     )
+    duplicate_window_days = models.PositiveIntegerField(
+        _("flag likely duplicates of open cases received within (days)"),
+        default=30,
+        help_text=_(
+            "A new complaint from the same email address or phone as an open case received within these days, "
+            "saying much the same, is flagged for a handler to merge or dismiss. 0 turns the flag off."
+        ),
+    )
     triage_min_confidence = models.FloatField(
         _("least confidence for a triage suggestion"),
         default=0.5,
