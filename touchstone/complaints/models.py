@@ -716,7 +716,9 @@ class EmailIntake(models.Model):
     reply_address = models.EmailField(
         _("address customers reply to"),
         blank=True,
-        help_text=_("The complaints mailbox; the handler's emails name it as Reply-To so answers come back here."),
+        help_text=_(
+            "The complaints mailbox; the handler's emails name it as Reply-To so answers come back here."
+        ),
     )
     last_polled_at = models.DateTimeField(null=True, blank=True)
 

@@ -1086,6 +1086,21 @@ def bulk_set_state(*, actor: User, cases: list[Case], state: str) -> int:
 
 
 @transaction.atomic
+def bulk_close(*, actor: User, cases: list[Case], outcome: str, response: str) -> int:
+    """Close every selected case as `close_case` closes one (clock stopped, history, the customer told and asked
+    how it went), with the same outcome and response; a case already closed stops them all."""
+    if outcome == Case.Outcome.MONETARY:
+        raise BulkRefused(_("Close cases with monetary relief one at a time: each has its own amount."))
+    for case in cases:
+        if not case.is_open:
+            raise BulkRefused(
+                _("%(number)s is closed; nothing was changed.") % {"number": case.tracking_number}
+            )
+        close_case(actor=actor, case=case, outcome=outcome, response=response)
+    return len(cases)
+
+
+@transaction.atomic
 def bulk_tag(*, actor: User, agency: Agency, cases: list[Case], name: str) -> CaseTag:
     tag, _created = CaseTag.objects.get_or_create(agency=agency, name=name.strip()[:60])
     for case in cases:

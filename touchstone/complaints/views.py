@@ -360,6 +360,10 @@ def worklist_bulk(request: AgencyRequest) -> HttpResponse:
                 services.bulk_set_state(actor=request.user, cases=cases, state=data["state"])
             elif data["action"] == BulkForm.TAG:
                 services.bulk_tag(actor=request.user, agency=agency, cases=cases, name=data["tag"])
+            elif data["action"] == BulkForm.CLOSE:
+                services.bulk_close(
+                    actor=request.user, cases=cases, outcome=data["outcome"], response=data["response"]
+                )
             else:
                 into = services.bulk_merge(actor=request.user, cases=cases)
                 messages.success(request, _("Merged into %(number)s.") % {"number": into.tracking_number})

@@ -341,3 +341,25 @@ def test_unknown_provider_agency_without_a_secret_and_an_unreadable_post(
     monkeypatch.delenv("AAA_MAIL_HOOK")
     assert postmark(client, url(personas, "postmark"), rfc822(), basic()).status_code == 503
     assert not Case.objects.exists()
+
+
+def test_an_admin_names_the_webhook_credentials_variable_and_the_reply_address_in_english_and_spanish(
+    personas: Personas,
+) -> None:
+    admin = personas.client(personas.admin_a)
+    url = f"/manage/{personas.agency_a.slug}/complaints/setup/email/"
+    values = {
+        "imap_port": 993,
+        "imap_folder": "INBOX",
+        "webhook_basic_auth_env": "complaints-hook:a-long-random-password",
+        "reply_address": "complaints@agency-a.example.gov",
+    }
+    page = admin.post(url, values).content.decode()
+    assert "Give the name of an environment variable" in page, "the secret itself is refused"
+    assert not EmailIntake.objects.exists()
+    assert admin.post(url, values | {"webhook_basic_auth_env": "AAA_MAIL_HOOK"}).status_code == 302
+    intake = EmailIntake.objects.get(agency=personas.agency_a)
+    assert intake.webhook_basic_auth_env == "AAA_MAIL_HOOK"
+    assert intake.reply_address == "complaints@agency-a.example.gov"
+    spanish = admin.get(f"/es/manage/{personas.agency_a.slug}/complaints/setup/email/").content.decode()
+    assert "dirección a la que responden los clientes" in spanish.lower()

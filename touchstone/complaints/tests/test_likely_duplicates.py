@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from touchstone.complaints import services
 from touchstone.complaints.models import Case, ComplaintSettings
 from touchstone.complaints.tests.factories import file_case
 from touchstone.complaints.tests.test_intake_and_assignment import submit_token
