@@ -425,6 +425,17 @@ class Case(models.Model):
             models.Index(fields=["agency", "state", "next_breach_at"]),
             models.Index(fields=["agency", "-received_at"]),
             models.Index(fields=["agency", "external_id"]),
+            # The same customer's recent cases, looked up at each intake to flag a likely duplicate.
+            models.Index(
+                fields=["agency", "contact_email", "-received_at"],
+                condition=~models.Q(contact_email=""),
+                name="complaint_same_email",
+            ),
+            models.Index(
+                fields=["agency", "contact_phone", "-received_at"],
+                condition=~models.Q(contact_phone=""),
+                name="complaint_same_phone",
+            ),
             models.Index(
                 fields=["created_at"],
                 condition=models.Q(intake_pending=True),
