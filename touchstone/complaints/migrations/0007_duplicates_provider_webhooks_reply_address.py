@@ -6,51 +6,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_spanish_names'),
-        ('complaints', '0006_email_intake_bounces_splits_tags_articles'),
-        ('core', '0005_second_factor'),
+        ("catalog", "0002_spanish_names"),
+        ("complaints", "0006_email_intake_bounces_splits_tags_articles"),
+        ("core", "0005_second_factor"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='likely_duplicate_of',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='complaints.case', verbose_name='likely duplicate of'),
+            model_name="case",
+            name="likely_duplicate_of",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="complaints.case",
+                verbose_name="likely duplicate of",
+            ),
         ),
         migrations.AddField(
-            model_name='complaintsettings',
-            name='duplicate_window_days',
-            field=models.PositiveIntegerField(default=30, help_text='A new complaint from the same email address or phone as an open case received within these days, saying much the same, is flagged for a handler to merge or dismiss. 0 turns the flag off.', verbose_name='flag likely duplicates of open cases received within (days)'),
+            model_name="complaintsettings",
+            name="duplicate_window_days",
+            field=models.PositiveIntegerField(
+                default=30,
+                help_text="A new complaint from the same email address or phone as an open case received within these days, saying much the same, is flagged for a handler to merge or dismiss. 0 turns the flag off.",
+                verbose_name="flag likely duplicates of open cases received within (days)",
+            ),
         ),
         migrations.AddField(
-            model_name='emailintake',
-            name='reply_address',
-            field=models.EmailField(blank=True, help_text="The complaints mailbox; the handler's emails name it as Reply-To so answers come back here.", max_length=254, verbose_name='address customers reply to'),
+            model_name="emailintake",
+            name="reply_address",
+            field=models.EmailField(
+                blank=True,
+                help_text="The complaints mailbox; the handler's emails name it as Reply-To so answers come back here.",
+                max_length=254,
+                verbose_name="address customers reply to",
+            ),
         ),
         migrations.AddField(
-            model_name='emailintake',
-            name='webhook_basic_auth_env',
-            field=models.CharField(blank=True, help_text='For SendGrid, Postmark, Amazon SES, Mailjet and Mandrill: the variable holds user:password, the same pair written into the webhook address the provider posts to.', max_length=100, verbose_name="environment variable holding the webhook's user name and password"),
+            model_name="emailintake",
+            name="webhook_basic_auth_env",
+            field=models.CharField(
+                blank=True,
+                help_text="For SendGrid, Postmark, Amazon SES, Mailjet and Mandrill: the variable holds user:password, the same pair written into the webhook address the provider posts to.",
+                max_length=100,
+                verbose_name="environment variable holding the webhook's user name and password",
+            ),
         ),
         migrations.AddField(
-            model_name='webhooknonce',
-            name='keep_until',
+            model_name="webhooknonce",
+            name="keep_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='emailintake',
-            name='webhook_secret_env',
-            field=models.CharField(blank=True, help_text='The key the mail provider signs its posts with (Mailgun: the webhook signing key; Mandrill: the webhook key).', max_length=100, verbose_name='environment variable holding the webhook signing key'),
+            model_name="emailintake",
+            name="webhook_secret_env",
+            field=models.CharField(
+                blank=True,
+                help_text="The key the mail provider signs its posts with (Mailgun: the webhook signing key; Mandrill: the webhook key).",
+                max_length=100,
+                verbose_name="environment variable holding the webhook signing key",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('contact_email', ''), _negated=True), fields=['agency', 'contact_email', '-received_at'], name='complaint_same_email'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("contact_email", ""), _negated=True),
+                fields=["agency", "contact_email", "-received_at"],
+                name="complaint_same_email",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('contact_phone', ''), _negated=True), fields=['agency', 'contact_phone', '-received_at'], name='complaint_same_phone'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("contact_phone", ""), _negated=True),
+                fields=["agency", "contact_phone", "-received_at"],
+                name="complaint_same_phone",
+            ),
         ),
     ]
