@@ -908,6 +908,7 @@ def merge_case(*, actor: User, case: Case, into: Case) -> Case:
         outcome=Case.Outcome.CLOSED,
         closed_at=now,
         merged_into=into,
+        likely_duplicate_of=None,  # merged: the question the flag asked is answered
     )
     _update(into, actor=actor, action="merged a duplicate in", last_update_at=into.last_update_at)
     return into
@@ -1033,7 +1034,6 @@ def merge_likely_duplicate(*, actor: User, case: Case) -> Case:
     if case.likely_duplicate_of is None:
         raise CannotMerge(_("This case is not flagged as a likely duplicate."))
     into = Case.objects.select_for_update().get(pk=case.likely_duplicate_of.pk)
-    case.likely_duplicate_of = None  # saved with the merge: a merged case is no longer a question
     return merge_case(actor=actor, case=case, into=into)
 
 
