@@ -29,6 +29,11 @@ urlpatterns = [
         complaint_email_webhook.receive_email,
         name="complaint-email-webhook",
     ),
+    path(
+        "inbound-email/<slug:agency_slug>/<slug:provider>/",
+        complaint_email_webhook.receive_provider_email,
+        name="complaint-email-provider-webhook",
+    ),
 ]
 
 urlpatterns += i18n_patterns(

@@ -1,6 +1,6 @@
 """The demo's complaints: a year of them at the Benefits Administration, across its services and channels, with
 handlers, policies, office calendars, routing rules, some breaches and a trained triage classifier; and the help
-desk's side: cases that came in by email with a threaded reply, a merged duplicate, a split case, a bounced reply
+desk's side: cases that came in by email with a threaded reply, a merged duplicate, a likely duplicate flagged for a handler, a split case, a bounced reply
 and knowledge-base answers (public ones in English and Spanish).
 
 Idempotent: an agency that already has complaints is left alone. Written in bulk to stay fast.
@@ -434,7 +434,8 @@ def _received(agency: Agency, raw: bytes) -> Case:
 
 
 def _help_desk(agency: Agency, topics: dict[str, Topic], handler: User | None) -> None:
-    """Email-threaded cases, a merged duplicate, a split case, a bounce and the knowledge base's answers."""
+    """Email-threaded cases, a merged duplicate, a likely duplicate flagged and left open, a split case, a bounce
+    and the knowledge base's answers."""
     for topic_name, public, title, body, title_es, body_es in ARTICLES:
         article = Article.objects.create(
             agency=agency,
@@ -516,6 +517,28 @@ def _help_desk(agency: Agency, topics: dict[str, Topic], handler: User | None) -
         bounced, handler, "We have your claim and are checking it.", "<demo-reply-3@ba.demo.example.gov>"
     )
     inbound.receive(agency, DEMO_BOUNCE.replace("\n", "\r\n").encode())
+    # The same customer writes again before the first case is answered: flagged at intake, left for a handler to
+    # merge or dismiss from the case page or the worklist.
+    grace = "Grace Kim <grace.kim@example.org>"
+    _received(
+        agency,
+        _email(
+            grace,
+            "Replacement card",
+            "I asked for a replacement benefits card three weeks ago and it has not come. I cannot buy groceries.",
+            "<demo-grace-1@mail.example.org>",
+        ),
+    )
+    _received(
+        agency,
+        _email(
+            grace,
+            "Still no card",
+            "Three weeks ago I asked for a replacement benefits card and it still has not come; I cannot buy "
+            "groceries without it.",
+            "<demo-grace-2@mail.example.org>",
+        ),
+    )
 
 
 DEMO_BOUNCE = """From: Mail Delivery System <MAILER-DAEMON@mx.ba.demo.example.gov>

@@ -348,7 +348,7 @@ class SplitForm(UswdsFormMixin, forms.Form):
 class BulkForm(UswdsFormMixin, forms.Form):
     """One action on the cases ticked in the worklist."""
 
-    ASSIGN, STATE, TAG, MERGE = "assign", "state", "tag", "merge"
+    ASSIGN, STATE, TAG, MERGE, CLOSE = "assign", "state", "tag", "merge", "close"
     action = forms.ChoiceField(
         label=_("Action"),
         choices=[
@@ -356,6 +356,7 @@ class BulkForm(UswdsFormMixin, forms.Form):
             (STATE, _("Set the status")),
             (TAG, _("Add a tag")),
             (MERGE, _("Merge into the case received first")),
+            (CLOSE, _("Close with one outcome and response")),
         ],
     )
     cases = forms.TypedMultipleChoiceField(
@@ -371,6 +372,21 @@ class BulkForm(UswdsFormMixin, forms.Form):
         ],
     )
     tag = forms.CharField(label=_("Tag"), required=False, max_length=60)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        required=False,
+        choices=[
+            ("", "—"),
+            *[choice for choice in Case.Outcome.choices if choice[0] != Case.Outcome.MONETARY],
+        ],
+        help_text=_("Close cases with monetary relief one at a time: each has its own amount."),
+    )
+    response = forms.CharField(
+        label=_("Response to the customers"),
+        required=False,
+        help_text=_("What we decided and why. Each customer reads this on their own case."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -381,9 +397,15 @@ class BulkForm(UswdsFormMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        needs = {self.ASSIGN: "handler", self.STATE: "state", self.TAG: "tag"}.get(data.get("action", ""))
-        if needs and not (str(data.get(needs) or "")).strip():
-            self.add_error(needs, _("Fill this in for the action you chose."))
+        needs = {
+            self.ASSIGN: ["handler"],
+            self.STATE: ["state"],
+            self.TAG: ["tag"],
+            self.CLOSE: ["outcome", "response"],
+        }.get(data.get("action", ""), [])
+        for name in needs:
+            if not (str(data.get(name) or "")).strip():
+                self.add_error(name, _("Fill this in for the action you chose."))
         return data
 
 
@@ -420,6 +442,8 @@ class EmailIntakeForm(UswdsFormMixin, forms.ModelForm):
             "imap_folder",
             "imap_done_folder",
             "webhook_secret_env",
+            "webhook_basic_auth_env",
+            "reply_address",
         ]
 
     def _variable_name(self, name: str) -> str:
@@ -435,6 +459,9 @@ class EmailIntakeForm(UswdsFormMixin, forms.ModelForm):
 
     def clean_webhook_secret_env(self) -> str:
         return self._variable_name("webhook_secret_env")
+
+    def clean_webhook_basic_auth_env(self) -> str:
+        return self._variable_name("webhook_basic_auth_env")
 
 
 class ArticleFeedbackForm(forms.Form):
@@ -525,6 +552,7 @@ class SettingsForm(UswdsFormMixin, forms.ModelForm):
             "assignment",
             "warn_before_hours",
             "triage_min_confidence",
+            "duplicate_window_days",
         ]
 
 

@@ -76,6 +76,14 @@ class ComplaintSettings(models.Model):
     warn_before_hours = models.PositiveIntegerField(
         _("warn a supervisor this many hours before a breach"), default=24
     )
+    duplicate_window_days = models.PositiveIntegerField(
+        _("flag likely duplicates of open cases received within (days)"),
+        default=30,
+        help_text=_(
+            "A new complaint from the same email address or phone as an open case received within these days, "
+            "saying much the same, is flagged for a handler to merge or dismiss. 0 turns the flag off."
+        ),
+    )
     triage_min_confidence = models.FloatField(
         _("least confidence for a triage suggestion"),
         default=0.5,
@@ -375,6 +383,15 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="split_parts",
     )
+    # Set at intake when an open case of the same customer says much the same; a handler merges or dismisses it.
+    likely_duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("likely duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     tags: "models.ManyToManyField[CaseTag, Any]" = models.ManyToManyField(
         "CaseTag", verbose_name=_("tags"), blank=True, related_name="cases"
     )
@@ -408,6 +425,17 @@ class Case(models.Model):
             models.Index(fields=["agency", "state", "next_breach_at"]),
             models.Index(fields=["agency", "-received_at"]),
             models.Index(fields=["agency", "external_id"]),
+            # The same customer's recent cases, looked up at each intake to flag a likely duplicate.
+            models.Index(
+                fields=["agency", "contact_email", "-received_at"],
+                condition=~models.Q(contact_email=""),
+                name="complaint_same_email",
+            ),
+            models.Index(
+                fields=["agency", "contact_phone", "-received_at"],
+                condition=~models.Q(contact_phone=""),
+                name="complaint_same_phone",
+            ),
             models.Index(
                 fields=["created_at"],
                 condition=models.Q(intake_pending=True),
@@ -692,7 +720,26 @@ class EmailIntake(models.Model):
         _("environment variable holding the webhook signing key"),
         max_length=100,
         blank=True,
-        help_text=_("The key the mail provider signs its posts with (Mailgun: the webhook signing key)."),
+        help_text=_(
+            "The key the mail provider signs its posts with (Mailgun: the webhook signing key; Mandrill: the "
+            "webhook key)."
+        ),
+    )
+    webhook_basic_auth_env = models.CharField(
+        _("environment variable holding the webhook's user name and password"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "For SendGrid, Postmark, Amazon SES, Mailjet and Mandrill: the variable holds user:password, the "
+            "same pair written into the webhook address the provider posts to."
+        ),
+    )
+    reply_address = models.EmailField(
+        _("address customers reply to"),
+        blank=True,
+        help_text=_(
+            "The complaints mailbox; the handler's emails name it as Reply-To so answers come back here."
+        ),
     )
     last_polled_at = models.DateTimeField(null=True, blank=True)
 
@@ -710,6 +757,8 @@ class WebhookNonce(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     nonce = models.CharField(max_length=128)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Posts with no signed time (basic-auth providers) keep their nonce this long; signed ones only minutes.
+    keep_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "nonce"], name="webhook_nonce_once")]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from touchstone.complaints.models import Case, CaseMessage, ClockWarning
+from touchstone.complaints.models import Case, CaseMessage, ClockWarning, EmailIntake
 
 logger = logging.getLogger(__name__)
 
@@ -114,11 +114,18 @@ def email_message(message: CaseMessage) -> None:
             "conversation at %(url)s."
         ) % {"number": case.tracking_number, "url": _site(reverse("portal_complaints:status"))}
     headers = {"Message-ID": message_id}
+    reply_to = EmailIntake.objects.filter(agency_id=case.agency_id).values_list("reply_address", flat=True)
+    reply_address = next(iter(reply_to), "")
     if earlier:
         headers["In-Reply-To"] = earlier[-1]
         headers["References"] = " ".join(earlier[-20:])
     EmailMessage(
-        subject, f"{message.body}\n\n-- \n{footer}", None, [case.contact_email], headers=headers
+        subject,
+        f"{message.body}\n\n-- \n{footer}",
+        None,
+        [case.contact_email],
+        headers=headers,
+        reply_to=[reply_address] if reply_address else None,
     ).send()
     CaseMessage.objects.filter(pk=message.pk).update(email_message_id=message_id)
     logger.info("message %s emailed for case %s", message.pk, case.pk)

@@ -39,6 +39,7 @@ def cases_of(agency: Agency) -> QuerySet[Case]:
         "handler",
         "policy",
         "agency",
+        "likely_duplicate_of",
     )
 
 

@@ -283,6 +283,7 @@ def file_complaint(
     received_at: dt.datetime | None = None,
     acknowledge: bool = True,
     complete_now: bool = False,
+    flag_duplicates: bool = True,
 ) -> Case:
     """Store a complaint from any channel under a fresh tracking number and return it, committed: a number given
     out is never lost. Routing, policy, handler, clocks, history, audit entry, triage suggestion and the
@@ -316,7 +317,7 @@ def file_complaint(
     if complete_now:
         with transaction.atomic():
             _store(case, uploads)
-            return complete_intake(case.pk, actor=actor) or case
+            return complete_intake(case.pk, actor=actor, flag_duplicates=flag_duplicates) or case
     _store(case, uploads)
     if _queue_completion(case.pk):
         case.refresh_from_db()  # the task backend completed it at once (tests do): hand back the routed case
@@ -399,9 +400,12 @@ def _wake_batch() -> None:
 
 
 @transaction.atomic
-def complete_intake(case_id: int, *, actor: User | None = None, email: bool = True) -> Case | None:
+def complete_intake(
+    case_id: int, *, actor: User | None = None, email: bool = True, flag_duplicates: bool = True
+) -> Case | None:
     """Finish the intake of a case filed with `intake_pending`: route it, choose its policy and handler, start its
-    clocks from the time it was received, record its history and an audit entry, suggest a triage and (unless the
+    clocks from the time it was received, record its history and an audit entry, suggest a triage, flag a likely
+    duplicate of an open case of the same customer and (unless the
     caller sends many at once) acknowledge it by email. Returns the case, or None when its intake was already
     complete.
 
@@ -447,6 +451,8 @@ def complete_intake(case_id: int, *, actor: User | None = None, email: bool = Tr
         },
     )
     suggest_triage(case)
+    if flag_duplicates:
+        flag_likely_duplicate(case)
     if case.contact_email and email:
         from touchstone.complaints.tasks import send_acknowledgements
 
@@ -902,6 +908,7 @@ def merge_case(*, actor: User, case: Case, into: Case) -> Case:
         outcome=Case.Outcome.CLOSED,
         closed_at=now,
         merged_into=into,
+        likely_duplicate_of=None,  # merged: the question the flag asked is answered
     )
     _update(into, actor=actor, action="merged a duplicate in", last_update_at=into.last_update_at)
     return into
@@ -934,6 +941,7 @@ def split_case(*, actor: User, case: Case, narrative: str) -> Case:
         received_at=case.received_at,
         acknowledge=case.acknowledged_at is not None,
         complete_now=True,
+        flag_duplicates=False,  # the part repeats its original's customer and words by design
     )
     Case.objects.filter(pk=part.pk).update(split_from=case)
     part.split_from = case
@@ -956,6 +964,85 @@ def split_case(*, actor: User, case: Case, narrative: str) -> Case:
         changes={"split_from": [None, case.tracking_number]},
     )
     return part
+
+
+# --- likely duplicates, flagged at intake ------------------------------------------------------------------------
+
+# How alike two narratives must read (TF-IDF cosine over letter runs) for the second to be flagged.
+DUPLICATE_SIMILARITY = 0.3
+
+
+def likely_duplicate_of(case: Case) -> Case | None:
+    """The open case of the same agency and the same customer (email address or phone), received within the
+    agency's window before this one, whose narrative reads most like this one's; None below the similarity."""
+    window = intake_config(case.agency).settings.duplicate_window_days
+    if not window or not case.narrative.strip():
+        return None
+    same_customer = Q()
+    if case.contact_email:
+        same_customer |= Q(contact_email=case.contact_email.lower())
+    if case.contact_phone.strip():
+        same_customer |= Q(contact_phone=case.contact_phone.strip())
+    if not same_customer:
+        return None
+    candidates = list(
+        Case.objects.filter(
+            same_customer,
+            agency_id=case.agency_id,
+            state__in=Case.OPEN_STATES,
+            received_at__gte=case.received_at - dt.timedelta(days=window),
+            received_at__lte=case.received_at,
+        )
+        .exclude(pk=case.pk)
+        .exclude(narrative="")
+        .only("pk", "tracking_number", "narrative", "agency_id")
+        .order_by("-received_at")[:50]
+    )
+    found = triage.similar(
+        case.narrative,
+        [other.narrative for other in candidates],
+        threshold=DUPLICATE_SIMILARITY,
+        limit=1,
+        by_characters=True,
+    )
+    return candidates[found[0][0]] if found else None
+
+
+def flag_likely_duplicate(case: Case) -> Case | None:
+    """Flag a new case as the likely duplicate of an open one, for a handler to merge or dismiss; never merged
+    here. Returns the case it likely repeats."""
+    original = likely_duplicate_of(case)
+    if original is None:
+        return None
+    Case.objects.filter(pk=case.pk).update(likely_duplicate_of=original)
+    case.likely_duplicate_of = original
+    audit.record(
+        actor=None,
+        actor_label="intake",
+        action="flagged as a likely duplicate",
+        target=case,
+        agency=case.agency,
+        changes={"likely_duplicate_of": [None, original.tracking_number]},
+    )
+    logger.info("case %s flagged as a likely duplicate of case %s", case.pk, original.pk)
+    return original
+
+
+@transaction.atomic
+def merge_likely_duplicate(*, actor: User, case: Case) -> Case:
+    """The handler agrees: the flagged case merges into the case it repeats (see `merge_case`)."""
+    if case.likely_duplicate_of is None:
+        raise CannotMerge(_("This case is not flagged as a likely duplicate."))
+    into = Case.objects.select_for_update().get(pk=case.likely_duplicate_of.pk)
+    return merge_case(actor=actor, case=case, into=into)
+
+
+@transaction.atomic
+def dismiss_likely_duplicate(*, actor: User, case: Case) -> Case:
+    """The handler judges the case its own: the flag goes, and the history says who dismissed it."""
+    if case.likely_duplicate_of is None:
+        raise CannotMerge(_("This case is not flagged as a likely duplicate."))
+    return _update(case, actor=actor, action="not a duplicate", likely_duplicate_of=None)
 
 
 # --- bulk actions on the worklist -------------------------------------------------------------------------------
@@ -995,6 +1082,21 @@ def bulk_set_state(*, actor: User, cases: list[Case], state: str) -> int:
                 _update(case, actor=actor, action="acknowledged", acknowledged_at=timezone.now())
         else:
             start_work(actor=actor, case=case)
+    return len(cases)
+
+
+@transaction.atomic
+def bulk_close(*, actor: User, cases: list[Case], outcome: str, response: str) -> int:
+    """Close every selected case as `close_case` closes one (clock stopped, history, the customer told and asked
+    how it went), with the same outcome and response; a case already closed stops them all."""
+    if outcome == Case.Outcome.MONETARY:
+        raise BulkRefused(_("Close cases with monetary relief one at a time: each has its own amount."))
+    for case in cases:
+        if not case.is_open:
+            raise BulkRefused(
+                _("%(number)s is closed; nothing was changed.") % {"number": case.tracking_number}
+            )
+        close_case(actor=actor, case=case, outcome=outcome, response=response)
     return len(cases)
 
 

@@ -411,12 +411,23 @@ def train(examples: list[Example], labels: dict[str, list[str | None]], folds: i
 
 
 def similar(
-    text: str, candidates: list[str], threshold: float = 0.35, limit: int = 3
+    text: str,
+    candidates: list[str],
+    threshold: float = 0.35,
+    limit: int = 3,
+    by_characters: bool = False,
 ) -> list[tuple[int, float]]:
-    """(index, cosine similarity) of the candidates most like `text`, best first, above the threshold."""
+    """(index, cosine similarity) of the candidates most like `text`, best first, above the threshold.
+
+    `by_characters` compares runs of 3 to 5 letters within words instead of whole English words: the same
+    complaint retold (other word forms, a typo, Spanish) still reads alike."""
     if not candidates or not text.strip():
         return []
-    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english")
+    vectorizer = (
+        TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(3, 5), strip_accents="unicode")
+        if by_characters
+        else TfidfVectorizer(sublinear_tf=True, stop_words="english")
+    )
     try:
         matrix = vectorizer.fit_transform([text, *candidates])
     except ValueError:  # only stop words

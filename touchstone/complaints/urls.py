@@ -23,6 +23,7 @@ urlpatterns = [
     path("cases/<int:case_id>/triage/", views.case_triage, name="case-triage"),
     path("cases/<int:case_id>/merge/", views.case_merge, name="case-merge"),
     path("cases/<int:case_id>/split/", views.case_split, name="case-split"),
+    path("cases/<int:case_id>/duplicate/", views.case_duplicate, name="case-duplicate"),
     path("bulk/", views.worklist_bulk, name="bulk"),
     path(
         "cases/<int:case_id>/attachments/<int:attachment_id>/",

@@ -314,6 +314,32 @@ def case_split(request: AgencyRequest, case_id: int) -> HttpResponse:
 
 @member_view(HANDLE)
 @require_POST
+def case_duplicate(request: AgencyRequest, case_id: int) -> HttpResponse:
+    """The flag "likely duplicate of …" answered in one click: merge into that case, or not a duplicate."""
+    agency = request.agency
+    case = selectors.case_of(agency, case_id)
+    decision = request.POST.get("decision", "")
+    if decision not in {"merge", "dismiss"}:
+        messages.error(request, _("Choose to merge the case or to mark it as not a duplicate."))
+        return redirect("manage:complaints:case", agency_slug=agency.slug, case_id=case.pk)
+    if not case.is_open or case.likely_duplicate_of is None:
+        messages.error(request, _("This case is not flagged as a likely duplicate; nothing was changed."))
+        return redirect("manage:complaints:case", agency_slug=agency.slug, case_id=case.pk)
+    try:
+        if decision == "merge":
+            into = services.merge_likely_duplicate(actor=request.user, case=case)
+            messages.success(request, _("Merged into %(number)s.") % {"number": into.tracking_number})
+            return redirect("manage:complaints:case", agency_slug=agency.slug, case_id=into.pk)
+        services.dismiss_likely_duplicate(actor=request.user, case=case)
+    except services.CannotMerge as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Marked as not a duplicate."))
+    return redirect("manage:complaints:case", agency_slug=agency.slug, case_id=case.pk)
+
+
+@member_view(HANDLE)
+@require_POST
 def worklist_bulk(request: AgencyRequest) -> HttpResponse:
     """One action on the ticked cases of the worklist: all of them or, if any one cannot take it, none."""
     agency = request.agency
@@ -334,6 +360,10 @@ def worklist_bulk(request: AgencyRequest) -> HttpResponse:
                 services.bulk_set_state(actor=request.user, cases=cases, state=data["state"])
             elif data["action"] == BulkForm.TAG:
                 services.bulk_tag(actor=request.user, agency=agency, cases=cases, name=data["tag"])
+            elif data["action"] == BulkForm.CLOSE:
+                services.bulk_close(
+                    actor=request.user, cases=cases, outcome=data["outcome"], response=data["response"]
+                )
             else:
                 into = services.bulk_merge(actor=request.user, cases=cases)
                 messages.success(request, _("Merged into %(number)s.") % {"number": into.tracking_number})

@@ -80,6 +80,10 @@ def field_with_nul(request: HttpRequest) -> str | None:
         return None
     content_type = request.content_type or ""
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if request.path.startswith("/inbound-email/"):
+            _body = (
+                request.body
+            )  # mail providers' forms are parsed again from the raw body (anymail, SendGrid)
         for name, values in request.POST.lists():
             if "\x00" in name or any("\x00" in value for value in values):
                 return name.replace("\x00", "")

@@ -123,6 +123,14 @@ def test_the_demo_has_an_email_thread_a_merged_duplicate_a_split_case_a_bounce_a
     assert Case.objects.filter(agency=demo_agency, merged_into=thread).exists()
     assert Case.objects.filter(agency=demo_agency, split_from__isnull=False).count() == 1
     assert CaseMessage.objects.filter(case__agency=demo_agency, bounced_at__isnull=False).count() == 1
+    flagged = Case.objects.get(
+        agency=demo_agency, likely_duplicate_of__isnull=False, state__in=Case.OPEN_STATES
+    )
+    assert flagged.contact_email == "grace.kim@example.org" and flagged.likely_duplicate_of is not None
+    assert (
+        flagged.likely_duplicate_of.contact_email == flagged.contact_email
+        and flagged.likely_duplicate_of.is_open
+    )
     public = Article.objects.filter(agency=demo_agency, public=True)
     assert public.count() >= 3 and public.exclude(body_es="").exists()
     assert Article.objects.filter(agency=demo_agency, public=False).exists()

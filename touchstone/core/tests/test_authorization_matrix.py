@@ -129,6 +129,7 @@ POLICY: dict[str, tuple[frozenset[str], bool]] = {
     "manage:complaints:canned-new": (ADMIN, False),
     "manage:complaints:canned-edit": (ADMIN, False),
     "manage:complaints:case-split": (HANDLERS, False),
+    "manage:complaints:case-duplicate": (HANDLERS, True),
     "manage:complaints:bulk": (HANDLERS, True),
     "manage:complaints:email-settings": (ADMIN, False),
     "manage:complaints:article-new": (ADMIN, False),
