@@ -99,9 +99,7 @@ def test_the_sweep_deletes_retired_objects_and_orphans_from_the_bucket(
     assert len(object_store_keys("transactions")) == 3
     store.sweep(now=timezone.now() + dt.timedelta(hours=2))
     live = sorted(f.path for f in store.live_files(agency))
-    assert object_store_keys("transactions") == sorted(
-        [*live, f"{agency.pk}/left-by-a-crash.parquet"]
-    )
+    assert object_store_keys("transactions") == sorted([*live, f"{agency.pk}/left-by-a-crash.parquet"])
     store.sweep(now=timezone.now() + dt.timedelta(days=2))
     assert object_store_keys("transactions") == live
 
