@@ -321,7 +321,8 @@ def imports(request: AgencyRequest) -> HttpResponse:
     form = ImportForm(
         request.POST or None,
         request.FILES or None,
-        user=request.user,
+        # Signed in through one agency's own provider: that agency's kinds only, never the installation-wide ones.
+        user=request.user if access.sign_in_agency(request) is None else None,
         initial={"kind": asked} if asked in IMPORTERS else None,
     )
     if request.method == "POST" and form.is_valid():

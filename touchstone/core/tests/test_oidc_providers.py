@@ -15,11 +15,12 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from touchstone.conftest import Personas, make_user
-from touchstone.core.models import Membership, Role, User
+from touchstone.core.models import ImportRun, Membership, Role, User
 from touchstone.core.tests.test_oidc_sign_in import PROVIDER, FakeProvider
 
 AGENCY_ISSUER = "https://sts.beta.example.gov"
@@ -206,10 +207,18 @@ def test_an_agency_provider_opens_that_agency_only_even_for_a_member_of_several(
         "Switch agency"
         not in client.get(reverse("manage:agency-home", args=[personas.agency_b.slug])).content.decode()
     )
+    # Installation staff too: the agency's imports page offers none of the kinds that write every agency's records.
+    both.is_superuser = True
+    both.save(update_fields=["is_superuser"])
+    imports = reverse("manage:imports", args=[personas.agency_b.slug])
+    assert 'value="canada-agencies"' not in client.get(imports).content.decode()
+    refused = client.post(imports, {"kind": "canada-agencies", "file": SimpleUploadedFile("a.csv", b"x")})
+    assert refused.status_code == 200 and not ImportRun.objects.exists()
     # Signing in through Login.gov, which is not one agency's, opens every membership again.
     assert sign_in_through(client, providers.logingov).status_code == 302
     assert client.get(reverse("manage:agency-home", args=[personas.agency_a.slug])).status_code == 200
     assert client.get(reverse("manage:oversight")).status_code == 200
+    assert 'value="canada-agencies"' in client.get(imports).content.decode()
 
 
 def test_an_admin_with_an_authenticator_app_keeps_the_agency_limit_after_the_code(
@@ -279,3 +288,36 @@ def test_the_environment_names_each_provider_and_a_missing_setting_is_named(
         oidc_provider("us-treasury")
     with pytest.raises(ImproperlyConfigured, match="lower-case letters"):
         oidc_provider("Treasury!")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_without_javascript_each_button_signs_in_through_its_provider(
+    personas: Personas, providers: Providers, live_server: Any, browser: Any, phone_page: Any
+) -> None:
+    from touchstone.conftest import assert_accessible
+
+    for language, label in (("", "Sign in with Beta PIV"), ("/es", "Iniciar sesión con Beta PIV")):
+        phone_page.goto(f"{live_server.url}{language}/sign-in/")
+        assert phone_page.get_by_role("link", name=label).is_visible()
+        assert_accessible(phone_page)
+        assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+
+    def provider_answers(route: Any) -> None:
+        """The agency's provider: it knows the person, and sends the browser back with a code for its state."""
+        query = {key: values[0] for key, values in parse_qs(urlparse(route.request.url).query).items()}
+        providers.beta.nonce = query["nonce"]
+        back = f"{live_server.url}/oidc/callback/?code=code-1&state={query['state']}"
+        route.fulfill(status=302, headers={"Location": back})
+
+    page.route(f"{AGENCY_ISSUER}/**", provider_answers)
+    try:
+        page.goto(f"{live_server.url}/sign-in/")
+        page.get_by_role("link", name="Sign in with Beta PIV").click()
+        page.wait_for_url(f"{live_server.url}/manage/{personas.agency_b.slug}/")
+        assert page.get_by_role("heading", level=1).count() == 1
+    finally:
+        context.close()
