@@ -8,7 +8,7 @@ worker keeps its own cache of the transaction store, as a worker on another mach
 - hostile import files through the API, finished by the task worker in its own process (test_import_fuzz.py);
 - the authorization matrix, by GET, over real session cookies (test_authorization_matrix.py);
 - complaint attachments through the public form, and transactions through the API, found in the bucket afterwards,
-  while a refused import leaves nothing there but the file it was sent;
+  while a refused import leaves nothing there (its uploaded file is deleted once its run ends);
 - and the servers' own output at DEBUG, read afterwards: no narrative, answer, email address, object store
   credential or server error in it.
 
@@ -85,8 +85,9 @@ def free_port() -> int:
 
 @pytest.fixture
 def production_shape(
-    transactional_db: Any, tmp_path: Path, settings: Any, object_store: str
+    transactional_db: Any, tmp_path: Path, object_store: str, settings: Any
 ) -> Iterator[Shape]:
+    # object_store before settings: the changes made through `settings` are undone first, then the object store's.
     if connection.vendor != "postgresql":
         pytest.skip("the production shape runs on PostgreSQL; set DATABASE_URL=postgres://...")
     # One secret for this process and the servers: the sessions signed in here are valid there.

@@ -187,6 +187,12 @@ def test_an_agency_provider_refuses_someone_whose_access_is_with_another_agency(
     assert "Signing in with Beta PIV opens the workspace of Bureau of Beta only" in html
     assert client.get(reverse("manage:home")).status_code == 302
     assert not Membership.objects.filter(user=personas.admin_a, agency=personas.agency_b).exists()
+    spanish = Client()
+    answer = come_back(spanish, providers.beta, start(spanish, "beta", language="es"))
+    assert (
+        "Iniciar sesión con Beta PIV abre solo el espacio de trabajo de Bureau of Beta"
+        in answer.content.decode()
+    )
 
 
 def test_an_agency_provider_opens_that_agency_only_even_for_a_member_of_several(
