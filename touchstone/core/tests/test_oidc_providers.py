@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from touchstone.conftest import Personas, make_user
+from touchstone.conftest import PASSWORD, Personas, make_user
 from touchstone.core.models import ImportRun, Membership, Role, User
 from touchstone.core.tests.test_oidc_sign_in import PROVIDER, FakeProvider
 
@@ -225,6 +225,14 @@ def test_an_agency_provider_opens_that_agency_only_even_for_a_member_of_several(
     assert client.get(reverse("manage:agency-home", args=[personas.agency_a.slug])).status_code == 200
     assert client.get(reverse("manage:oversight")).status_code == 200
     assert 'value="canada-agencies"' in client.get(imports).content.decode()
+    # And so does a password, after the agency's provider again (signed out first: the sign-in page sends someone
+    # signed in on to the workspace, still limited).
+    assert sign_in_through(client, providers.beta, "beta").status_code == 302
+    assert client.get(reverse("manage:agency-home", args=[personas.agency_a.slug])).status_code == 404
+    client.post(reverse("sign-out"))
+    signed_in = client.post(reverse("sign-in"), {"username": "both", "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert client.get(reverse("manage:agency-home", args=[personas.agency_a.slug])).status_code == 200
 
 
 def test_an_admin_with_an_authenticator_app_keeps_the_agency_limit_after_the_code(
