@@ -305,20 +305,47 @@ def object_store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ob
 
 @pytest.fixture
 def object_store(object_store_server: ObjectStoreServer) -> Iterator[str]:
-    """Settings naming a fresh prefix of the test bucket, as an installation past one machine has; its URL."""
+    """Settings naming a fresh prefix of the test bucket, as an installation past one machine has: transactions and
+    attachments (the default storage) both there; its URL."""
     import uuid
 
+    from django.test import override_settings
+
+    from touchstone.settings import media_in_object_store
+
     url = f"s3://{object_store_server.bucket}/{uuid.uuid4().hex}"
-    previous = settings.OBJECT_STORE_URL, settings.OBJECT_STORE_OPTIONS
-    settings.OBJECT_STORE_URL = url
-    settings.OBJECT_STORE_OPTIONS = {
+    options = {
         "endpoint_url": object_store_server.endpoint_url,
         "region_name": "us-east-1",
         "access_key": "test",
         "secret_key": "test",
     }
-    yield url
-    settings.OBJECT_STORE_URL, settings.OBJECT_STORE_OPTIONS = previous
+    media = media_in_object_store(url, options)
+    with override_settings(
+        OBJECT_STORE_URL=url, OBJECT_STORE_OPTIONS=options, STORAGES={**settings.STORAGES, "default": media}
+    ):
+        yield url
+
+
+def object_store_environment() -> dict[str, str]:
+    """The environment that points a server process a test starts at the object store these settings name."""
+    options = settings.OBJECT_STORE_OPTIONS
+    return {
+        "OBJECT_STORE_URL": settings.OBJECT_STORE_URL,
+        "OBJECT_STORE_ENDPOINT_URL": options["endpoint_url"],
+        "OBJECT_STORE_REGION": options["region_name"],
+        "OBJECT_STORE_ACCESS_KEY_ID": options["access_key"],
+        "OBJECT_STORE_SECRET_ACCESS_KEY": options["secret_key"],
+    }
+
+
+def object_store_keys(folder: str) -> list[str]:
+    """The keys under <prefix>/<folder>/ of the object store these settings name (transactions, media, imports),
+    relative to that folder."""
+    from touchstone.core import objectstore
+
+    prefix = objectstore.location().key(folder) + "/"
+    return sorted(key.removeprefix(prefix) for key, _modified in objectstore.listing(prefix))
 
 
 @contextmanager

@@ -5,6 +5,7 @@ surfacing later as a puzzling runtime error.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -201,8 +202,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     *env_list("EXTRA_AUTHENTICATION_BACKENDS", []),
 ]
-# Sign-in through one OpenID Connect provider (Login.gov, or an agency's own), by touchstone.core.oidc: on when
-# OIDC_CLIENT_ID is set. A verified email is matched to an account an admin gave a membership; nobody is created.
+# Sign-in through OpenID Connect providers (Login.gov, and agencies' own), by touchstone.core.oidc. The default
+# provider, on when OIDC_CLIENT_ID is set: A verified email is matched to an account an admin gave a membership; nobody is created.
 # Login.gov: PKCE (no secret) with OIDC_ACR_VALUES; another provider: a client secret (OIDC_CLIENT_SECRET_FILE).
 # OIDC_SIGN_IN_URL instead names a sign-in handled elsewhere (an EXTRA_AUTHENTICATION_BACKENDS backend).
 OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "Login.gov")
@@ -222,8 +223,40 @@ OIDC_AUTH_REQUEST_EXTRA_PARAMS = (
 OIDC_CREATE_USER = False  # never: access comes only from a membership an admin granted
 OIDC_CALLBACK_CLASS = "touchstone.core.oidc.CallbackView"
 OIDC_TIMEOUT = 10
-OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
-if OIDC_ENABLED:
+
+
+# More providers at once, each with its own button: OIDC_PROVIDERS=logingov,treasury and, for each name,
+# OIDC_<NAME>_CLIENT_ID, _ISSUER, the four endpoints, and optionally _NAME (the button's), _CLIENT_SECRET(_FILE),
+# _PRIVATE_KEY(_FILE) (private_key_jwt), _USE_PKCE, _ACR_VALUES, _SCOPES, _SIGN_ALGORITHM, and _AGENCY: the slug of
+# the one agency whose memberships that provider's sign-in may use. The OIDC_* provider above, when set, comes first.
+def oidc_provider(key: str) -> dict[str, object]:
+    if not re.fullmatch(r"[a-z][a-z0-9-]{0,39}", key) or key == "default":
+        raise ImproperlyConfigured(
+            f"OIDC_PROVIDERS names {key!r}: use lower-case letters, digits and hyphens (not 'default')."
+        )
+    prefix = f"OIDC_{key.upper().replace('-', '_')}_"
+    private_key = env_str(prefix + "PRIVATE_KEY", "")
+    return {
+        "name": env_str(prefix + "NAME", key),
+        "client_id": env_str(prefix + "CLIENT_ID"),
+        "client_secret": env_str(prefix + "CLIENT_SECRET", ""),
+        "private_key": private_key,
+        "issuer": env_str(prefix + "ISSUER"),
+        "authorization_endpoint": env_str(prefix + "AUTHORIZATION_ENDPOINT"),
+        "token_endpoint": env_str(prefix + "TOKEN_ENDPOINT"),
+        "userinfo_endpoint": env_str(prefix + "USERINFO_ENDPOINT"),
+        "jwks_endpoint": env_str(prefix + "JWKS_ENDPOINT"),
+        "sign_algorithm": env_str(prefix + "SIGN_ALGORITHM", "RS256"),
+        "scopes": env_str(prefix + "SCOPES", "openid email"),
+        "use_pkce": env_bool(prefix + "USE_PKCE", not private_key),
+        "acr_values": env_str(prefix + "ACR_VALUES", ""),
+        "agency": env_str(prefix + "AGENCY", ""),
+    }
+
+
+OIDC_PROVIDERS = {key: oidc_provider(key) for key in env_list("OIDC_PROVIDERS", [])}
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID) or bool(OIDC_PROVIDERS)
+if OIDC_RP_CLIENT_ID:
     _missing = [
         name
         for name, value in {
@@ -237,6 +270,7 @@ if OIDC_ENABLED:
     ]
     if _missing:
         raise ImproperlyConfigured(f"OIDC_CLIENT_ID is set; set {', '.join(_missing)} too (the provider's).")
+if OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.append("touchstone.core.oidc.AgencySignInBackend")
 OIDC_SIGN_IN_URL = env_str("OIDC_SIGN_IN_URL", "")
 LOGIN_URL = "sign-in"

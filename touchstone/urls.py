@@ -20,8 +20,9 @@ urlpatterns = [
     path("api/v1/docs", api_reference.reference, name="api-reference"),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
-    # Outside the language prefix: the provider is given one fixed return address.
+    # Outside the language prefix: every provider is given the same fixed return address.
     path("oidc/sign-in/", oidc.SignInView.as_view(), name="oidc_authentication_init"),
+    path("oidc/<slug:provider>/sign-in/", oidc.SignInView.as_view(), name="oidc-sign-in"),
     path("oidc/callback/", oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
     # The agency's mail provider posts complaint email here (see complaints/webhook.py).
     path(

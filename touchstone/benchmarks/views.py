@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from touchstone.benchmarks import forms, selectors, services
 from touchstone.benchmarks.models import Origin
-from touchstone.core import charts
+from touchstone.core import access, charts
 from touchstone.core.access import AgencyRequest, member_view
 from touchstone.core.importing import SafeCsvWriter
 from touchstone.core.pages import form_page, render_workspace
@@ -198,7 +198,7 @@ def scorecard_export(request: AgencyRequest) -> HttpResponse:
 def oversight(request: HttpRequest) -> HttpResponse:
     """For overseers: agencies side by side on standards kept, complaint timeliness, the A-11 drivers and benchmark
     gaps, with noise groups that show when two agencies' difference is within noise."""
-    if not getattr(request.user, "is_overseer", False):
+    if not access.is_overseer(request):
         raise PermissionDenied(_("Only government-wide overseers can see this page."))
     return render(
         request, "manage/benchmarks/oversight.html", {"comparison": selectors.oversight_comparison()}

@@ -2,15 +2,20 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.translation import get_language
+
+from touchstone.core import access, oidc
 
 
 def touchstone(request: HttpRequest) -> dict[str, Any]:
+    language = get_language() or "en"
+    choices = oidc.sign_in_choices(language)
+    if (
+        not choices and settings.OIDC_SIGN_IN_URL
+    ):  # a sign-in handled elsewhere (EXTRA_AUTHENTICATION_BACKENDS)
+        choices = [(settings.OIDC_PROVIDER_NAME, settings.OIDC_SIGN_IN_URL)]
     return {
-        "oidc_sign_in_url": f"{reverse('oidc_authentication_init')}?language={get_language() or 'en'}"
-        if settings.OIDC_ENABLED
-        else settings.OIDC_SIGN_IN_URL,
-        "oidc_provider_name": settings.OIDC_PROVIDER_NAME,
+        "sign_in_providers": choices,
+        "sign_in_agency": access.sign_in_agency(request),
         "membership": getattr(request, "membership", None),
     }

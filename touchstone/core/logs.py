@@ -62,6 +62,12 @@ def logging_config(level: str, structured: bool) -> dict[str, object]:
             "weasyprint": {"level": "WARNING"},
             "weasyprint.progress": {"level": "WARNING"},
             "fontTools": {"level": "WARNING"},
+            # The object store's client writes every signed request (its credential and signature) and every answer
+            # at DEBUG: problems only, whatever the level.
+            "botocore": {"level": "WARNING"},
+            "boto3": {"level": "WARNING"},
+            "s3transfer": {"level": "WARNING"},
+            "urllib3": {"level": "WARNING"},
             "django.server": own_handler,
             "gunicorn.error": own_handler,
             "gunicorn.access": own_handler,

@@ -63,6 +63,7 @@ def hold_sign_in(request: HttpRequest, user: Any, next_url: str) -> HttpResponse
         "backend": getattr(user, "backend", "django.contrib.auth.backends.ModelBackend"),
         "next": next_url,
         "until": time.time() + PENDING_MINUTES * 60,
+        "agency": getattr(request, "sign_in_agency", None),  # an agency's own provider: that agency alone
     }
     return redirect("second-factor")
 
@@ -77,5 +78,6 @@ def held_user(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
 
 def release_sign_in(request: HttpRequest, user: User, pending: dict[str, Any]) -> HttpResponse:
     del request.session[PENDING]
+    request.sign_in_agency = pending.get("agency")  # type: ignore[attr-defined]
     login(request, user, backend=pending["backend"])
     return redirect(pending["next"])

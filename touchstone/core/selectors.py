@@ -51,17 +51,21 @@ def agencies_by_abbreviation(abbreviation: str) -> Agency:
     return agency
 
 
-def memberships_of(user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("agency").order_by("agency__name")
+def memberships_of(user: User, only: int | None = None) -> QuerySet[Membership]:
+    """The person's memberships; with `only`, the one in that agency (a sign-in that opens one agency)."""
+    found = Membership.objects.filter(user=user).select_related("agency").order_by("agency__name")
+    return found.filter(agency_id=only) if only is not None else found
 
 
-def membership_for(user: User, agency_slug: str) -> Membership:
-    """The person's membership in the agency, or 404: staff of another agency must not learn it exists."""
+def membership_for(user: User, agency_slug: str, only: int | None = None) -> Membership:
+    """The person's membership in the agency, or 404: staff of another agency must not learn it exists. With
+    `only` (a sign-in that opens one agency), any other agency is as if the person had no membership there."""
     if not user.is_authenticated:
         raise Http404
     membership = (
         Membership.objects.select_related("agency", "agency__parent", "office")
         .filter(user=user, agency__slug=agency_slug)
+        .filter(**({"agency_id": only} if only is not None else {}))
         .first()
     )
     if membership is None:

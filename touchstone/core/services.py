@@ -156,6 +156,14 @@ def fetch_upload(path: Path) -> Path:
     return path
 
 
+def discard_upload(path: Path) -> None:
+    """Delete an uploaded file once its run has ended (nothing reads it again): from this server's folder, and from
+    the object store when it was put there. A refused file leaves nothing behind."""
+    path.unlink(missing_ok=True)
+    if objectstore.enabled():
+        objectstore.delete(objectstore.location().key("imports", path.name))
+
+
 @transaction.atomic
 def start_import(
     *,

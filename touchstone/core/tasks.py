@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 
 from touchstone.core.importing import ImportFailed, run_import
 from touchstone.core.models import ImportRun
-from touchstone.core.services import fetch_upload
+from touchstone.core.services import discard_upload, fetch_upload
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,13 @@ STUCK_FAILURE = gettext_noop(
 )
 
 
+def _discard_upload_of(run: ImportRun) -> None:
+    try:
+        discard_upload(Path(run.file_path))
+    except Exception as error:  # the run's outcome is saved; a file left behind only takes space
+        logger.warning("import %s: its uploaded file could not be deleted: %s", run.pk, type(error).__name__)
+
+
 def fail_stuck_imports(now: dt.datetime | None = None) -> int:
     """Fail every run still waiting or loading after IMPORT_STUCK_MINUTES: its worker is gone."""
     now = now or timezone.now()
@@ -65,6 +72,8 @@ def fail_stuck_imports(now: dt.datetime | None = None) -> int:
             errors=[{"line": None, "column": "", "message": _(STUCK_FAILURE)}],
             finished_at=now,
         )
+    for run in stuck:
+        _discard_upload_of(run)
     if stuck:
         logger.warning(
             "failed %s import runs stuck for over %s minutes", len(stuck), settings.IMPORT_STUCK_MINUTES
@@ -75,6 +84,8 @@ def fail_stuck_imports(now: dt.datetime | None = None) -> int:
 @task()
 def run_import_task(run_id: int) -> str:
     run = ImportRun.objects.select_related("agency", "created_by").get(pk=run_id)
+    if run.finished_at is not None:
+        return str(run.status)  # ended already (a task run twice): its upload is gone, and its outcome stands
     run.status = ImportRun.Status.RUNNING
     run.save(update_fields=["status"])
     marker = progress_file(run)
@@ -120,5 +131,6 @@ def run_import_task(run_id: int) -> str:
     run.finished_at = timezone.now()
     run.save()
     marker.unlink(missing_ok=True)
+    _discard_upload_of(run)
     logger.info("import %s (%s) finished: %s", run.pk, run.kind, run.status)
     return str(run.status)

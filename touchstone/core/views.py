@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from touchstone.core import second_factor, selectors, services
+from touchstone.core import access, second_factor, selectors, services
 from touchstone.core.access import AgencyRequest, SignedInRequest, member_view
 from touchstone.core.audit_display import audit_lines
 from touchstone.core.forms import (
@@ -137,12 +137,13 @@ class PasswordResetView(auth_views.PasswordResetView):
 @login_required
 def workspace_home(request: SignedInRequest) -> HttpResponse:
     """The agency switcher: straight to the only agency, or a choice among several."""
-    memberships = list(selectors.memberships_of(request.user))
-    if request.user.is_overseer and not memberships:
+    memberships = list(selectors.memberships_of(request.user, only=access.sign_in_agency(request)))
+    overseer = access.is_overseer(request)
+    if overseer and not memberships:
         return redirect("manage:oversight")
-    if len(memberships) == 1 and not request.user.is_overseer:
+    if len(memberships) == 1 and not overseer:
         return redirect("manage:agency-home", agency_slug=memberships[0].agency.slug)
-    return render(request, "manage/choose_agency.html", {"memberships": memberships})
+    return render(request, "manage/choose_agency.html", {"memberships": memberships, "overseer": overseer})
 
 
 # What each role opens the workspace for, first things first.
@@ -320,7 +321,8 @@ def imports(request: AgencyRequest) -> HttpResponse:
     form = ImportForm(
         request.POST or None,
         request.FILES or None,
-        user=request.user,
+        # Signed in through one agency's own provider: that agency's kinds only, never the installation-wide ones.
+        user=request.user if access.sign_in_agency(request) is None else None,
         initial={"kind": asked} if asked in IMPORTERS else None,
     )
     if request.method == "POST" and form.is_valid():
@@ -404,7 +406,7 @@ def export(request: AgencyRequest, kind: str) -> HttpResponse:
 @login_required
 def oversight(request: SignedInRequest) -> HttpResponse:
     """Government-wide view for overseers: every agency's public figures, nothing private."""
-    if not request.user.is_overseer:
+    if not access.is_overseer(request):
         raise PermissionDenied(_("Only government-wide overseers can see this page."))
     from touchstone.catalog.channels import Channel
     from touchstone.catalog.selectors import channel_totals

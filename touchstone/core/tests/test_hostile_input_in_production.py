@@ -1,11 +1,16 @@
 """The hostile-input checks of the security issue, run again against the production shape: the project served by
 gunicorn with several worker processes and a separate task worker (`manage.py db_worker`), DEBUG off, the
-production settings, on the test's PostgreSQL database and shared file stores.
+production settings, on the test's PostgreSQL database and an S3-compatible object store (SeaweedFS, started by the
+test run: conftest.object_store) holding every process's transactions, attachments and uploaded files. The task
+worker keeps its own cache of the transaction store, as a worker on another machine does.
 
 - Schemathesis over the whole API (fewer examples per operation than in-process, test_schema_conformance.py);
 - hostile import files through the API, finished by the task worker in its own process (test_import_fuzz.py);
 - the authorization matrix, by GET, over real session cookies (test_authorization_matrix.py);
-- and the servers' own output at DEBUG, read afterwards: no narrative, answer, email address or server error in it.
+- complaint attachments through the public form, and transactions through the API, found in the bucket afterwards,
+  while a refused import leaves nothing there (its uploaded file is deleted once its run ends);
+- and the servers' own output at DEBUG, read afterwards: no narrative, answer, email address, object store
+  credential or server error in it.
 
 PostgreSQL only (several processes on one SQLite file is not a shape anyone deploys); marked `production_shape`,
 so `make test` runs it with the PostgreSQL suite, and `-m "not production_shape"` leaves it out. Alone:
@@ -16,6 +21,7 @@ so `make test` runs it with the PostgreSQL suite, and `-m "not production_shape"
 
 import io
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -35,13 +41,15 @@ from django.test import Client
 
 from touchstone.api.tests.test_schema_conformance import conformance_failures
 from touchstone.catalog.tests.factories import published_service
-from touchstone.conftest import Personas
+from touchstone.complaints.models import Case, CaseAttachment
+from touchstone.conftest import Personas, object_store_environment, object_store_keys
 from touchstone.core import services as core_services
 from touchstone.core.importing import IMPORTERS
-from touchstone.core.models import Agency, User
+from touchstone.core.models import Agency, ImportRun, User
 from touchstone.core.tests.authorization import workspace_objects, workspace_urls
 from touchstone.core.tests.test_authorization_matrix import EVERY, INSTALLATION_PAGES, POLICY
 from touchstone.core.tests.test_import_fuzz import csv_cases, document_cases
+from touchstone.standards import store
 from touchstone.surveys.tests.factories import published_survey
 
 pytestmark = pytest.mark.production_shape
@@ -51,6 +59,7 @@ MAX_EXAMPLES = 8
 NARRATIVE = "Narrative-marker: the office lost my file twice"
 ANSWER = "Answer-marker: quick and kind at the counter"
 CUSTOMER = "shape.test.customer@example.com"
+ATTACHMENT = "Attachment-marker: the receipt for my renewal fee"
 
 
 @dataclass
@@ -75,7 +84,10 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def production_shape(transactional_db: Any, tmp_path: Path, settings: Any) -> Iterator[Shape]:
+def production_shape(
+    transactional_db: Any, tmp_path: Path, object_store: str, settings: Any
+) -> Iterator[Shape]:
+    # object_store before settings: the changes made through `settings` are undone first, then the object store's.
     if connection.vendor != "postgresql":
         pytest.skip("the production shape runs on PostgreSQL; set DATABASE_URL=postgres://...")
     # One secret for this process and the servers: the sessions signed in here are valid there.
@@ -104,6 +116,7 @@ def production_shape(transactional_db: Any, tmp_path: Path, settings: Any) -> It
         "TRANSACTION_STORE": str(settings.TRANSACTION_STORE),
         "LOG_LEVEL": "DEBUG",
         "PYTHONWARNINGS": "ignore:No directory at",
+        **object_store_environment(),
     }
     log = tmp_path / "servers.log"
     output = log.open("ab")
@@ -123,7 +136,8 @@ def production_shape(transactional_db: Any, tmp_path: Path, settings: Any) -> It
         subprocess.Popen(  # noqa: S603
             [sys.executable, "manage.py", "db_worker", "--interval", "0.2"],
             cwd=ROOT,
-            env=env,
+            # Its own cache of the transaction store: what it reads of the web servers' loads comes from the bucket.
+            env={**env, "TRANSACTION_STORE": str(tmp_path / "worker-transactions")},
             stdout=output,
             stderr=subprocess.STDOUT,
         ),
@@ -154,15 +168,130 @@ def production_shape(transactional_db: Any, tmp_path: Path, settings: Any) -> It
 
 def assert_quiet_log(shape: Shape) -> None:
     logged = shape.log.read_text(errors="replace")
-    for secret in (NARRATIVE, ANSWER, CUSTOMER):
+    for secret in (NARRATIVE, ANSWER, CUSTOMER, ATTACHMENT):
         assert secret not in logged
+    # The object store's client narrates every signed request and its answer at DEBUG: none of it may be written.
+    for signed in ("Credential=", "X-Amz-Signature", "X-Amz-Content-Sha256"):
+        assert signed not in logged, logged[logged.index(signed) - 500 :][:1000]
     # A refused request is logged with its traceback at DEBUG; a server error would be "Internal Server Error".
     assert "Internal Server Error" not in logged, logged[logged.index("Internal Server Error") :][:3000]
 
 
-def test_the_api_keeps_to_its_schema_and_refuses_hostile_imports_across_processes(
+def finished_runs(shape: Shape, headers: dict[str, str], run_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each import run as it ended, once the task worker process has finished them all (within 240 s)."""
+    deadline = time.monotonic() + 240
+    ended: dict[int, dict[str, Any]] = {}
+    while len(ended) < len(run_ids) and time.monotonic() < deadline:
+        time.sleep(1)
+        for run_id in set(run_ids) - set(ended):
+            run = shape.get(f"/api/v1/imports/runs/{run_id}", **headers).json()
+            if run["status"] not in ("queued", "running"):
+                ended[run_id] = run
+    assert len(ended) == len(run_ids), f"imports the task worker did not finish within 240 s: {run_ids}"
+    return ended
+
+
+def settled(shape: Shape) -> None:
+    """Wait until the task worker has ended every import queued so far (schemathesis starts some of its own)."""
+    deadline = time.monotonic() + 240
+    while ImportRun.objects.filter(finished_at__isnull=True).exists():
+        assert time.monotonic() < deadline, f"imports still unfinished after 240 s:\n{shape.tail()}"
+        time.sleep(1)
+
+
+def file_complaint_with(shape: Shape, agency: Agency, name: str, data: bytes) -> requests.Response:
+    """The public complaint form, as a browser sends it: its CSRF cookie and token, and one attached file."""
+    form = f"/agencies/{agency.slug}/complaints/new/"
+    page = shape.get(form)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert page.status_code == 200 and token, page.status_code
+    return shape.post(
+        form,
+        data={
+            "csrfmiddlewaretoken": token.group(1),
+            "narrative": NARRATIVE,
+            "contact_preference": "email",
+            "contact_email": CUSTOMER,
+        },
+        files=[("attachments", (name, data))],
+        # The cookie is marked Secure (production sends it only over TLS); this loopback is plain HTTP.
+        headers={"Cookie": f"{settings.CSRF_COOKIE_NAME}={page.cookies[settings.CSRF_COOKIE_NAME]}"},
+    )
+
+
+def test_files_from_several_processes_go_to_the_object_store_and_a_refused_one_leaves_nothing(
     personas: Personas, production_shape: Shape
 ) -> None:
+    agency = personas.agency_a
+    published_service(agency, "Passports", slug="passports")
+    _token, secret = core_services.create_api_token(
+        actor=personas.admin_a, agency=agency, name="shape", scopes=["read", "write"]
+    )
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    # A complaint's attachment, received by one of the gunicorn workers, is kept in the bucket, not on its disk.
+    refused = file_complaint_with(production_shape, agency, "receipt.pdf", b"MZ\x90\x00 not a PDF at all")
+    assert refused.status_code == 200 and "is not a PDF, PNG, JPEG or plain text file" in refused.text
+    assert not Case.objects.exists() and object_store_keys("media") == []
+    filed = file_complaint_with(production_shape, agency, "receipt.txt", ATTACHMENT.encode())
+    assert filed.status_code == 302, production_shape.tail()
+    (attachment,) = CaseAttachment.objects.filter(case__agency=agency)
+    assert object_store_keys("media") == [attachment.file.name]
+    with attachment.file.open("rb") as kept:
+        assert kept.read() == ATTACHMENT.encode()
+    assert not (Path(settings.MEDIA_ROOT) / attachment.file.name).exists()
+
+    # Transactions sent to a web process are written to the bucket; the task worker, whose own cache is empty,
+    # reads them from there when a file it loads updates one of them.
+    sent = production_shape.post(
+        "/api/v1/transactions/batch",
+        json={
+            "transactions": [
+                {"external_id": f"t{n}", "service": "passports", "channel": "website", "started_at": started}
+                for n, started in ((1, "2025-03-03T09:00:00"), (2, "2025-03-04T09:00:00"))
+            ]
+        },
+        headers=headers,
+    )
+    assert sent.status_code == 200 and sent.json()["created"] == 2, sent.text
+    (written,) = object_store_keys("transactions")
+    assert written.startswith(f"{agency.pk}/") and written.endswith(".parquet")
+    update = b"external_id,service,channel,started_at,ended_at\nt2,passports,website,2025-03-04 09:00,2025-03-06 09:00\nt3,passports,website,2025-03-05 09:00,\n"
+    started = production_shape.post(
+        "/api/v1/imports/transactions", files={"file": ("more.csv", update)}, headers=headers
+    )
+    assert started.status_code == 202, started.text
+    (loaded,) = finished_runs(production_shape, headers, [started.json()["id"]]).values()
+    assert loaded["status"] == "succeeded", loaded
+    assert (loaded["summary"]["created"], loaded["summary"]["updated"]) == (1, 1)
+    assert store.transaction_count(agency) == 3
+
+    # Hostile files of every kind the token may send: each is refused, and nothing of it stays in the bucket.
+    held = {folder: object_store_keys(folder) for folder in ("transactions", "media")}
+    runs = []
+    for kind, importer in sorted(IMPORTERS.items()):
+        if not importer.needs_agency:
+            continue
+        cases = list(document_cases(kind)) or list(csv_cases(kind))
+        for case in (cases[0], cases[-1]):
+            sent = production_shape.post(
+                f"/api/v1/imports/{kind}", files={"file": (case.file_name, case.data)}, headers=headers
+            )
+            assert sent.status_code in (202, 413, 422), (
+                f"{kind} {case.name}: {sent.status_code} {sent.text[:300]}"
+            )
+            if sent.status_code == 202:
+                runs.append(sent.json()["id"])
+    assert runs
+    for run in finished_runs(production_shape, headers, runs).values():
+        assert run["status"] == "failed" and run["errors"], run
+    assert {folder: object_store_keys(folder) for folder in held} == held
+    assert object_store_keys("imports") == []
+    assert store.transaction_count(agency) == 3
+    assert_quiet_log(production_shape)
+
+
+def test_the_api_keeps_to_its_schema_across_processes(personas: Personas, production_shape: Shape) -> None:
     import schemathesis
 
     published_service(personas.agency_a, "Passports")
@@ -190,35 +319,8 @@ def test_the_api_keeps_to_its_schema_and_refuses_hostile_imports_across_processe
     operations, failures = conformance_failures(schema, headers, MAX_EXAMPLES)
     assert operations >= 30
     assert not failures, "\n\n".join(failures)
-
-    # Hostile files of every kind an agency's token may send, two each; the task worker process finishes them.
-    runs = []
-    for kind, importer in sorted(IMPORTERS.items()):
-        if not importer.needs_agency:
-            continue
-        cases = list(document_cases(kind)) or list(csv_cases(kind))
-        for case in (cases[0], cases[-1]):
-            sent = production_shape.post(
-                f"/api/v1/imports/{kind}", files={"file": (case.file_name, case.data)}, headers=headers
-            )
-            assert sent.status_code in (202, 413, 422), (
-                f"{kind} {case.name}: {sent.status_code} {sent.text[:300]}"
-            )
-            if sent.status_code == 202:
-                runs.append((kind, case.name, sent.json()["id"]))
-    deadline = time.monotonic() + 240
-    pending = list(runs)
-    while pending and time.monotonic() < deadline:
-        time.sleep(1)
-        still = []
-        for kind, name, run_id in pending:
-            run = production_shape.get(f"/api/v1/imports/runs/{run_id}", **headers).json()
-            if run["status"] in ("queued", "running"):
-                still.append((kind, name, run_id))
-            else:
-                assert run["status"] == "failed" and run["errors"], f"{kind} {name}: {run}"
-        pending = still
-    assert not pending, f"imports the task worker did not finish within 240 s: {pending}"
+    settled(production_shape)
+    assert object_store_keys("imports") == []  # whatever schemathesis sent was deleted once its run ended
     assert_quiet_log(production_shape)
 
 

@@ -72,6 +72,29 @@ def test_a_malformed_openslo_file_fails_with_its_line_on_the_page(
     assert run.errors[0]["line"] == 4 and "neither JSON nor YAML" in run.errors[0]["message"]
 
 
+def test_a_finished_run_leaves_no_uploaded_file_behind_and_running_its_task_again_changes_nothing(
+    personas: Personas, uploads: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    from touchstone.core.tasks import run_import_task
+
+    refused = start(personas, "openslo", "slo.json", b"{not json", django_capture_on_commit_callbacks)
+    make_service(personas.agency_a)
+    loaded = start(
+        personas,
+        "transactions",
+        "t.csv",
+        b"external_id,service,channel,started_at,ended_at\nt1,refunds,phone,2024-03-04 09:00,2024-03-05 09:00\n",
+        django_capture_on_commit_callbacks,
+    )
+    assert (refused.status, loaded.status) == ("failed", "succeeded"), loaded.errors
+    assert not Path(refused.file_path).exists() and not Path(loaded.file_path).exists()
+    assert list((uploads / "media" / "imports").iterdir()) == []
+    # A queue that hands the same task out twice: the run keeps its outcome, and its file is not asked for.
+    assert run_import_task.call(loaded.pk) == "succeeded"
+    loaded.refresh_from_db()
+    assert loaded.status == "succeeded" and loaded.summary["created"] == 1
+
+
 def test_runs_stuck_past_the_timeout_are_failed_by_the_sweep_and_recent_ones_are_left(
     personas: Personas, settings: Any
 ) -> None:

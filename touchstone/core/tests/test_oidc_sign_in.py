@@ -63,6 +63,7 @@ class FakeProvider:
     email: str = "admin-a@example.gov"
     email_verified: bool = True
     audience: str = CLIENT_ID
+    issuer: str = ISSUER
     nonce: str | None = None  # the one the sign-in link sent, unless a test forges another
     key: Any = field(default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048))
     token_requests: list[dict[str, Any]] = field(default_factory=list)
@@ -82,7 +83,7 @@ class FakeProvider:
         self.token_requests.append(dict(data))
         now = int(time.time())
         claims = {
-            "iss": ISSUER,
+            "iss": self.issuer,
             "aud": self.audience,
             "sub": "a1b2c3",
             "iat": now,
