@@ -165,9 +165,8 @@ def _store_response(
 
 
 def _api() -> Any:
-    from touchstone.api.api import (
-        api,
-    )  # the API's own renderer and error handlers (that module imports this one)
+    """The API's own renderer and error handlers (imported here: that module imports this one)."""
+    from touchstone.api.api import api
 
     return api
 
@@ -175,11 +174,13 @@ def _api() -> Any:
 @csrf_exempt
 def submit_response_direct(request: HttpRequest, survey_id: int) -> HttpResponse:
     """POST /api/v1/surveys/{id}/responses, the product's hottest write, without django-ninja's per-request
-    machinery (signature inspection, parameter models, the response model), which cost more CPU than the answers'
-    check and the insert together. It does what `submit_response` does, with the same token check, the same
-    pydantic model for the body and the same error handlers; anything it would not answer with a stored response
-    (no or a bad token, a body that does not validate, another method) goes to django-ninja's own view, so every
-    refusal is the documented one. touchstone/urls.py routes the path here, ahead of the API's table."""
+    machinery (parameter models, the response model read through its resolvers), which, measured in one process
+    (benchmarks/profile_survey_api.py), cost more CPU than the answers' check and the insert together.
+
+    It does what `submit_response` does, with the same token check, the same pydantic model for the body and the
+    same error handlers; anything it would not answer with a stored response (no or a bad token, a body that does
+    not validate, another method) goes to django-ninja's own view, so every refusal is the documented one.
+    touchstone/urls.py routes the path here, ahead of the API's table."""
     if request.method == "POST":
         try:
             token = auth.submit(request)  # None without a live token; 403 for a token lacking the scope
@@ -196,7 +197,7 @@ def _parsed(request: HttpRequest) -> ResponseIn | None:
     """The body as django-ninja reads it (json.loads, then the model); None when it does not validate."""
     try:
         return ResponseIn.model_validate(json.loads(request.body))
-    except (ValueError, PydanticValidationError):
+    except (ValueError, RecursionError, PydanticValidationError):
         return None
 
 
