@@ -4,6 +4,9 @@ baseline views served by the same gunicorn, so the three are measured the same w
     DJANGO_SETTINGS_MODULE=survey_submission_site (with benchmarks/ on the path); never part of the project.
 """
 
+import os
+import time
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
@@ -16,6 +19,27 @@ from touchstone.settings import *  # noqa: F403
 ROOT_URLCONF = "survey_submission_site"
 # Pages name their static files; production finds them in the manifest collectstatic writes, not built for this run.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+# With BENCH_SERVER_TIMES naming a file, each request's time inside Django (every middleware and the view, from the
+# request parsed to the response made) is appended to it as "<path> <microseconds>", so the benchmark can give
+# the server's own p99 apart from the time a request waits for a CPU the machine's other work is using.
+SERVER_TIMES = os.environ.get("BENCH_SERVER_TIMES", "")
+if SERVER_TIMES:
+    MIDDLEWARE = ["survey_submission_site.time_in_server", *MIDDLEWARE]  # noqa: F405
+
+
+def time_in_server(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    descriptor = os.open(SERVER_TIMES, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
+    def timed(request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = get_response(request)
+        elapsed = round((time.perf_counter() - started) * 1_000_000)
+        os.write(descriptor, f"{request.path} {elapsed}\n".encode())  # one write: lines never interleave
+        return response
+
+    return timed
 
 
 @csrf_exempt

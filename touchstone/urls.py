@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from touchstone.api import reference as api_reference
 from touchstone.api.api import api
+from touchstone.api.routers import surveys as api_surveys
 from touchstone.complaints import webhook as complaint_email_webhook
 from touchstone.core import oidc
 from touchstone.core import views as core_views
@@ -18,6 +19,8 @@ set_password_form = type("SetPasswordForm", (UswdsFormMixin, auth_forms.SetPassw
 
 urlpatterns = [
     path("api/v1/docs", api_reference.reference, name="api-reference"),
+    # The hottest write, served without django-ninja's per-request machinery (anything else falls back to it).
+    path("api/v1/surveys/<int:survey_id>/responses", api_surveys.submit_response_direct),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # Outside the language prefix: every provider is given the same fixed return address.

@@ -93,6 +93,9 @@ def keep_honeypot_hit(survey: Survey, source: str, language: str, kiosk: KioskDe
         )
 
 
+CHANNELS = frozenset(Channel.values)  # Channel.values builds a new list on each read
+
+
 def link_context(survey: Survey, params: dict[str, Any]) -> dict[str, Any]:
     """The service, channel, office and location carried by the link, checked against the agency's own records."""
     context: dict[str, Any] = {}
@@ -102,7 +105,7 @@ def link_context(survey: Survey, params: dict[str, Any]) -> dict[str, Any]:
     elif survey.service_id:
         context["service"] = survey.service
     channel = str(params.get("channel", "")).strip() or survey.default_channel
-    if channel in Channel.values:
+    if channel in CHANNELS:
         context["channel"] = channel
     office_id = str(params.get("office", "")).strip()
     if office_id.isdigit():

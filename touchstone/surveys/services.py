@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Max, signals
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -263,15 +263,15 @@ def record_response(
         **fields,
     )
     if not idempotency_key:
-        response.save()
+        insert_response(response)
         return response, True
     # Insert first: a new key (the usual case) costs one statement; a retry hits the unique constraint.
     try:
         if transaction.get_connection().in_atomic_block:
             with transaction.atomic():  # a savepoint, so the caller's transaction survives a conflict
-                response.save()
+                insert_response(response)
         else:
-            response.save()  # autocommit: a conflict fails only this statement
+            insert_response(response)  # autocommit: a conflict fails only this statement
     except IntegrityError:
         existing = Response.objects.filter(survey=survey, idempotency_key=idempotency_key).first()
         if existing is None:
@@ -280,6 +280,38 @@ def record_response(
             raise IdempotencyConflict(idempotency_key) from None
         return existing, False
     return response, True
+
+
+_INSERT_FIELDS = [field for field in Response._meta.local_concrete_fields if not field.primary_key]
+_INSERT_SQL: dict[str, str] = {}  # per database vendor
+
+
+def insert_response(response: Response) -> None:
+    """Store a new response as Model.save() would (the same columns and values, pre_save and post_save sent, a
+    failed insert marking the surrounding transaction for rollback), in one INSERT whose SQL is built once per
+    process instead of compiled by the ORM on every submission (profiled on the API's path, the ORM's compiling
+    took more CPU than the database call itself)."""
+    using = router.db_for_write(Response, instance=response)
+    connection = connections[using]
+    sql = _INSERT_SQL.get(connection.vendor)
+    if sql is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(str(field.column)) for field in _INSERT_FIELDS)
+        values = ", ".join(["%s"] * len(_INSERT_FIELDS))
+        table = quote(Response._meta.db_table)
+        # Names from the model's own fields, values as parameters: nothing a client sent is in the text.
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING {quote('id')}"  # noqa: S608
+        _INSERT_SQL[connection.vendor] = sql
+    signals.pre_save.send(sender=Response, instance=response, raw=False, using=using, update_fields=None)
+    params = [field.get_db_prep_save(field.pre_save(response, True), connection) for field in _INSERT_FIELDS]
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        response.pk = cursor.fetchone()[0]
+    response._state.adding = False
+    response._state.db = using
+    signals.post_save.send(
+        sender=Response, instance=response, created=True, update_fields=None, raw=False, using=using
+    )
 
 
 BATCH_CLOCK_SKEW = dt.timedelta(minutes=5)  # a device's clock may run this far ahead
