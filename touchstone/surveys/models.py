@@ -353,7 +353,9 @@ class Response(models.Model):
         API = "api", _("API")
         IMPORT = "import", _("Imported")
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    # Every index is paid on each submission, the hottest write in the product: a survey's responses are found
+    # through the (survey, status, answer time) index below, and offices and kiosks are never searched from here.
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses", db_index=False)
     version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="responses")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETE)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
@@ -362,7 +364,9 @@ class Response(models.Model):
     # Where the answer came from, coarsely: the service, channel, office or location named in the link.
     service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     channel = models.CharField(max_length=30, choices=Channel.choices, blank=True)
-    office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    office = models.ForeignKey(
+        Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     location = models.CharField(max_length=100, blank=True)
     referrer_page = models.CharField(
         max_length=200, blank=True, help_text="Path of the page it was sent from."
@@ -382,7 +386,7 @@ class Response(models.Model):
     # Link parameters the survey allows that are not questions (a transaction id, a visit reference).
     link_fields = models.JSONField(default=dict, blank=True)
     kiosk = models.ForeignKey(
-        "KioskDevice", null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+        "KioskDevice", null=True, blank=True, on_delete=models.SET_NULL, related_name="responses", db_index=False
     )
     is_flagged = models.BooleanField(default=False)
     is_archived = models.BooleanField(default=False)
