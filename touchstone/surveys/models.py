@@ -386,7 +386,12 @@ class Response(models.Model):
     # Link parameters the survey allows that are not questions (a transaction id, a visit reference).
     link_fields = models.JSONField(default=dict, blank=True)
     kiosk = models.ForeignKey(
-        "KioskDevice", null=True, blank=True, on_delete=models.SET_NULL, related_name="responses", db_index=False
+        "KioskDevice",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responses",
+        db_index=False,
     )
     is_flagged = models.BooleanField(default=False)
     is_archived = models.BooleanField(default=False)

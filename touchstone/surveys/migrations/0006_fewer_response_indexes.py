@@ -5,26 +5,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_second_factor'),
-        ('surveys', '0005_responses_revised_at'),
+        ("core", "0005_second_factor"),
+        ("surveys", "0005_responses_revised_at"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='response',
-            name='kiosk',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='responses', to='surveys.kioskdevice'),
+            model_name="response",
+            name="kiosk",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="responses",
+                to="surveys.kioskdevice",
+            ),
         ),
         migrations.AlterField(
-            model_name='response',
-            name='office',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.office'),
+            model_name="response",
+            name="office",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="core.office",
+            ),
         ),
         migrations.AlterField(
-            model_name='response',
-            name='survey',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='surveys.survey'),
+            model_name="response",
+            name="survey",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="responses",
+                to="surveys.survey",
+            ),
         ),
     ]
