@@ -151,7 +151,11 @@ def test_a_database_that_is_away_during_a_survey_answer_is_a_503_page_and_keeps_
     personas: Personas,
 ) -> None:
     survey = published_survey(personas.agency_a)
-    with mock.patch.object(Response, "save", side_effect=OperationalError("the database is shutting down")):
+    # The database refuses the response's INSERT, the one statement a submission writes.
+    with mock.patch(
+        "touchstone.surveys.services.insert_response",
+        side_effect=OperationalError("the database is shutting down"),
+    ):
         response = unraised().post(
             f"/s/{survey.short_code}/",
             {"page": "0", "satisfaction": "4", "ease": "5", "comment_service": "ok"},
