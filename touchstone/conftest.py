@@ -268,6 +268,9 @@ def object_store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ob
             "-s3",
             f"-s3.port={s3}",
             f"-s3.port.grpc={s3_grpc}",
+            # Off: they listen on fixed ports (9101, 8181), so a second test run beside this one would stop.
+            "-s3.port.lance=0",
+            "-s3.port.iceberg=0",
         ],  # fmt: skip
         stdout=log,
         stderr=subprocess.STDOUT,
