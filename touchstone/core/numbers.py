@@ -6,6 +6,16 @@ from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 
 
+def target_percent(value: float | None) -> str:
+    """A target as the agency set it: 85% and 99.5%, never rounded to a promise it did not make (100%)."""
+    if value is None:
+        return "—"
+    for digits in (0, 1, 2):
+        if abs(round(100 * value, digits) - 100 * value) < 1e-9:
+            return percent(value, digits)
+    return percent(value, 2)
+
+
 def percent(value: float | None, digits: int = 0) -> str:
     """A share (0.8) as a percentage in the active language; a dash when there is none."""
     if value is None:

@@ -31,6 +31,11 @@ def percent(value: float | None, digits: int = 0) -> str:
 
 
 @register.filter
+def target_percent(value: float | None) -> str:
+    return numbers.target_percent(value)
+
+
+@register.filter
 def localized(thing: Any, field: str) -> str:
     """An agency's own text in the page's language: its Spanish (`<field>_es`) on a Spanish page when written,
     else the English."""

@@ -35,3 +35,16 @@ def test_a_tables_percentages_read_as_percent_writes_them(language: str, digits:
         number = {0: "82", 1: "82.3", 2: "82.34", 3: "82.340"}[digits]
         expected = number + "%" if language == "en" else number.replace(".", ",") + "\N{NO-BREAK SPACE}%"
         assert format_percent(0.8234) == expected
+
+
+def test_a_target_reads_as_the_agency_set_it_never_rounded_up_to_a_promise_it_did_not_make() -> None:
+    from django.utils import translation
+
+    from touchstone.core import numbers
+
+    with translation.override("en"):
+        assert numbers.target_percent(0.85) == "85%"
+        assert numbers.target_percent(0.995) == "99.5%"
+        assert numbers.target_percent(0.9999) == "99.99%"
+    with translation.override("es"):
+        assert numbers.target_percent(0.995) == "99,5\u00a0%"
