@@ -385,6 +385,34 @@ def server_cpu_seconds(master: int) -> float:
     return total / ticks
 
 
+def database_cpu_seconds() -> dict[int, float]:
+    """User + system CPU seconds so far of each PostgreSQL backend serving the benchmark's database (Linux /proc:
+    the server runs on this machine); the connection asking is left out."""
+    import psycopg
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    with psycopg.connect(f"{SERVER}/{DATABASE}", autocommit=True) as connection:
+        pids = [
+            row[0]
+            for row in connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [DATABASE]
+            )
+        ]
+    seconds = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return seconds
+
+
+def database_cpu_since(before: dict[int, float]) -> float:
+    """CPU seconds the benchmark database's backends spent since `before` (a backend started since counts whole)."""
+    return sum(now - before.get(pid, 0.0) for pid, now in database_cpu_seconds().items())
+
+
 def start_redis() -> tuple[subprocess.Popen[bytes], str]:
     """A Redis of this run's own, in memory only, on a free loopback port."""
     port = free_port()
@@ -622,6 +650,8 @@ def main() -> None:
         )
         peak: dict[str, float] = {}
         cpu: dict[str, float] = {}
+        database_cpu: dict[str, float] = {}
+        client_cpu: dict[str, float] = {}
         p99_half: dict[str, float] = {}
         server_p99_half: dict[str, float] = {}
         acknowledged: dict[str, int] = {}
@@ -633,8 +663,13 @@ def main() -> None:
         for case in cases:
             warm, _ = drive(port, case, clients=args.clients, seconds=1.0, most=args.most)
             cpu_before = server_cpu_seconds(server.pid)
+            database_before = database_cpu_seconds()
+            client_before = time.process_time()
             tally, elapsed = drive(port, case, clients=args.clients, seconds=args.seconds, most=args.most)
-            cpu[case.name] = (server_cpu_seconds(server.pid) - cpu_before) / max(tally.acknowledged, 1)
+            done = max(tally.acknowledged, 1)
+            cpu[case.name] = (server_cpu_seconds(server.pid) - cpu_before) / done
+            client_cpu[case.name] = (time.process_time() - client_before) / done
+            database_cpu[case.name] = database_cpu_since(database_before) / done
             peak[case.name] = tally.acknowledged / elapsed
             _, logged = server_times(times_log, 0, "")
             half, half_elapsed = drive(
@@ -689,6 +724,17 @@ def main() -> None:
             f"the machine held. Load average now: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}; "
             "for the survey form, per HTTP request, not per submission)"
         )
+        print(
+            "CPU ms per submission at peak, beside the server's: PostgreSQL's backends, and this process's clients "
+            "(all three share the two cores, so their sum sets the throughput)"
+        )
+        print(f"{'case':<30}{'server':>8}{'database':>10}{'clients':>9}{'sum':>8}{'sum / bare insert':>19}")
+        whole = {name: cpu[name] + database_cpu[name] + client_cpu[name] for name in cpu}
+        for name in cpu:
+            print(
+                f"{name:<30}{cpu[name] * 1000:>8.2f}{database_cpu[name] * 1000:>10.2f}"
+                f"{client_cpu[name] * 1000:>9.2f}{whole[name] * 1000:>8.2f}{whole[name] / whole[cases[1].name]:>19.2f}"
+            )
         print(f"ratio survey API / do-nothing:  {survey / nothing:.2f}")
         print(f"ratio bare insert / do-nothing: {insert / nothing:.2f}")
         if args.only == "all":

@@ -193,6 +193,11 @@ else:
     # Keep PostgreSQL connections between requests: reconnecting each time costs about 10x here.
     _database["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 600)
     _database["CONN_HEALTH_CHECKS"] = True
+    # psycopg prepares a statement after this many uses on a connection; only statements sent with their values
+    # apart are preparable, which here is the survey response insert (touchstone/surveys/services.py). Empty turns
+    # it off, as a PgBouncer older than 1.21 in transaction mode needs.
+    _threshold = env_str("DATABASE_PREPARE_THRESHOLD", "5")
+    _database.setdefault("OPTIONS", {})["prepare_threshold"] = int(_threshold) if _threshold else None
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -448,7 +453,7 @@ if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
 CACHE_URL = env_str("CACHE_URL", "") or env_str("REDIS_URL", "")
 CACHE_TABLE = "touchstone_cache"
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    "default": {"BACKEND": "touchstone.core.cache.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if TESTING

@@ -304,7 +304,7 @@ def insert_response(response: Response) -> None:
         _INSERT_SQL[connection.vendor] = sql
     signals.pre_save.send(sender=Response, instance=response, raw=False, using=using, update_fields=None)
     params = [field.get_db_prep_save(field.pre_save(response, True), connection) for field in _INSERT_FIELDS]
-    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+    with transaction.mark_for_rollback_on_error(using), _insert_cursor(connection) as cursor:
         cursor.execute(sql, params)
         response.pk = cursor.fetchone()[0]
     response._state.adding = False
@@ -312,6 +312,26 @@ def insert_response(response: Response) -> None:
     signals.post_save.send(
         sender=Response, instance=response, created=True, update_fields=None, raw=False, using=using
     )
+
+
+def _insert_cursor(connection: Any) -> Any:
+    """Django's cursor; on PostgreSQL, one that sends the values apart from the statement (server-side binding).
+
+    Django's PostgreSQL cursors write every value into the SQL text (client-side binding), so the text differs on each
+    submission: psycopg quotes 26 values each time, and PostgreSQL parses and plans the statement again. With the
+    values sent apart, the statement is the same each time, and psycopg prepares it after its fifth use on a
+    connection (settings: DATABASE_PREPARE_THRESHOLD), so PostgreSQL no longer parses and plans it per submission.
+    Only this insert binds on the server: the ORM's own queries are not all preparable (Django ticket #20516), and
+    Django's client-binding cursors are never prepared."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        # As Django's own cursor() does (its _cursor), with the server-binding class psycopg offers.
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
 
 
 BATCH_CLOCK_SKEW = dt.timedelta(minutes=5)  # a device's clock may run this far ahead

@@ -132,7 +132,7 @@ def test_rate_limit_counters_are_shared_by_every_worker_outside_tests() -> None:
     env.update(SECRET_KEY="x" * 50, DEBUG="false", **PRODUCTION)
     for extra, backend in (
         ({}, "django.core.cache.backends.db.DatabaseCache"),
-        ({"REDIS_URL": "redis://127.0.0.1:6379/1"}, "django.core.cache.backends.redis.RedisCache"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/1"}, "touchstone.core.cache.RedisCache"),
     ):
         result = subprocess.run(
             [sys.executable, "-c", code],

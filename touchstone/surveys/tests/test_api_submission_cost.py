@@ -6,7 +6,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db import transaction
+import pytest
+from django.db import connection, transaction
 from django.db.models.signals import post_save
 from django.test import Client
 from django.utils import timezone
@@ -88,6 +89,21 @@ def test_the_row_stored_is_the_row_the_orm_would_store(personas: Personas) -> No
     for column in Response._meta.concrete_fields:
         assert getattr(stored, column.attname) == getattr(by_hand, column.attname), column.name
     assert not by_hand._state.adding
+
+
+def test_on_postgresql_the_insert_is_planned_once_per_connection(personas: Personas) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's; SQLite runs the insert as the ORM would")
+    survey = published_survey(personas.agency_a)
+    headers = token(personas, ("submit",))
+    for number in range(7):  # psycopg prepares a statement on its fifth use on a connection
+        assert submit(survey.pk, {**BODY, "location": f"Desk {number}"}, headers).status_code == 201
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert [text for text in prepared if 'INSERT INTO "surveys_response"' in text], prepared
+    stored = sorted(Response.objects.filter(survey=survey).values_list("location", flat=True))
+    assert stored == [f"Desk {number}" for number in range(7)]  # each its own values, not the first's again
 
 
 def test_post_save_listeners_hear_of_each_new_response(personas: Personas) -> None:
