@@ -157,8 +157,9 @@ class Survey(models.Model):
         return self.audience == self.Audience.EMPLOYEES
 
     def pra_expired(self, today: dt.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return self.omb_expiration_date is not None and self.omb_expiration_date < today
+        if self.omb_expiration_date is None:
+            return False  # checked on every submission: no clock read when there is nothing to expire
+        return self.omb_expiration_date < (today or timezone.localdate())
 
     def days_to_expiry(self, today: dt.date | None = None) -> int | None:
         if self.omb_expiration_date is None:

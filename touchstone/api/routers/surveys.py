@@ -2,7 +2,6 @@
 
 import datetime as dt
 import functools
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -194,9 +193,10 @@ def submit_response_direct(request: HttpRequest, survey_id: int) -> HttpResponse
 
 
 def _parsed(request: HttpRequest) -> ResponseIn | None:
-    """The body as django-ninja reads it (json.loads, then the model); None when it does not validate."""
+    """The body as django-ninja reads it (the model of the JSON document), parsed and checked in one pass by
+    pydantic's own JSON reader; None when it does not validate, and django-ninja's view then gives the refusal."""
     try:
-        return ResponseIn.model_validate(json.loads(request.body))
+        return ResponseIn.model_validate_json(request.body)
     except (ValueError, RecursionError, PydanticValidationError):
         return None
 
