@@ -98,3 +98,11 @@ def test_the_limit_refuses_past_its_count_on_redis(redis_cache: RedisCache, rf: 
     with override_settings(CACHES={"default": redis}):  # Django swaps its cache handler for the block
         refused = [ratelimit.over_limit(request, "survey:42", 3) for _ in range(5)]
     assert refused == [False, False, False, True, True]
+
+
+def test_a_count_after_redis_dropped_the_connection_connects_again(redis_cache: RedisCache) -> None:
+    assert redis_cache.count_in_window("kiosk:3", 70) == 1
+    client = redis_cache._cache.get_client(write=True)
+    client.execute_command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")  # as a Redis restart would
+    assert redis_cache.count_in_window("kiosk:3", 70) == 2
+    assert redis_cache.count_in_window("kiosk:3", 70) == 3
