@@ -28,11 +28,11 @@ class RedisCacheClient(DjangoRedisCacheClient):
         self._clients: dict[int, Any] = {}
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        pool = self._get_connection_pool(write)
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]  # Django's, not in its stubs
         client = self._clients.get(id(pool))
         if client is None:
             # Two threads may both make one at first; either serves, and the dictionary keeps the last.
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
 
 
@@ -64,7 +64,7 @@ class RedisCache(DjangoRedisCache):
         """This thread's own connection for counting (made with the pool's settings; a forked worker makes its own)."""
         held = getattr(_COUNTING, "connection", None)
         if held is None or held[0] != os.getpid() or held[1] is not self:
-            pool = self._cache._get_connection_pool(True)
+            pool = self._cache._get_connection_pool(True)  # type: ignore[attr-defined]
             held = (os.getpid(), self, pool.connection_class(**pool.connection_kwargs))
             _COUNTING.connection = held
         return held[2]

@@ -331,7 +331,7 @@ def _insert_cursor(connection: Any) -> Any:
     connection.ensure_connection()
     with connection.wrap_database_errors:
         # As Django's own cursor() does (its _cursor), with the server-binding class psycopg offers.
-        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))  # type: ignore[call-arg]
 
 
 BATCH_CLOCK_SKEW = dt.timedelta(minutes=5)  # a device's clock may run this far ahead
