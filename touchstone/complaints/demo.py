@@ -78,6 +78,15 @@ TOPICS: dict[str, tuple[list[str], str]] = {
         "Seattle Field Office",
     ),
 }
+# The topics' names on Spanish public pages (the answers a person reads before filing).
+TOPICS_ES: dict[str, str] = {
+    "Late payment": "Pago atrasado",
+    "Wrong amount": "Monto incorrecto",
+    "Lost documents": "Documentos extraviados",
+    "Website problems": "Problemas con el sitio web",
+    "Long wait times": "Largos tiempos de espera",
+    "Rude or unhelpful staff": "Personal descortés o poco servicial",
+}
 URGENT_PHRASES = ["I will be evicted", "I cannot buy food or medicine", "my utilities are being shut off"]
 FILLER = [
     "I called twice and nobody called back.",
@@ -94,6 +103,16 @@ HANDLERS = [
     ("dana-handler", "Denver Field Office"),
     ("sam-handler", "Seattle Field Office"),
 ]
+
+
+def _topic(agency: Agency, name: str) -> Topic:
+    topic, _created = Topic.objects.get_or_create(
+        agency=agency, parent=None, name=name, defaults={"name_es": TOPICS_ES[name]}
+    )
+    if not topic.name_es:  # made by an earlier demo, before topics had Spanish names
+        topic.name_es = TOPICS_ES[name]
+        topic.save(update_fields=["name_es"])
+    return topic
 
 
 def _services(agency: Agency) -> list[Service]:
@@ -221,7 +240,7 @@ def load_complaints_demo(agency: Agency, count: int = 720, seed: int = 12862) ->
         office.name: office
         for office in Office.objects.filter(agency=agency).select_related("complaint_calendar")
     }
-    topics = {name: Topic.objects.get_or_create(agency=agency, parent=None, name=name)[0] for name in TOPICS}
+    topics = {name: _topic(agency, name) for name in TOPICS}
     handlers = list(
         User.objects.filter(memberships__agency=agency, memberships__role=Role.HANDLER).order_by("username")
     )

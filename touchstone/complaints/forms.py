@@ -310,6 +310,38 @@ class CannedReplyForm(UswdsFormMixin, forms.ModelForm):
         return title
 
 
+class TopicForm(UswdsFormMixin, forms.ModelForm):
+    """A topic's names: the English one staff see, and the Spanish one Spanish public pages show."""
+
+    class Meta:
+        model = Topic
+        fields = ["name", "name_es"]
+        help_texts = {
+            "name_es": _("Spanish public pages show it; left blank, they show the English name."),
+        }
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"]).strip()
+        clash = Topic.objects.filter(
+            agency=self.agency, parent_id=self.instance.parent_id, name__iexact=name
+        ).exclude(pk=self.instance.pk)
+        if clash.exists():
+            parent = self.instance.parent if self.instance.parent_id else None
+            if parent is None:
+                raise ValidationError(_("There is already a topic with this name."))
+            raise ValidationError(
+                _("There is already a topic with this name under %(parent)s.") % {"parent": parent.name}
+            )
+        return name
+
+    def clean_name_es(self) -> str:
+        return str(self.cleaned_data["name_es"]).strip()
+
+
 class MergeForm(UswdsFormMixin, forms.Form):
     into = forms.CharField(
         label=_("Tracking number of the case that goes on"),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
 from touchstone.complaints.clocks import WorkingCalendar
-from touchstone.core.models import Agency, Office
+from touchstone.core.models import Agency, InSpanishToo, Office
 
 # Crockford's base32 without I, L, O, U: easy to read aloud, hard to guess (32^6 ≈ 10^9 per agency and year).
 TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -103,11 +103,13 @@ class ComplaintSettings(models.Model):
         return found
 
 
-class Topic(models.Model):
-    """What a complaint is about, in the agency's words; a topic may sit under a broader one (CFPB Product/Issue)."""
+class Topic(InSpanishToo, models.Model):
+    """What a complaint is about, in the agency's words; a topic may sit under a broader one (CFPB Product/Issue).
+    Public pages name it in the reader's language (`display_label`); staff pages use the English (`__str__`)."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="complaint_topics")
     name = models.CharField(_("name"), max_length=200)
+    name_es = models.CharField(_("name in Spanish"), max_length=200, blank=True)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("part of"),
@@ -125,6 +127,13 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent.name} — {self.name}" if self.parent_id and self.parent else self.name
+
+    @property
+    def display_label(self) -> str:
+        """The label "Parent — Child" in the active language: each part's Spanish name on Spanish pages when given."""
+        if self.parent_id and self.parent:
+            return f"{self.parent.display_name} — {self.display_name}"
+        return self.display_name
 
 
 class OfficeCalendar(models.Model):

@@ -148,6 +148,13 @@ def topics_of(agency: Agency) -> QuerySet[Topic]:
     return Topic.objects.filter(agency=agency).select_related("parent").order_by("parent__name", "name")
 
 
+def topic_of(agency: Agency, topic_id: int) -> Topic:
+    topic = topics_of(agency).filter(pk=topic_id).first()
+    if topic is None:
+        raise Http404("No such topic in this agency.")
+    return topic
+
+
 def handlers_of(agency: Agency) -> QuerySet[User]:
     return User.objects.filter(
         memberships__agency=agency, memberships__role__in=[Role.HANDLER, Role.ADMIN]
@@ -516,8 +523,14 @@ def articles_for_case(case: Case, limit: int = 3) -> list[Article]:
 
 
 def public_article_topics(agency: Agency) -> QuerySet[Topic]:
-    """The topics that public answers are filed under: what a person chooses from before filing."""
-    return Topic.objects.filter(agency=agency, articles__public=True).distinct().order_by("name")
+    """The topics that public answers are filed under: what a person chooses from before filing (with the topic
+    each sits under, for its label)."""
+    return (
+        Topic.objects.filter(agency=agency, articles__public=True)
+        .select_related("parent")
+        .distinct()
+        .order_by("name")
+    )
 
 
 def public_articles(agency: Agency, topic_id: int | None = None) -> QuerySet[Article]:

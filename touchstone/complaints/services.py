@@ -810,6 +810,15 @@ def topic_named(*, agency: Agency, name: str, parent: Topic | None = None) -> To
     return topic
 
 
+@transaction.atomic
+def save_topic(*, actor: User, agency: Agency, topic: Topic, data: dict[str, Any]) -> Topic:
+    """Rename a topic of the agency, in English and Spanish (the Spanish is what Spanish public pages show)."""
+    if topic.agency_id != agency.pk:
+        raise ValueError("The topic is another agency's.")
+    audit.save_with_audit(topic, data, actor=actor, agency=agency)
+    return topic
+
+
 # --- clocks and escalation --------------------------------------------------------------------------------------
 
 

@@ -42,6 +42,8 @@ urlpatterns = [
     path("setup/replies/new/", views.canned_new, name="canned-new"),
     path("setup/replies/<int:reply_id>/", views.canned_edit, name="canned-edit"),
     path("setup/email/", views.email_settings, name="email-settings"),
+    path("setup/topics/", views.topics, name="topics"),
+    path("setup/topics/<int:topic_id>/", views.topic_edit, name="topic-edit"),
     path("setup/answers/new/", views.article_new, name="article-new"),
     path("setup/answers/<int:article_id>/", views.article_edit, name="article-edit"),
 ]

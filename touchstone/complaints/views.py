@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,11 +33,13 @@ from touchstone.complaints.forms import (
     SettingsForm,
     SplitForm,
     StaffComplaintForm,
+    TopicForm,
     TriageReviewForm,
     WaitForm,
 )
 from touchstone.complaints.models import Case, OfficeCalendar
 from touchstone.core.access import AgencyRequest, member_view
+from touchstone.core.pages import form_page
 from touchstone.core.pages import render_workspace as _render
 from touchstone.core.selectors import office_of
 
@@ -518,6 +521,8 @@ def setup(request: AgencyRequest) -> HttpResponse:
             "rules": selectors.rules_of(agency),
             "calendars": selectors.calendars_of(agency),
             "settings": selectors.settings_of(agency),
+            "topic_count": selectors.topics_of(agency).count(),
+            "topics_without_spanish": selectors.topics_of(agency).filter(name_es="").count(),
             "model": selectors.triage_model_of(agency),
             "can_edit": request.membership.can("manage_agency"),
             "can_handle": sees_personal_details(request),
@@ -544,6 +549,28 @@ def settings_edit(request: AgencyRequest) -> HttpResponse:
         form,
         _("Complaint settings"),
         lambda data: services.save_settings(actor=request.user, agency=agency, data=data),
+    )
+
+
+@member_view(HANDLE)
+def topics(request: AgencyRequest) -> HttpResponse:
+    """The agency's complaint topics, each under the topic it is part of, with its English and Spanish names."""
+    return _render(request, "manage/complaints/topics.html", {"topics": selectors.topics_of(request.agency)})
+
+
+@member_view(HANDLE)
+def topic_edit(request: AgencyRequest, topic_id: int) -> HttpResponse:
+    agency = request.agency
+    topic = selectors.topic_of(agency, topic_id)
+    form = TopicForm(request.POST or None, instance=topic, agency=agency)
+    return form_page(
+        request,
+        form,
+        lambda data: services.save_topic(actor=request.user, agency=agency, topic=topic, data=data),
+        title=_("Edit the topic %(topic)s") % {"topic": str(topic)},
+        success=_("Saved."),
+        then=reverse("manage:complaints:topics", kwargs={"agency_slug": agency.slug}),
+        template="manage/complaints/form_page.html",
     )
 
 

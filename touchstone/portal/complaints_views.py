@@ -45,7 +45,8 @@ def start(request: HttpRequest, agency_slug: str) -> HttpResponse:
 
 def _answers_context(request: HttpRequest, agency: Agency) -> dict[str, Any]:
     """The topics public answers are filed under, the one chosen (?topic=) and its answers, in the reader's language."""
-    topics = list(selectors.public_article_topics(agency))
+    # Named and sorted in the reader's language: "Parent — Child", each part in Spanish on Spanish pages when given.
+    topics = sorted(selectors.public_article_topics(agency), key=lambda topic: topic.display_label.casefold())
     chosen = next((topic for topic in topics if str(topic.pk) == request.GET.get("topic", "")), None)
     language = get_language() or "en"
     answers = (

@@ -77,6 +77,7 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
         CaseAttachment,
         RoutingRule,
         ServiceLevelPolicy,
+        Topic,
     )
     from touchstone.core import services as core_services
     from touchstone.core.models import ImportRun, Membership, Office, Role
@@ -151,6 +152,7 @@ def workspace_objects(agency: Agency) -> dict[str, Any]:
         "article_id": Article.objects.get_or_create(
             agency=agency, title="Matrix answer", defaults={"body": "Answers a question."}
         )[0].pk,
+        "topic_id": Topic.objects.get_or_create(agency=agency, parent=None, name="Matrix topic")[0].pk,
         "employee_survey_id": employee_survey.pk if employee_survey else None,
         "comment_id": employee_survey.employee_comments.first().pk if employee_survey else None,  # type: ignore[union-attr]
         "board_item_id": getattr(BoardItem.objects.filter(agency=agency).first(), "pk", None),

@@ -134,6 +134,8 @@ POLICY: dict[str, tuple[frozenset[str], bool]] = {
     "manage:complaints:email-settings": (ADMIN, False),
     "manage:complaints:article-new": (ADMIN, False),
     "manage:complaints:article-edit": (ADMIN, False),
+    "manage:complaints:topics": (HANDLERS, False),
+    "manage:complaints:topic-edit": (HANDLERS, False),
     "manage:voice:home": (EVERY, False),
     "manage:voice:settings": (ADMIN, False),
     "manage:voice:survey-new": (EDITORS, False),
