@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from touchstone.complaints import services
@@ -134,3 +135,7 @@ def test_the_demo_has_an_email_thread_a_merged_duplicate_a_split_case_a_bounce_a
     public = Article.objects.filter(agency=demo_agency, public=True)
     assert public.count() >= 3 and public.exclude(body_es="").exists()
     assert Article.objects.filter(agency=demo_agency, public=False).exists()
+    # A Spanish reader chooses among the demo's topics in Spanish.
+    spanish = Client().get(f"/es/agencies/{demo_agency.slug}/complaints/answers/").content.decode()
+    assert "Pago atrasado" in spanish and "Documentos extraviados" in spanish
+    assert "Problemas con el sitio web" in spanish and ">Late payment<" not in spanish
