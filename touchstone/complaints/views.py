@@ -533,11 +533,16 @@ def setup(request: AgencyRequest) -> HttpResponse:
 def _config_form(
     request: AgencyRequest, form: forms.BaseForm, title: str, save: Callable[[dict[str, Any]], Any]
 ) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        save(form.cleaned_data)
-        messages.success(request, _("Saved."))
-        return redirect("manage:complaints:setup", agency_slug=request.agency.slug)
-    return _render(request, "manage/complaints/form_page.html", {"form": form, "title": title})
+    """A complaint setup form (core.pages.form_page) that goes back to the setup page once saved."""
+    return form_page(
+        request,
+        form,
+        save,
+        title=title,
+        success=_("Saved."),
+        then=reverse("manage:complaints:setup", kwargs={"agency_slug": request.agency.slug}),
+        template="manage/complaints/form_page.html",
+    )
 
 
 @member_view("manage_agency")
