@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
-from touchstone.complaints.models import Article, CannedReply, CaseAttachment, RoutingRule, ServiceLevelPolicy
+from touchstone.complaints.models import Article, CannedReply, CaseAttachment, RoutingRule, ServiceLevelPolicy, Topic
 from touchstone.complaints.tests.factories import file_case
 from touchstone.conftest import Personas
 
@@ -23,4 +23,5 @@ def samples(personas: Personas) -> dict[str, Any]:
         "rule_id": rule.pk,
         "reply_id": reply.pk,
         "article_id": Article.objects.create(agency=personas.agency_a, title="An answer", body="Text.").pk,
+        "topic_id": Topic.objects.create(agency=personas.agency_a, parent=None, name="A topic").pk,
     }
