@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
+from touchstone.core.clock import local_today
 from touchstone.core.models import Agency, Office
 
 SHORT_CODE_ALPHABET = "".join(ch for ch in string.ascii_lowercase + string.digits if ch not in "il1o0")
@@ -159,7 +160,7 @@ class Survey(models.Model):
     def pra_expired(self, today: dt.date | None = None) -> bool:
         if self.omb_expiration_date is None:
             return False  # checked on every submission: no clock read when there is nothing to expire
-        return self.omb_expiration_date < (today or timezone.localdate())
+        return self.omb_expiration_date < (today or local_today())
 
     def days_to_expiry(self, today: dt.date | None = None) -> int | None:
         if self.omb_expiration_date is None:
@@ -354,38 +355,44 @@ class Response(models.Model):
         API = "api", _("API")
         IMPORT = "import", _("Imported")
 
+    # Each column whose value is a constant default has that default in the database too (db_default), so the
+    # submission's insert names only the columns a response sets (services.insert_response).
     # Every index is paid on each submission, the hottest write in the product: a survey's responses are found
     # through the (survey, status, answer time) index below, and offices and kiosks are never searched from here.
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses", db_index=False)
     version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="responses")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETE)
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.COMPLETE, db_default=Status.COMPLETE
+    )
+    source = models.CharField(
+        max_length=10, choices=Source.choices, default=Source.WEB, db_default=Source.WEB
+    )
     answers = models.JSONField(default=dict)
-    language = models.CharField(max_length=8, default="en")
+    language = models.CharField(max_length=8, default="en", db_default="en")
     # Where the answer came from, coarsely: the service, channel, office or location named in the link.
     service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    channel = models.CharField(max_length=30, choices=Channel.choices, blank=True)
+    channel = models.CharField(max_length=30, choices=Channel.choices, blank=True, default="", db_default="")
     office = models.ForeignKey(
         Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
-    location = models.CharField(max_length=100, blank=True)
+    location = models.CharField(max_length=100, blank=True, default="", db_default="")
     referrer_page = models.CharField(
-        max_length=200, blank=True, help_text="Path of the page it was sent from."
+        max_length=200, blank=True, default="", db_default="", help_text="Path of the page it was sent from."
     )
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
     # Design columns for responses collected elsewhere and imported.
     weight = models.FloatField(null=True, blank=True)
-    stratum = models.CharField(max_length=60, blank=True)
-    cluster = models.CharField(max_length=60, blank=True)
+    stratum = models.CharField(max_length=60, blank=True, default="", db_default="")
+    cluster = models.CharField(max_length=60, blank=True, default="", db_default="")
     population_size = models.FloatField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
-    resume_token_hash = models.CharField(max_length=64, blank=True)
-    is_spam = models.BooleanField(default=False)
+    resume_token_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
+    is_spam = models.BooleanField(default=False, db_default=False)
     # 0-100 from the form's checks (honeypot, speed, repeats, links, bursts); at SURVEY_SPAM_SCORE it is spam.
-    spam_score = models.PositiveSmallIntegerField(default=0)
-    spam_reasons = models.JSONField(default=list, blank=True)
+    spam_score = models.PositiveSmallIntegerField(default=0, db_default=0)
+    spam_reasons = models.JSONField(default=list, blank=True, db_default=[])
     # Link parameters the survey allows that are not questions (a transaction id, a visit reference).
-    link_fields = models.JSONField(default=dict, blank=True)
+    link_fields = models.JSONField(default=dict, blank=True, db_default={})
     kiosk = models.ForeignKey(
         "KioskDevice",
         null=True,
@@ -394,9 +401,9 @@ class Response(models.Model):
         related_name="responses",
         db_index=False,
     )
-    is_flagged = models.BooleanField(default=False)
-    is_archived = models.BooleanField(default=False)
-    tags = models.JSONField(default=list, blank=True)
+    is_flagged = models.BooleanField(default=False, db_default=False)
+    is_archived = models.BooleanField(default=False, db_default=False)
+    tags = models.JSONField(default=list, blank=True, db_default=[])
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import Header, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from touchstone.api import auth
@@ -43,7 +43,11 @@ class SurveyOut(Schema):
         return obj.current_version.schema if obj.current_version else None
 
 
-class AnswersIn(Schema):
+class AnswersIn(BaseModel):
+    """A plain pydantic model, not django-ninja's Schema: a request body is a JSON document, never a Django object,
+    so the Schema's wrapping validator (which reads each field through a Python getter, for ORM objects) is not
+    needed, and pydantic checks the whole body in its compiled core."""
+
     answers: dict[str, Any] = Field(..., description="Question key -> answer; lists for several choices")
     language: str = Field("en", pattern="^(en|es)$")
     channel: Channel | None = None

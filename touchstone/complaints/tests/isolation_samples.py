@@ -4,7 +4,14 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
-from touchstone.complaints.models import Article, CannedReply, CaseAttachment, RoutingRule, ServiceLevelPolicy, Topic
+from touchstone.complaints.models import (
+    Article,
+    CannedReply,
+    CaseAttachment,
+    RoutingRule,
+    ServiceLevelPolicy,
+    Topic,
+)
 from touchstone.complaints.tests.factories import file_case
 from touchstone.conftest import Personas
 

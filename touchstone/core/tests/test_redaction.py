@@ -8,10 +8,14 @@ import re
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import parse_http_date
 
 from touchstone.conftest import Personas
+from touchstone.core.middleware import never_stored
 from touchstone.core.redaction import ConsoleEmailBackend, GunicornLogger, RedactSecrets, redact
 
 
@@ -142,3 +146,18 @@ def test_a_workspace_page_of_an_agency_is_never_stored(personas: Personas) -> No
 
 def test_public_pages_may_be_cached(personas: Personas) -> None:
     assert "no-store" not in Client().get("/").get("Cache-Control", "")
+
+
+@pytest.mark.parametrize(
+    "set_by_view",
+    [{}, {"Cache-Control": "max-age=3600, public"}, {"Expires": "Thu, 01 Jan 2026 00:00:00 GMT"}],
+    ids=["nothing", "cache-control", "expires"],
+)
+def test_the_private_headers_are_the_ones_django_gives(set_by_view: dict[str, str]) -> None:
+    """never_stored sets the headers directly when the view set none: the same as Django's add_never_cache_headers,
+    and Django's own merge when the view set one."""
+    ours, djangos = HttpResponse(headers=set_by_view), HttpResponse(headers=set_by_view)
+    never_stored(ours)
+    add_never_cache_headers(djangos)
+    assert ours["Cache-Control"] == djangos["Cache-Control"]
+    assert abs(parse_http_date(ours["Expires"]) - parse_http_date(djangos["Expires"])) <= 1

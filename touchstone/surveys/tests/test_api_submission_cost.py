@@ -91,6 +91,79 @@ def test_the_row_stored_is_the_row_the_orm_would_store(personas: Personas) -> No
     assert not by_hand._state.adding
 
 
+@pytest.mark.parametrize("kind", ["every column at its default", "no column at its default"])
+def test_a_row_with_columns_left_to_the_database_is_the_row_the_orm_would_store(
+    personas: Personas, kind: str
+) -> None:
+    """The insert leaves out the columns at their defaults, and the database fills them with the same values."""
+    survey = published_survey(personas.agency_a)
+    values: dict[str, Any] = {}
+    if kind == "no column at its default":
+        values = {
+            "status": Response.Status.PARTIAL,
+            "source": Response.Source.EMBED,
+            "language": "es",
+            "service": survey.service,
+            "channel": "phone",
+            "office": personas.office_a,
+            "location": "Desk 4",
+            "referrer_page": "/help/",
+            "weight": 1.5,
+            "stratum": "North",
+            "cluster": "7",
+            "population_size": 1200.0,
+            "idempotency_key": "every-column-1",
+            "resume_token_hash": "a" * 64,
+            "is_spam": True,
+            "spam_score": 85,
+            "spam_reasons": ["honeypot"],
+            "link_fields": {"visit": "A-7"},
+            "is_flagged": True,
+            "is_archived": True,
+            "tags": ["follow up"],
+        }
+    by_hand = Response(survey=survey, version=survey.current_version, answers={"satisfaction": 5}, **values)
+    by_orm = Response(survey=survey, version=survey.current_version, answers={"satisfaction": 5}, **values)
+    by_orm.idempotency_key = by_orm.idempotency_key and by_orm.idempotency_key + "-orm"
+    by_orm.submitted_at = by_hand.submitted_at
+    services.insert_response(by_hand)
+    by_orm.save()
+    stored, saved = Response.objects.get(pk=by_hand.pk), Response.objects.get(pk=by_orm.pk)
+    for column in Response._meta.concrete_fields:
+        if column.attname not in ("id", "idempotency_key"):
+            assert getattr(stored, column.attname) == getattr(saved, column.attname), column.name
+            assert type(getattr(stored, column.attname)) is type(getattr(saved, column.attname)), column.name
+
+
+def test_a_submission_names_only_the_columns_it_sets(
+    personas: Personas, django_assert_num_queries: Any
+) -> None:
+    survey = published_survey(personas.agency_a)
+    headers = token(personas, ("submit",))
+    assert submit(survey.pk, BODY, headers, key="warm-up-0001").status_code == 201  # token, survey: memoised
+    with django_assert_num_queries(3) as captured:
+        assert submit(survey.pk, BODY, headers, key="columns-0001").status_code == 201
+    insert = captured.captured_queries[1]["sql"]
+    named = insert[insert.index("(") + 1 : insert.index(")")].replace('"', "").split(", ")
+    assert named == [
+        "survey_id",
+        "version_id",
+        "source",
+        "answers",
+        "channel",
+        "submitted_at",
+        "idempotency_key",
+    ]
+    stored = Response.objects.get(idempotency_key="columns-0001")
+    assert (stored.status, stored.language, stored.is_spam, stored.spam_score, stored.tags) == (
+        "complete",
+        "en",
+        False,
+        0,
+        [],
+    )
+
+
 def test_on_postgresql_the_insert_is_planned_once_per_connection(personas: Personas) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements are PostgreSQL's; SQLite runs the insert as the ORM would")
