@@ -283,3 +283,30 @@ def test_other_methods_on_the_path_are_still_served_by_the_api(personas: Persona
     listed = Client().get(f"/api/v1/surveys/{survey.pk}/responses", **headers)
     assert listed.status_code == 200 and listed.json()["count"] == 1
     assert Client().put(f"/api/v1/surveys/{survey.pk}/responses", **headers).status_code == 405
+
+
+def test_a_new_response_is_what_the_model_would_build(personas: Personas) -> None:
+    survey = published_survey(personas.agency_a)
+    answered = timezone.now() - dt.timedelta(hours=2)
+    for values in [
+        {"answers": {"satisfaction": 4}},
+        {"answers": {}, "service": survey.service, "office": personas.office_a, "channel": "phone"},
+        {
+            "answers": {},
+            "service": None,
+            "submitted_at": answered,
+            "link_fields": {"visit": "A-7"},
+            "is_spam": True,
+        },
+    ]:
+        ours = services.new_response(survey=survey, version=survey.current_version, **values)
+        django = Response(survey=survey, version=survey.current_version, **values)
+        for column in Response._meta.concrete_fields:
+            if column.attname != "submitted_at" or "submitted_at" in values:
+                assert getattr(ours, column.attname) == getattr(django, column.attname), column.name
+        assert ours.survey is survey and ours.version is survey.current_version  # no row read for either
+        assert ours._state.adding and ours.pk is None
+    one, another = services.new_response(survey=survey), services.new_response(survey=survey)
+    assert one.tags is not another.tags and one.link_fields is not another.link_fields  # never shared
+    with pytest.raises(TypeError, match="unknown_column"):
+        services.new_response(survey=survey, unknown_column=1)
