@@ -282,7 +282,12 @@ def record_response(
 
 
 _ROW_FIELDS = Response._meta.concrete_fields
-_ROW_POSITION = {field.name: (index, field) for index, field in enumerate(_ROW_FIELDS)}
+# Each keyword Response() takes: a field's name, or a foreign key's column (service_id); the field is given only for
+# a foreign key named by its name, whose object is then kept on the instance.
+_ROW_POSITION = {
+    **{field.attname: (index, None) for index, field in enumerate(_ROW_FIELDS)},
+    **{field.name: (index, field if field.is_relation else None) for index, field in enumerate(_ROW_FIELDS)},
+}
 # Each column's default as Model.__init__ gives it; the ones made fresh for each response (the time, a new dict or
 # list) are called in new_response.
 _ROW_MADE_FRESH = [
@@ -310,11 +315,11 @@ def new_response(**values: Any) -> Response:
             index, field = _ROW_POSITION[name]
         except KeyError:
             raise TypeError(f"Response() got an unexpected keyword argument '{name}'") from None
-        if field.is_relation:
+        if field is None:
+            row[index] = value
+        else:
             row[index] = None if value is None else value.pk
             related.append((field, value))
-        else:
-            row[index] = value
     response = Response(*row)
     for field, value in related:
         if value is not None:

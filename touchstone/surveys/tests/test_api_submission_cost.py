@@ -298,6 +298,11 @@ def test_a_new_response_is_what_the_model_would_build(personas: Personas) -> Non
             "link_fields": {"visit": "A-7"},
             "is_spam": True,
         },
+        {
+            "answers": {},
+            "office_id": personas.office_a.pk,
+            "service_id": None,
+        },  # columns named, as Django takes
     ]:
         ours = services.new_response(survey=survey, version=survey.current_version, **values)
         django = Response(survey=survey, version=survey.current_version, **values)
