@@ -43,7 +43,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from touchstone.complaints import inbound
+from touchstone.complaints import inbound, sns
 from touchstone.complaints.models import EmailIntake, WebhookNonce
 from touchstone.settings import env_str
 
@@ -204,6 +204,15 @@ def receive_provider_email(request: HttpRequest, agency_slug: str, provider: str
         view.run_validators(request)
     except AnymailWebhookValidationFailure:
         return _refuse(403, "The credentials or signature do not match the agency's webhook secret.")
+    if provider == "amazon-ses":
+        # anymail checks only the password; the signature proves Amazon's SNS sent the post (complaints/sns.py).
+        try:
+            sns.verify(json.loads(request.body))
+        except (ValueError, TypeError, AttributeError):
+            return _refuse(400, "This is not an Amazon SNS message that can be read.")
+        except sns.SignatureRefused as refused:
+            logger.warning("agency %s: an SNS post was refused: %s", intake.agency_id, refused)
+            return _refuse(403, str(refused))
     try:
         events = view.parse_events(request)
     except (AnymailError, KeyError, TypeError, ValueError):

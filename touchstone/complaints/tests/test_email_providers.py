@@ -4,6 +4,7 @@ user:password (Mandrill also its signature), becomes a case; a customer's reply 
 case; attachments are screened; a wrong or missing secret, and a replay, store nothing."""
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -14,8 +15,13 @@ from email.utils import make_msgid
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
 from django.test import Client
 
+from touchstone.complaints import sns
 from touchstone.complaints.models import Case, CaseAttachment, CaseMessage, EmailIntake, WebhookNonce
 from touchstone.conftest import Personas
 
@@ -35,6 +41,51 @@ def intake(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> EmailIntake:
         webhook_basic_auth_env="AAA_MAIL_HOOK",
         webhook_secret_env="AAA_MANDRILL_KEY",
     )
+
+
+SNS_CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem"
+SNS_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def certificate_of(key: rsa.RSAPrivateKey) -> bytes:
+    """A self-signed certificate for the key, standing in for Amazon's SNS signing certificate."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com")])
+    now = dt.datetime.now(dt.UTC)
+    built = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    return built.public_bytes(serialization.Encoding.PEM)
+
+
+@pytest.fixture(autouse=True)
+def amazons_certificate(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SNS certificate as if fetched from Amazon; the addresses asked for are kept, and nothing goes out."""
+    asked: list[str] = []
+    pem = certificate_of(SNS_KEY)
+
+    def fetch(url: str) -> bytes:
+        asked.append(url)
+        return pem
+
+    monkeypatch.setattr(sns, "fetch_certificate", fetch)
+    return asked
+
+
+def sns_signed(
+    message: dict[str, Any], key: rsa.RSAPrivateKey = SNS_KEY, version: str = "2"
+) -> dict[str, Any]:
+    """The message with SNS's signature fields, signed as SNS signs (complaints/sns.py has the rules)."""
+    message = {**message, "SignatureVersion": version, "SigningCertURL": SNS_CERT_URL}
+    algorithm = hashes.SHA1() if version == "1" else hashes.SHA256()  # noqa: S303 - SNS's own version 1
+    signature = key.sign(sns.signed_text(message), padding.PKCS1v15(), algorithm)
+    return {**message, "Signature": base64.b64encode(signature).decode()}
 
 
 def rfc822(
@@ -130,6 +181,11 @@ def postmark(client: Client, to: str, message: EmailMessage, auth: dict[str, str
 
 def amazon_ses(client: Client, to: str, message: EmailMessage, auth: dict[str, str]) -> Any:
     """An SES receipt rule with an SNS action (BASE64 encoding): an SNS Notification carrying the raw message."""
+    return post_sns(client, to, sns_signed(ses_notification(message)), auth)
+
+
+def ses_notification(message: EmailMessage) -> dict[str, Any]:
+    """SNS's Notification of a received message, before SNS signs it."""
     sns_id = str(uuid.uuid4())
     ses_event = {
         "notificationType": "Received",
@@ -158,27 +214,27 @@ def amazon_ses(client: Client, to: str, message: EmailMessage, auth: dict[str, s
         },
         "content": base64.b64encode(bytes(message)).decode(),
     }
-    sns = {
+    return {
         "Type": "Notification",
         "MessageId": sns_id,
         "TopicArn": "arn:aws:sns:us-east-1:123456789012:complaints-inbound",
         "Subject": "Amazon SES Email Receipt Notification",
         "Message": json.dumps(ses_event),
         "Timestamp": "2026-11-30T14:15:00.512Z",
-        "SignatureVersion": "1",
-        "Signature": "EXAMPLEw6JRN...",
-        "SigningCertURL": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-example.pem",
         "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
     }
+
+
+def post_sns(client: Client, to: str, message: dict[str, Any], auth: dict[str, str]) -> Any:
     return client.post(
         to,
-        json.dumps(sns),
+        json.dumps(message),
         content_type="text/plain; charset=UTF-8",  # as SNS sends it
         headers={
             **auth,
-            "x-amz-sns-message-type": "Notification",
-            "x-amz-sns-message-id": sns_id,
-            "x-amz-sns-topic-arn": sns["TopicArn"],
+            "x-amz-sns-message-type": message["Type"],
+            "x-amz-sns-message-id": message["MessageId"],
+            "x-amz-sns-topic-arn": message["TopicArn"],
         },
     )
 
@@ -363,3 +419,65 @@ def test_an_admin_names_the_webhook_credentials_variable_and_the_reply_address_i
     assert intake.reply_address == "complaints@agency-a.example.gov"
     spanish = admin.get(f"/es/manage/{personas.agency_a.slug}/complaints/setup/email/").content.decode()
     assert "dirección a la que responden los clientes" in spanish.lower()
+
+
+def test_an_ses_post_is_read_only_when_amazons_sns_key_signed_it(
+    personas: Personas, intake: EmailIntake, amazons_certificate: list[str]
+) -> None:
+    """The password alone does not file a complaint through SES: the post must carry SNS's signature."""
+    client, to = personas.client(None), url(personas, "amazon-ses")
+    notification = ses_notification(rfc822())
+    someone_elses = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    altered = sns_signed(notification)
+    altered["Message"] = altered["Message"].replace("PASS", "FAIL")
+    off_amazon = {**sns_signed(notification), "SigningCertURL": "https://sns.example.com/evil.pem"}
+    plain_http = {**sns_signed(notification), "SigningCertURL": SNS_CERT_URL.replace("https:", "http:")}
+    unsigned = {key: value for key, value in sns_signed(notification).items() if key != "Signature"}
+    for refused, why in [
+        (sns_signed(notification, key=someone_elses), "does not match"),
+        (altered, "does not match"),
+        (off_amazon, "not on an SNS host"),
+        (plain_http, "not on an SNS host"),
+        ({**sns_signed(notification), "SignatureVersion": "3"}, "not 1 or 2"),
+        (unsigned, "does not match"),
+    ]:
+        response = post_sns(client, to, refused, basic())
+        assert response.status_code == 403, why
+        assert why in response.json()["detail"]
+    assert amazons_certificate.count("https://sns.example.com/evil.pem") == 0  # never fetched from elsewhere
+    assert not Case.objects.exists() and not WebhookNonce.objects.exists()
+    assert post_sns(client, to, sns_signed(notification, version="1"), basic()).status_code == 200  # SHA1, v1
+    assert Case.objects.count() == 1
+
+
+def test_sns_signs_each_types_fields_in_amazons_order() -> None:
+    confirmation = {
+        "Type": "SubscriptionConfirmation",
+        "MessageId": "m-1",
+        "Token": "t-1",
+        "TopicArn": "arn:aws:sns:us-east-1:123456789012:complaints-inbound",
+        "Message": "You have chosen to subscribe.",
+        "SubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription",
+        "Timestamp": "2026-11-30T14:15:00.512Z",
+        "Signature": "ignored",
+    }
+    assert sns.signed_text(confirmation).decode().split("\n") == [
+        "Message", "You have chosen to subscribe.",
+        "MessageId", "m-1",
+        "SubscribeURL", "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription",
+        "Timestamp", "2026-11-30T14:15:00.512Z",
+        "Token", "t-1",
+        "TopicArn", "arn:aws:sns:us-east-1:123456789012:complaints-inbound",
+        "Type", "SubscriptionConfirmation",
+        "",
+    ]  # fmt: skip
+    without_subject = {
+        "Type": "Notification",
+        "MessageId": "m-2",
+        "TopicArn": "a",
+        "Message": "{}",
+        "Timestamp": "t",
+    }
+    assert b"Subject" not in sns.signed_text(
+        without_subject
+    )  # a notification's subject is signed only when sent
