@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
-from touchstone.core.clock import local_today
 from touchstone.core.models import Agency, Office
 
 SHORT_CODE_ALPHABET = "".join(ch for ch in string.ascii_lowercase + string.digits if ch not in "il1o0")
@@ -160,7 +159,7 @@ class Survey(models.Model):
     def pra_expired(self, today: dt.date | None = None) -> bool:
         if self.omb_expiration_date is None:
             return False  # checked on every submission: no clock read when there is nothing to expire
-        return self.omb_expiration_date < (today or local_today())
+        return self.omb_expiration_date < (today or timezone.localdate())
 
     def days_to_expiry(self, today: dt.date | None = None) -> int | None:
         if self.omb_expiration_date is None:
