@@ -9,14 +9,14 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         import datetime as dt
 
+        from django.db.models import fields
+        from django.utils.translation import gettext_lazy
+
         # Importers and exporters register their kinds when their modules load.
         from touchstone.core import importers  # noqa: F401
         from touchstone.core.redaction import redact_secrets_in_path_loggers
         from touchstone.core.schedule import every
         from touchstone.core.tasks import fail_stuck_imports
-
-        from django.db.models import fields
-        from django.utils.translation import gettext_lazy
 
         redact_secrets_in_path_loggers()
         # Every select's empty choice. Django 6.1's label for it has no Spanish in Django's own catalog, so Spanish
