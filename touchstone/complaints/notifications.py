@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from touchstone.complaints.models import Case, CaseMessage, ClockWarning, EmailIntake
+from touchstone.core import staff_mail
 
 logger = logging.getLogger(__name__)
 
@@ -67,31 +68,25 @@ def warn_supervisors(warning: ClockWarning) -> None:
     recipients = supervisors_of(case.agency)
     if not recipients:
         return
-    clock = {
-        "acknowledge": _("acknowledgement"),
-        "first_response": _("first response"),
-        "resolve": _("resolution"),
-        "update": _("update to the customer"),
-    }.get(warning.clock, warning.clock)
     due = warning.due.strftime("%Y-%m-%d %H:%M %Z")
-    if warning.kind == ClockWarning.Kind.BREACHED:
-        subject = _("Breach: %(number)s missed its %(clock)s deadline") % {
-            "number": case.tracking_number,
-            "clock": clock,
-        }
-    else:
-        subject = _("Warning: %(number)s is near its %(clock)s deadline") % {
-            "number": case.tracking_number,
-            "clock": clock,
-        }
-    url = _site(reverse("manage:complaints:case", args=[case.agency.slug, case.pk]))
-    body = _("Case %(number)s: the %(clock)s is due %(due)s.\n\nOpen the case: %(url)s") % {
-        "number": case.tracking_number,
-        "clock": clock,
-        "due": due,
-        "url": url,
-    }
-    send_mail(subject, body, None, recipients)
+
+    def write() -> tuple[str, str]:
+        url = _site(reverse("manage:complaints:case", args=[case.agency.slug, case.pk]))  # /es/ for Spanish
+        clock = {
+            "acknowledge": _("acknowledgement"),
+            "first_response": _("first response"),
+            "resolve": _("resolution"),
+            "update": _("update to the customer"),
+        }.get(warning.clock, warning.clock)
+        if warning.kind == ClockWarning.Kind.BREACHED:
+            subject = _("Breach: %(number)s missed its %(clock)s deadline")
+        else:
+            subject = _("Warning: %(number)s is near its %(clock)s deadline")
+        body = _("Case %(number)s: the %(clock)s is due %(due)s.\n\nOpen the case: %(url)s")
+        values = {"number": case.tracking_number, "clock": clock, "due": due, "url": url}
+        return subject % values, body % values
+
+    staff_mail.send_to_staff(recipients, case.agency_id, write)
     logger.info("supervisors warned (%s %s) for case %s", warning.clock, warning.kind, case.pk)
 
 

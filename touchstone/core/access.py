@@ -14,7 +14,9 @@ from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
+from touchstone.core import services
 from touchstone.core.models import Agency, Membership, User
 from touchstone.core.selectors import membership_for
 
@@ -78,3 +80,4 @@ def keep_sign_in_agency(request: HttpRequest) -> None:
 def _on_sign_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         keep_sign_in_agency(request)
+    services.remember_language(user, translation.get_language())

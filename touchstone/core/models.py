@@ -20,6 +20,9 @@ class User(AbstractUser):
         default=False,
         help_text=_("Reads every agency's published figures; cannot see any agency's private records."),
     )
+    # Staff emails (alert digests, clock warnings, standards at risk) are written in this language: the one the
+    # person last signed in with. Blank until the first sign-in, which reads as the site's default, English.
+    language = models.CharField(_("language of emails"), max_length=8, blank=True, default="")
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

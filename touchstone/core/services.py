@@ -274,3 +274,13 @@ def remove_second_factor(*, user: User) -> None:
 
     SecondFactor.objects.filter(user=user).delete()
     audit.record(actor=user, action="turned off the second factor", target=user, agency=None)
+
+
+def remember_language(user: User, language: str | None) -> None:
+    """At each sign-in: the language of the pages the person signed in on becomes that of the emails Touchstone
+    sends them. One UPDATE, and only when it changed."""
+    known = {code for code, _name in settings.LANGUAGES}
+    language = (language or "").split("-")[0]
+    if language in known and user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from touchstone.catalog.models import Service
-from touchstone.core import audit
+from touchstone.core import audit, staff_mail
 from touchstone.core.models import Agency, User
 from touchstone.improvement.models import (
     A11_MEASURES,
@@ -509,11 +509,13 @@ def send_digests(now: dt.datetime | None = None) -> int:
     for alerts in pending.values():
         user = alerts[0].user
         if user.email:
-            names = sorted({alert.service.name for alert in alerts})
-            link = settings.SITE_URL.rstrip("/") + reverse(
-                "manage:improvement:alerts", args=[alerts[0].agency.slug]
-            )
-            with translation.override("en"):
+            # In the person's language (the one they last signed in with): services by that language's name,
+            # and the link to the pages in it.
+            with translation.override(staff_mail.language_of(user)):
+                names = sorted({alert.service.display_name for alert in alerts})
+                link = settings.SITE_URL.rstrip("/") + reverse(
+                    "manage:improvement:alerts", args=[alerts[0].agency.slug]
+                )
                 body = (
                     ngettext(
                         "There is %(count)s new alert on the services you follow: %(services)s.",

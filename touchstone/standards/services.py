@@ -6,12 +6,11 @@ from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from touchstone.core import audit, numbers
+from touchstone.core import audit, numbers, staff_mail
 from touchstone.core.models import Agency, User
 from touchstone.standards import measurement, store
 from touchstone.standards.models import (
@@ -438,20 +437,25 @@ def check_burn_rates(
 
 
 def notify_owner(alert: BurnRateAlert, to: str) -> None:
+    """The standard's owner, in their language when the address is a member's."""
     standard = alert.standard
-    subject = _("Standard at risk: %(statement)s") % {"statement": standard.statement[:80]}
-    body = _(
-        "The standard “%(statement)s” (%(service)s) is spending its error budget %(rate)s times faster than it "
-        "can afford over the last %(long)s, and %(short)s times over the last %(short_window)s.\n\n"
-        "At this pace the period's target of %(target)s will be missed. Look at the standard's results in "
-        "Touchstone."
-    ) % {
-        "statement": standard.statement,
-        "service": standard.service.name,
-        "rate": numbers.decimal(alert.long_rate),
-        "long": alert.long_window,
-        "short": numbers.decimal(alert.short_rate),
-        "short_window": alert.short_window,
-        "target": numbers.percent(standard.target or 0),
-    }
-    send_mail(subject, body, None, [to])
+
+    def write() -> tuple[str, str]:
+        subject = _("Standard at risk: %(statement)s") % {"statement": standard.display_statement[:80]}
+        body = _(
+            "The standard “%(statement)s” (%(service)s) is spending its error budget %(rate)s times faster than "
+            "it can afford over the last %(long)s, and %(short)s times over the last %(short_window)s.\n\n"
+            "At this pace the period's target of %(target)s will be missed. Look at the standard's results in "
+            "Touchstone."
+        ) % {
+            "statement": standard.display_statement,
+            "service": standard.service.display_name,
+            "rate": numbers.decimal(alert.long_rate),
+            "long": alert.long_window,
+            "short": numbers.decimal(alert.short_rate),
+            "short_window": alert.short_window,
+            "target": numbers.percent(standard.target or 0),
+        }
+        return subject, body
+
+    staff_mail.send_to_staff([to], standard.agency_id, write)

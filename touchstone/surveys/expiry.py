@@ -10,15 +10,14 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from touchstone.core import audit
+from touchstone.core import audit, staff_mail
 from touchstone.core.models import AuditEntry, Membership, Role
 from touchstone.surveys import selectors
 from touchstone.surveys.models import Survey
@@ -107,8 +106,11 @@ def _warn(survey: Survey, threshold: int, today: dt.date) -> WarningSent | None:
         changes={"recipients": [None, len(addresses)]},
     )
     days_left = (survey.omb_expiration_date - today).days
-    url = settings.SITE_URL.rstrip("/") + reverse("manage:surveys:edit", args=[survey.agency.slug, survey.pk])
-    with translation.override(settings.LANGUAGE_CODE):
+
+    def write() -> tuple[str, str]:
+        url = settings.SITE_URL.rstrip("/") + reverse(
+            "manage:surveys:edit", args=[survey.agency.slug, survey.pk]
+        )
         subject = ngettext(
             "The OMB clearance of “%(title)s” expires in %(days)s day",
             "The OMB clearance of “%(title)s” expires in %(days)s days",
@@ -121,13 +123,14 @@ def _warn(survey: Survey, threshold: int, today: dt.date) -> WarningSent | None:
         ) % {
             "number": survey.omb_control_number or "—",
             "title": survey.title,
-            "date": survey.omb_expiration_date.isoformat(),
+            "date": survey.omb_expiration_date.isoformat() if survey.omb_expiration_date else "—",
             "url": url,
         }
-    for address in addresses:
-        # One message each, so staff addresses are not shown to one another. Sent inside the transaction:
-        # if the mail server refuses, the record rolls back and the next run tries again.
-        send_mail(subject, body, None, [address])
+        return subject, body
+
+    # One message each, in each reader's language. Sent inside the transaction: if the mail server refuses,
+    # the record rolls back and the next run tries again.
+    staff_mail.send_to_staff(addresses, survey.agency_id, write)
     logger.info(
         "PRA expiry warning (%s days) for survey %s to %s people", threshold, survey.pk, len(addresses)
     )
