@@ -256,7 +256,9 @@ class CallbackView(OIDCAuthenticationCallbackView):
         held = second_factor.hold_sign_in(self.request, self.user, self.success_url)
         if held:
             return held
-        response = super().login_success()
+        # In the language the sign-in started in, which becomes that of the person's emails (User.language).
+        with translation.override(self.request.session.get(LANGUAGE, settings.LANGUAGE_CODE)):
+            response = super().login_success()
         # Already signed in as this person, the library signs in no one again: what this sign-in opens is set here.
         keep_sign_in_agency(self.request)
         return response

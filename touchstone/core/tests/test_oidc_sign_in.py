@@ -137,6 +137,19 @@ def test_a_member_signs_in_through_the_provider_and_reaches_their_agency(
     assert sent["client_id"] == CLIENT_ID and sent["code_verifier"] and "client_secret" not in sent
 
 
+def test_a_sign_in_started_on_the_spanish_pages_makes_the_persons_emails_spanish(
+    personas: Personas, provider: FakeProvider
+) -> None:
+    sign_in_through(provider, Client(HTTP_ACCEPT_LANGUAGE="en"), language="es")
+    personas.admin_a.refresh_from_db()
+    assert (
+        personas.admin_a.language == "es"
+    )  # the page's language, not the browser's, which the return carries
+    sign_in_through(provider, Client(HTTP_ACCEPT_LANGUAGE="es"), language="en")
+    personas.admin_a.refresh_from_db()
+    assert personas.admin_a.language == "en"
+
+
 def test_the_email_matches_whatever_its_case(personas: Personas, provider: FakeProvider) -> None:
     provider.email = "Admin-A@Example.GOV"
     client = Client()
