@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from touchstone.catalog.channels import Channel
 from touchstone.catalog.models import Service
@@ -101,7 +102,10 @@ class ComplaintForm(UswdsFormMixin, forms.Form):
     state_code = forms.CharField(
         label=_("State"), required=False, max_length=2, help_text=_("Two letters, for example MD.")
     )
-    postal_code = forms.CharField(label=_("ZIP code"), required=False, max_length=10)
+    # Its own msgid: "ZIP code" is translated for the middle of a sentence, lower case in Spanish.
+    postal_code = forms.CharField(
+        label=pgettext_lazy("form label", "ZIP code"), required=False, max_length=10
+    )
     consent_to_publish = forms.BooleanField(
         label=_("You may publish what happened, with my name and contact details removed."), required=False
     )

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from touchstone.core.importing import importers_offered_to, upload_too_large
@@ -31,6 +31,27 @@ class UswdsFormMixin:
             widget = field.widget
             css = next((c for kind, c in USWDS_CLASSES.items() if type(widget) is kind), "usa-input")
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+def file_input_texts(multiple: bool) -> dict[str, str]:
+    """The texts USWDS's file input writes (in English) around a file input, in the page's language, as the input's
+    data attributes. USWDS 3 reads only `data-errormessage`; static/touchstone/js/site.js puts the others in place
+    of its English. `{count}`, `{name}` and `{names}` are filled in by the script."""
+    amount = "several files" if multiple else "one file"
+    return {
+        "data-errormessage": gettext("Error: This is not a valid file type."),
+        "data-drag-text": gettext("Drag files here or") if multiple else gettext("Drag file here or"),
+        "data-choose-text": pgettext(amount, "choose from folder"),
+        "data-choose-text-alone": pgettext(amount, "Choose from folder"),
+        "data-selected-one": gettext("Selected file"),
+        "data-selected-many": gettext("%(count)s files selected") % {"count": "{count}"},
+        "data-change-one": gettext("Change file"),
+        "data-change-many": gettext("Change files"),
+        "data-status-none": gettext("No files selected.") if multiple else gettext("No file selected."),
+        "data-status-one": gettext("You have selected the file: %(name)s") % {"name": "{name}"},
+        "data-status-many": gettext("You have selected %(count)s files: %(names)s")
+        % {"count": "{count}", "names": "{names}"},
+    }
 
 
 class SignInForm(UswdsFormMixin, AuthenticationForm):

@@ -140,7 +140,7 @@ def _form(
         }
         link = collection.link_from(request.POST, version.questions(), survey, prefix="link_")
         raw.update(link.hidden)
-        checked = instrument.check_answers(questions, raw, earlier)
+        checked = instrument.check_answers(questions, raw, earlier, language=language)
         errors, submitted = checked.errors, {**raw}
         if not errors:
             context = {**collection.link_context(survey, link.context), "link_fields": link.fields}

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from touchstone.surveys.models import Page, Question, Survey
@@ -24,6 +25,8 @@ TEXT_LIMIT = 5000
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_PATTERN = re.compile(r"^[0-9+()\-.\s]{7,25}$")
 OTHER = "other"
+QUOTED_LIMIT = 80  # characters of a question's text quoted in an error
+SENTENCE_ENDS = (".", "?", "!", "…")
 
 
 def build_schema(survey: Survey) -> dict[str, Any]:
@@ -141,11 +144,13 @@ def check_answers(
     earlier: dict[str, Any] | None = None,
     *,
     strict_keys: bool = False,
+    language: str = "",
 ) -> Checked:
     """Check raw answers (strings or lists from a form, or JSON values from the API) against the questions.
 
     Hidden questions (their condition not met) are skipped and their answers dropped. With `strict_keys`, an
-    answer to a question the instrument does not have is an error naming it.
+    answer to a question the instrument does not have is an error naming it. Errors quote a question in
+    `language`, as the form shows it (the survey's own text when empty or untranslated).
     """
     context = dict(earlier or {})
     answers: dict[str, Any] = {}
@@ -170,19 +175,34 @@ def check_answers(
         )
         if empty:
             if question.get("required") and kind != Question.Kind.HIDDEN:
-                errors[key] = _("Answer this question: “%(text)s”.") % {"text": question["text"][:80]}
+                errors[key] = _answer_this_question(quoted(question, language))
             continue
         try:
             answers[key] = _convert(question, value, raw.get(f"{key}__other"))
             _check_xlsform_rules(question, answers[key], {**context, **answers})
         except ValueError as problem:
-            errors[key] = _("“%(text)s”: %(problem)s") % {"text": question["text"][:80], "problem": problem}
+            errors[key] = _("“%(text)s”: %(problem)s") % {
+                "text": quoted(question, language),
+                "problem": problem,
+            }
         if question.get("allow_other") and raw.get(f"{key}__other") and key in answers:
             other = str(raw[f"{key}__other"]).strip()[:500]
             chosen = answers[key] if isinstance(answers[key], list) else [answers[key]]
             if OTHER in chosen and other:
                 answers[f"{key}__other"] = other
     return Checked(answers, errors)
+
+
+def quoted(question: dict[str, Any], language: str) -> str:
+    """A question's text in `language` as an error quotes it: no longer than QUOTED_LIMIT characters."""
+    return Truncator(label(question, language)).chars(QUOTED_LIMIT)
+
+
+def _answer_this_question(text: str) -> str:
+    # A question that ends its own sentence ("… I received.", "¿…?") takes no second full stop after the quote.
+    if text.endswith(SENTENCE_ENDS):
+        return _("Answer this question: “%(text)s”") % {"text": text}
+    return _("Answer this question: “%(text)s”.") % {"text": text}
 
 
 def _convert(question: dict[str, Any], value: Any, other: Any) -> Any:

@@ -248,7 +248,9 @@ def record_response(
     version = survey.current_version
     assert version is not None
     if checked is None:
-        checked = instrument.check_answers(version.questions(), raw, strict_keys=strict_keys)
+        checked = instrument.check_answers(
+            version.questions(), raw, strict_keys=strict_keys, language=language
+        )
     if checked.errors and status == Response.Status.COMPLETE:
         raise ResponseRefused(checked.errors)
     response = new_response(

@@ -44,3 +44,69 @@ document.documentElement.classList.remove("no-js");
   document.addEventListener("change", update);
   update();
 })();
+
+// USWDS's file input writes its instructions, headings and screen-reader messages in English, and lets a page
+// change only the wrong-type error (data-errormessage). Each file input carries the others in the page's language
+// (touchstone/core/forms.py file_input_texts); they replace USWDS's English whenever it writes them.
+(function () {
+  var inputs = document.querySelectorAll("input[type=file][data-drag-text]");
+  if (!inputs.length) return;
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (whole, name) { return name in values ? values[name] : whole; });
+  }
+  function put(node, property, value) {
+    if (node && value !== undefined && node[property] !== value) node[property] = value;
+  }
+  function translate(input) {
+    var texts = input.dataset;
+    var box = input.closest(".usa-file-input");
+    if (!box || box === input) return; // USWDS has not built the component yet
+    var multiple = input.hasAttribute("multiple");
+    var english = {
+      drag: (multiple ? "Drag files here or" : "Drag file here or") + " choose from folder",
+      alone: "Choose from folder"
+    };
+    var ours = { drag: texts.dragText + " " + texts.chooseText, alone: texts.chooseTextAlone };
+    var drag = box.querySelector(".usa-file-input__drag-text");
+    put(drag, "textContent", texts.dragText);
+    put(box.querySelector(".usa-file-input__instructions .usa-file-input__choose"), "textContent",
+      drag ? texts.chooseText : texts.chooseTextAlone);
+    var heading = box.querySelector(".usa-file-input__preview-heading");
+    if (heading && heading.firstChild && heading.firstChild.nodeType === Node.TEXT_NODE) {
+      var count = input.files ? input.files.length : 0;
+      var many = count > 1;
+      put(heading.firstChild, "nodeValue", (many ? fill(texts.selectedMany, { count: count }) : texts.selectedOne) + " ");
+      put(heading.querySelector(".usa-file-input__choose"), "textContent", many ? texts.changeMany : texts.changeOne);
+    }
+    var label = input.getAttribute("aria-label") || "";
+    var translated = label
+      .split(english.drag).join(ours.drag)
+      .split(english.alone).join(ours.alone);
+    if (translated === "Change files") translated = texts.changeMany;
+    else if (translated === "Change file") translated = texts.changeOne;
+    if (label && translated !== label) input.setAttribute("aria-label", translated);
+    var status = box.querySelector(".usa-sr-only");
+    if (status) {
+      var said = status.textContent, match;
+      if (said === "No file selected." || said === "No files selected.") {
+        put(status, "textContent", texts.statusNone);
+      } else if ((match = /^You have selected the file: ([\s\S]*)$/.exec(said))) {
+        put(status, "textContent", fill(texts.statusOne, { name: match[1] }));
+      } else if ((match = /^You have selected (\d+) files: ([\s\S]*)$/.exec(said))) {
+        put(status, "textContent", fill(texts.statusMany, { count: match[1], names: match[2] }));
+      }
+    }
+  }
+  function watch() {
+    inputs.forEach(function (input) {
+      translate(input);
+      var area = input.closest(".usa-form-group") || input.parentNode.parentNode || document.body;
+      new MutationObserver(function () { translate(input); }).observe(area, {
+        subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["aria-label"]
+      });
+    });
+  }
+  // USWDS builds the component when the document is parsed, just before this runs.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
+  else watch();
+})();

@@ -1,17 +1,19 @@
 from typing import Any
 
-from django import template
+from django import forms, template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
 
 from touchstone.core import numbers
+from touchstone.core.forms import file_input_texts
 
 register = template.Library()
 
 
 @register.simple_tag
 def control(field: BoundField) -> SafeString:
-    """The field's control, described by its hint and error so screen readers announce both."""
+    """The field's control, described by its hint and error so screen readers announce both; a file input also
+    carries the texts USWDS writes around it, in the page's language."""
     described_by = []
     if field.help_text:
         described_by.append(f"{field.auto_id}_helptext")
@@ -22,6 +24,9 @@ def control(field: BoundField) -> SafeString:
         attrs["aria-describedby"] = " ".join(described_by)
     if field.errors:
         attrs["aria-invalid"] = "true"
+    widget = field.field.widget
+    if isinstance(widget, forms.FileInput):
+        attrs.update(file_input_texts(multiple=widget.allow_multiple_selected))
     return field.as_widget(attrs=attrs)
 
 
@@ -33,6 +38,17 @@ def percent(value: float | None, digits: int = 0) -> str:
 @register.filter
 def target_percent(value: float | None) -> str:
     return numbers.target_percent(value)
+
+
+@register.filter
+def count(value: int | float | None) -> str:
+    """A count with the language's thousands separator: 4,936,257 in English, 4 936 257 in Spanish."""
+    return numbers.count(None if value is None else round(value))
+
+
+@register.filter
+def decimal(value: float | None, digits: int = 1) -> str:
+    return numbers.decimal(value, digits)
 
 
 @register.filter

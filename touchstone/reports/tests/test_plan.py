@@ -1,7 +1,10 @@
 """The customer service plan (EO 12862 §3): every section, a readability check and a plain-language checklist
 before approval, published publicly in English and Spanish, with every version kept."""
 
+import datetime as dt
+
 from django.urls import reverse
+from django.utils import timezone
 
 from touchstone.conftest import Personas
 from touchstone.reports import readability, services
@@ -135,3 +138,15 @@ def test_the_agencys_portal_page_links_to_the_published_plan_only_once_published
     assert plan_url not in personas.client(None).get(page).content.decode()
     published(plan, personas.admin_a)
     assert plan_url in personas.client(None).get(page).content.decode()
+
+
+def test_the_public_plan_says_in_words_of_its_language_when_it_was_published(personas: Personas) -> None:
+    plan = published(
+        written(services.start_plan(actor=None, agency=personas.agency_a, fiscal_year=2027)), personas.admin_a
+    )
+    day = timezone.make_aware(dt.datetime(2026, 11, 30, 9, 56))
+    ServicePlan.objects.filter(pk=plan.pk).update(published_at=day)
+    path = f"/agencies/{personas.agency_a.slug}/customer-service-plan/"
+    assert "Published Nov. 30, 2026." in personas.client(None).get(path).content.decode()
+    spanish = personas.client(None).get(f"/es{path}").content.decode()
+    assert "Publicado el 30 de noviembre de 2026." in spanish and "2026-11-30" not in spanish

@@ -199,3 +199,16 @@ def test_the_issued_report_is_public_in_english_and_in_spanish_with_the_agencys_
     assert "Most were satisfied." in english and "What customers said" in english
     spanish = personas.client(None).get(f"/es/agencies/{slug}/survey-report/").content.decode()
     assert "La mayoría quedó satisfecha." in spanish and "Lo que dijeron los clientes" in spanish
+
+
+def test_the_public_report_says_in_words_of_its_language_when_it_was_issued(personas: Personas) -> None:
+    surveyed(personas.agency_a, 40, 30)
+    report = issue(
+        services.start_report(actor=None, agency=personas.agency_a, period="FY2026 Q2"), personas.admin_a
+    )
+    day = timezone.make_aware(dt.datetime(2026, 11, 30, 9, 56))
+    SurveyReport.objects.filter(pk=report.pk).update(published_at=day)
+    path = f"/agencies/{personas.agency_a.slug}/survey-report/"
+    assert "Issued Nov. 30, 2026;" in personas.client(None).get(path).content.decode()
+    spanish = personas.client(None).get(f"/es{path}").content.decode()
+    assert "Emitido el 30 de noviembre de 2026;" in spanish and "2026-11-30" not in spanish

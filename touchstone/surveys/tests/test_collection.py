@@ -20,8 +20,11 @@ def form_url(survey: Survey, language: str = "") -> str:
 def test_the_form_shows_the_omb_number_and_expiration_together_and_the_burden(personas: Personas) -> None:
     survey = published_survey(personas.agency_a, omb_expiration_date=dt.date(2027, 1, 31))
     html = Client().get(form_url(survey)).content.decode()
-    assert "OMB Control No. 1090-0011 · Expires 2027-01-31" in html
+    assert "OMB Control No. 1090-0011 · Expires Jan. 31, 2027" in html
     assert "Paperwork Reduction Act" in html and "2 minutes" in html
+    # The date reads as words of the page's language, as in every sentence of the product.
+    spanish = Client().get(form_url(survey, "/es")).content.decode()
+    assert "N.º de control de la OMB 1090-0011 · Vence el 31 de enero de 2027" in spanish
 
 
 def test_a_complete_answer_is_stored_and_thanked(personas: Personas) -> None:
