@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from django.utils.translation import gettext_noop
 from scipy import stats as scipy_stats
 
 from touchstone.stats import (
@@ -119,7 +120,18 @@ class WeightingSetup:
 
 
 class WeightingError(ValueError):
-    """Margins that do not fit the respondents; the message says which category to fix."""
+    """Margins that do not fit the respondents; the message says which category to fix.
+
+    The message is kept untranslated with its parameters (`as_data`), so a page translates it for its reader
+    (`views.weighting_error_text`) even when it was stored with a cached analysis."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        self.message = message
+        self.params = params
+        super().__init__(message % params if params else message)
+
+    def as_data(self) -> dict[str, Any]:
+        return {"message": self.message, "params": self.params}
 
 
 # --- designs --------------------------------------------------------------------------------------------------
@@ -168,13 +180,19 @@ def weighted_design(frame: ResponseFrame, setup: WeightingSetup) -> SurveyDesign
     design = base_design(frame) or SurveyDesign(np.ones(frame.n), n=frame.n)
     unknown = [v for v in setup.margins if v not in frame.variables]
     if unknown:
-        raise WeightingError(f"'{unknown[0]}' is not a respondent variable that can be weighted on.")
+        raise WeightingError(
+            gettext_noop("“%(code)s” is not a respondent variable that can be weighted on."), code=unknown[0]
+        )
     if not setup.margins:
-        raise WeightingError("Give at least one margin to weight to.")
+        raise WeightingError(gettext_noop("Give at least one margin to weight to."))
+    for variable, totals in setup.margins.items():
+        check_margin_fits(variable, frame.variables[variable], totals)
     try:
         if setup.method == "poststratify":
             if len(setup.margins) != 1:
-                raise WeightingError("Post-stratification takes one variable; rake to use several.")
+                raise WeightingError(
+                    gettext_noop("Post-stratification takes one variable; rake to use several.")
+                )
             variable, totals = next(iter(setup.margins.items()))
             categories = np.array([c or None for c in frame.variables[variable]], dtype=object)
             return poststratify(design, categories, totals, name=variable)
@@ -185,8 +203,50 @@ def weighted_design(frame: ResponseFrame, setup: WeightingSetup) -> SurveyDesign
         return rake(design, margins)
     except WeightingError:
         raise
-    except ValueError as error:
-        raise WeightingError(str(error)) from error
+    except ValueError as error:  # what the checks above cannot foresee, e.g. raking that does not converge
+        raise WeightingError(
+            gettext_noop("The weights cannot be computed from these margins: %(detail)s"), detail=str(error)
+        ) from error
+
+
+def check_margin_fits(variable: str, codes: Sequence[str], totals: Mapping[str, float]) -> None:
+    """WeightingError, naming the variable and the category, when a margin does not fit the respondents:
+    respondents without a category, a category of respondents without a total, or a total without respondents.
+    """
+    missing = sum(1 for code in codes if not code)
+    if missing:
+        raise WeightingError(
+            gettext_noop(
+                "Respondents with no %(variable)s: %(count)s. Every respondent needs a category to be weighted; "
+                "weight on another variable."
+            ),
+            variable=variable,
+            count=missing,
+        )
+    observed = set(codes)
+    without_total = sorted(observed - set(totals))
+    if without_total:
+        raise WeightingError(
+            gettext_noop(
+                "The %(variable)s category “%(category)s” has respondents but no population total; add it to "
+                "the margin (it has %(known)s)."
+            ),
+            variable=variable,
+            category=without_total[0],
+            known=", ".join(sorted(totals)),
+        )
+    without_respondents = [
+        category for category, total in totals.items() if total > 0 and category not in observed
+    ]
+    if without_respondents:
+        raise WeightingError(
+            gettext_noop(
+                "The %(variable)s category “%(category)s” has a population total but no respondents; merge it "
+                "with a neighbouring category or drop it from the margin."
+            ),
+            variable=variable,
+            category=without_respondents[0],
+        )
 
 
 def weights_summary(design: SurveyDesign, frame: ResponseFrame, setup: WeightingSetup) -> dict[str, Any]:
@@ -582,9 +642,10 @@ def breakdown_results(
     questions: Sequence[Mapping[str, Any]],
     frame: ResponseFrame,
     estimator: Estimator,
-    labels: Mapping[str, Mapping[str, str]],
 ) -> list[dict[str, Any]]:
-    """The headline's agreement by channel, service, office, location and language, with Holm-adjusted tests."""
+    """The headline's agreement by channel, service, office, location and language, with Holm-adjusted tests.
+
+    Groups and comparisons name categories by code; the pages name them in the reader's language."""
     headline = headline_question(questions)
     if headline is None or frame.n == 0:
         return []
@@ -602,7 +663,7 @@ def breakdown_results(
         for index in order:
             code = str(present[index])
             figure = estimator.share(hits, answered, codes == code)
-            groups.append({"code": code, "label": labels.get(variable, {}).get(code, code), **figure})
+            groups.append({"code": code, **figure})
         comparable = [g for g in groups if not g.get("suppressed")]
         comparisons: list[dict[str, Any]] = []
         if len(comparable) >= 2:
@@ -620,11 +681,10 @@ def breakdown_results(
                     for g in comparable
                 }
                 tested = compare_estimates(estimates, adjust="holm", level=estimator.level)
-            names = {g["code"]: g["label"] for g in groups}
             comparisons = [
                 {
-                    "a": names[c.group_a],
-                    "b": names[c.group_b],
+                    "a": c.group_a,
+                    "b": c.group_b,
                     "difference": c.difference,
                     "p_value": c.p_value,
                     "p_adjusted": c.p_adjusted,
@@ -799,7 +859,6 @@ def analyse(
     minimum: int,
     counts: Mapping[str, int],
     dispositions: Mapping[str, int],
-    labels: Mapping[str, Mapping[str, str]],
     weighting: WeightingSetup | None = None,
 ) -> dict[str, Any]:
     """Every section of the analysis pages, ready to store as JSON."""
@@ -811,7 +870,7 @@ def analyse(
             design = weighted_design(frame, weighting)
             summary = weights_summary(design, frame, weighting)
         except WeightingError as error:
-            weighting_error = str(error)
+            weighting_error = error.as_data()
     estimator = Estimator(design, minimum)
     closed = closed_questions(questions)
     a11 = a11_result(questions, frame, estimator)
@@ -834,7 +893,7 @@ def analyse(
         "nps": nps_result(questions, frame, estimator),
         "acsi": acsi_result(questions, frame, estimator),
         "trend": trend_result(questions, frame, estimator),
-        "breakdowns": breakdown_results(questions, frame, estimator, labels),
+        "breakdowns": breakdown_results(questions, frame, estimator),
         "response_rates": response_rates(dispositions),
         "drivers": drivers_result(questions, frame, estimator, a11),
         "servqual": servqual_result(questions, frame, estimator),

@@ -6,10 +6,12 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext
 
-from touchstone.analysis.computation import ResponseFrame, WeightingSetup
-from touchstone.analysis.models import ALL_PERIODS, AnalysisResult, WeightingScheme
+from touchstone.analysis.computation import ResponseFrame, WeightingError, WeightingSetup
+from touchstone.analysis.models import ALL_PERIODS, WEIGHTING_VARIABLES, AnalysisResult, WeightingScheme
 from touchstone.catalog.channels import Channel
+from touchstone.core import numbers
 from touchstone.core.fiscal import FiscalQuarter, fiscal_quarter
 from touchstone.core.models import Agency
 from touchstone.surveys.models import Invitation, Response, Survey
@@ -111,13 +113,87 @@ def dispositions_of(survey: Survey) -> dict[str, int]:
 
 
 def variable_labels(survey: Survey) -> dict[str, dict[str, str]]:
-    """Readable names of the codes respondent variables take (channel codes, service slugs, languages)."""
+    """Readable names of the codes respondent variables take (channel codes, service slugs, languages), in the
+    active language: read when a page is drawn, since the cached analysis keeps codes for every language."""
     from touchstone.catalog.models import Service
+    from touchstone.surveys.languages import LANGUAGES, name_of
 
+    services = Service.objects.filter(agency=survey.agency).only("slug", "name", "name_es")
+    languages = {code: name_of(code) for code in LANGUAGES}
+    languages["en"] = pgettext("a respondent's language", "English")
+    languages["es"] = pgettext("a respondent's language", "Spanish")
     return {
         "channel": {code: str(label) for code, label in Channel.choices},
-        "service": dict(Service.objects.filter(agency=survey.agency).values_list("slug", "name")),
-        "language": {"en": "English", "es": "Español"},
+        "service": {service.slug: service.display_name for service in services},
+        "language": languages,
+    }
+
+
+def category_name(labels: dict[str, dict[str, str]], variable: str, code: str) -> str:
+    """A respondent variable's category as the reader reads it: its name, or the code itself (offices and
+    locations are kept by name)."""
+    return labels.get(variable, {}).get(code, code)
+
+
+def named_breakdowns(survey: Survey, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cached analysis's breakdowns with each group labelled, and each comparison naming its two groups, in the
+    active language: the cache keeps codes, so one analysis serves every language."""
+    breakdowns = data.get("breakdowns") or []
+    labels = variable_labels(survey) if breakdowns else {}
+    named = []
+    for breakdown in breakdowns:
+        variable = breakdown["variable"]
+        # An analysis cached before the codes were kept named its groups and comparisons: read those back.
+        code_of = {g["label"]: g["code"] for g in breakdown["groups"] if "label" in g}
+        named.append(
+            {
+                **breakdown,
+                "groups": [
+                    {**g, "label": category_name(labels, variable, g["code"])} for g in breakdown["groups"]
+                ],
+                "comparisons": [
+                    {
+                        **c,
+                        "a": category_name(labels, variable, code_of.get(c["a"], c["a"])),
+                        "b": category_name(labels, variable, code_of.get(c["b"], c["b"])),
+                    }
+                    for c in breakdown["comparisons"]
+                ],
+            }
+        )
+    return named
+
+
+def variable_name(variable: str) -> str:
+    """A respondent variable as it reads within a sentence: "channel", "canal"."""
+    return str(WEIGHTING_VARIABLES.get(variable, variable)).lower()
+
+
+def weighting_error_text(error: WeightingError | dict[str, Any] | str | None) -> str:
+    """Why margins do not fit the respondents, in the active language: the error is kept untranslated (raised
+    now, or stored with the cached analysis) and translated here, its variable named as the reader reads it."""
+    if not error:
+        return ""
+    if isinstance(error, str):  # stored before errors were kept untranslated
+        return error
+    if isinstance(error, WeightingError):
+        error = error.as_data()
+    params = dict(error.get("params") or {})
+    if "variable" in params:
+        params["variable"] = variable_name(params["variable"])
+    if isinstance(params.get("count"), int):
+        params["count"] = numbers.count(params["count"])
+    message = gettext(error["message"])
+    return message % params if params else message
+
+
+def readable_analysis(survey: Survey, data: dict[str, Any]) -> dict[str, Any]:
+    """The cached analysis as the API gives it: groups and comparisons named, and any weighting error told,
+    in the active language."""
+    return {
+        **data,
+        "breakdowns": named_breakdowns(survey, data),
+        "weighting_error": weighting_error_text(data.get("weighting_error")) or None,
     }
 
 
@@ -195,7 +271,7 @@ def weighting_preview(survey: Survey, setup: WeightingSetup, period: str = ALL_P
 
     frame = response_frame(survey, period)
     if frame.n == 0:
-        raise computation.WeightingError("There are no complete responses to weight yet.")
+        raise computation.WeightingError(gettext_noop("There are no complete responses to weight yet."))
     questions = survey.current_version.questions() if survey.current_version else []
     design = computation.weighted_design(frame, setup)
     before = computation.Estimator(computation.base_design(frame), survey.minimum_to_show)

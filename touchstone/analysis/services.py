@@ -23,7 +23,6 @@ def compute(survey: Survey, period: str, scheme: WeightingScheme | None) -> dict
         minimum=survey.minimum_to_show,
         counts=selectors.response_counts(survey, period),
         dispositions=selectors.dispositions_of(survey),
-        labels=selectors.variable_labels(survey),
         weighting=selectors.weighting_setup(scheme),
     )
 

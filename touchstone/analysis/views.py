@@ -1,5 +1,6 @@
 """Workspace pages of survey analysis: the survey's figures, its drivers, the themes of its comments, weighting."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -7,6 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -72,6 +75,7 @@ def _context(request: AgencyRequest, survey: Survey, result: AnalysisResult, per
         "can_edit": request.membership.can(EDIT),
         "scheme": selectors.weighting_of(survey),
         "weights_applied": weights_applied(result.data),
+        "weighting_error": selectors.weighting_error_text(result.data.get("weighting_error")),
     }
 
 
@@ -80,9 +84,7 @@ def weights_applied(data: dict[str, Any]) -> str:
     the design's own, or none."""
     summary = data.get("weighting")
     if summary:
-        variables = ", ".join(
-            str(WEIGHTING_VARIABLES.get(v, v)).lower() for v in summary.get("variables") or []
-        )
+        variables = ", ".join(selectors.variable_name(v) for v in summary.get("variables") or [])
         if summary.get("method") == "poststratify":
             return _(
                 "Weights applied: post-stratified to the population by %(variables)s. Intervals are design-based."
@@ -191,14 +193,16 @@ def survey_analysis(request: AgencyRequest, survey_id: int) -> HttpResponse:
             )
             context["trend_drivers"] = [(m, _label(m)) for m in trend["drivers"]]
     breakdowns = []
-    for breakdown in data.get("breakdowns") or []:
+    for breakdown in selectors.named_breakdowns(survey, data):
+        variable = breakdown["variable"]
         breakdowns.append(
             {
                 **breakdown,
-                "label": WEIGHTING_VARIABLES.get(breakdown["variable"], breakdown["variable"]),
+                "label": WEIGHTING_VARIABLES.get(variable, variable),
+                "name": selectors.variable_name(variable),
                 "chart": charts.interval_bars(
                     _("Share agreeing by %(variable)s, with 95%% intervals")
-                    % {"variable": str(WEIGHTING_VARIABLES.get(breakdown["variable"], "")).lower()},
+                    % {"variable": selectors.variable_name(variable)},
                     [
                         charts.Interval(g["label"], g.get("value"), g.get("ci_low"), g.get("ci_high"))
                         for g in breakdown["groups"]
@@ -304,7 +308,7 @@ def weighting(request: AgencyRequest, survey_id: int) -> HttpResponse:
         try:
             preview = selectors.weighting_preview(survey, setup, period)
         except computation.WeightingError as error:
-            form.add_error("margins", str(error))
+            form.add_error("margins", selectors.weighting_error_text(error))
         else:
             if action == "save":
                 if not request.membership.can(EDIT):
@@ -314,12 +318,17 @@ def weighting(request: AgencyRequest, survey_id: int) -> HttpResponse:
                 )
                 messages.success(request, _("Weighting saved; the analysis pages now show weighted figures."))
                 return redirect(reverse("manage:analysis:survey", args=[request.agency.slug, survey.pk]))
+    labels = selectors.variable_labels(survey)
     if preview:
         for change in preview["changes"]:
             change["label"] = _label(change["measure"])
         for variable in preview["summary"]["margins"]:
             preview["summary"]["margins"][variable] = [
-                {**row, "variable": WEIGHTING_VARIABLES.get(variable, variable)}
+                {
+                    **row,
+                    "variable": WEIGHTING_VARIABLES.get(variable, variable),
+                    "name": selectors.category_name(labels, variable, row["category"]),
+                }
                 for row in preview["summary"]["margins"][variable]
             ]
     return render_workspace(
@@ -332,12 +341,39 @@ def weighting(request: AgencyRequest, survey_id: int) -> HttpResponse:
             "scheme": scheme,
             "period": period,
             "categories": [
-                (WEIGHTING_VARIABLES[variable], variable, values[:12], max(0, len(values) - 12))
+                WeightingVariable(
+                    variable,
+                    str(WEIGHTING_VARIABLES[variable]),
+                    [(selectors.category_name(labels, variable, code), code, n) for code, n in values[:12]],
+                    max(0, len(values) - 12),
+                )
                 for variable, values in categories.items()
                 if len(values) > 1
             ],
-            "catalog": catalog,
-            "catalog_dropped": dropped,
+            "catalog": [
+                (selectors.category_name(labels, "channel", code), total) for code, total in catalog.items()
+            ],
+            "catalog_dropped": [selectors.category_name(labels, "channel", code) for code in dropped],
             "can_edit": request.membership.can(EDIT),
         },
     )
+
+
+@dataclass(frozen=True)
+class WeightingVariable:
+    """A respondent variable on the weighting page: its categories by name, each with the code the margins
+    take (a channel's name is translated, its code is not) and how many respondents are in it."""
+
+    code: str
+    label: str
+    categories: list[tuple[str, str, int]]  # (name, code, respondents)
+    more: int
+
+    @property
+    def code_html(self) -> SafeString:
+        return format_html("<code>{}</code>", self.code)
+
+    @property
+    def named(self) -> bool:
+        """Whether any category reads differently from its code (offices and locations are kept by name)."""
+        return any(name != code for name, code, _n in self.categories if code)

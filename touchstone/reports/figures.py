@@ -136,7 +136,6 @@ def _year_analysis(survey: Survey, year: int, freshness: list[Any] | None = None
         minimum=survey.minimum_to_show,
         counts=counts,
         dispositions=analysis_selectors.dispositions_of(survey),
-        labels=analysis_selectors.variable_labels(survey),
         weighting=analysis_selectors.weighting_setup(scheme),
     )
     data["freshness"] = freshness

@@ -50,7 +50,7 @@ def test_a_channel_below_the_minimum_is_suppressed_beside_one_above_it(personas:
     result = selectors.analysis_of(survey)
     channel = next(b for b in result.data["breakdowns"] if b["variable"] == "channel")
     groups = {g["code"]: g for g in channel["groups"]}
-    assert groups["phone"] == {"code": "phone", "label": "Phone", "suppressed": True}
+    assert groups["phone"] == {"code": "phone", "suppressed": True}
     assert groups["website"]["n"] == 50 and groups["website"]["value"] is not None
 
 
@@ -212,7 +212,7 @@ def test_the_catalog_channel_volumes_can_be_the_margin(personas: Personas) -> No
     )
     text = response.content.decode()
     assert response.status_code == 200, text
-    assert "postal_mail" in text  # named as left out: no respondents
+    assert "left out: Postal mail." in text  # no respondents
     assert "25.0%" in text  # three quarters phone (0% agree), a quarter web
 
 
@@ -260,6 +260,14 @@ def test_the_page_says_as_of_when_the_figures_were_computed(personas: Personas) 
     add_responses(survey, 5)
     text = personas.client(personas.viewer_a).get(url("survey", survey)).content.decode()
     assert "As of " in text
+    computed = timezone.make_aware(dt.datetime(2026, 11, 30, 9, 56))
+    AnalysisResult.objects.filter(survey=survey).update(computed_at=computed)
+    assert "As of Nov. 30, 2026, 9:56 a.m., from 5 complete responses." in (
+        personas.client(personas.viewer_a).get(url("survey", survey)).content.decode()
+    )
+    # In words of the page's language, as dates read in every sentence of the product.
+    spanish = personas.client(personas.viewer_a).get("/es" + url("survey", survey)).content.decode()
+    assert "Al 30 de noviembre de 2026 a las 09:56, a partir de 5 respuestas completas." in spanish
 
 
 def test_the_analysis_menu_lists_the_agencys_surveys(personas: Personas) -> None:

@@ -143,7 +143,7 @@ def test_the_change_between_quarters_is_the_weighted_difference() -> None:
 def test_the_pages_say_which_weights_are_applied() -> None:
     frame = survey_frame()
     counts = {"complete": frame.n}
-    common = {"minimum": 10, "counts": counts, "dispositions": {}, "labels": {}}
+    common = {"minimum": 10, "counts": counts, "dispositions": {}}
     raked = analyse(QUESTIONS, frame, **common, weighting=WeightingSetup("rake", POST_STRATIFY.margins))
     post = analyse(QUESTIONS, frame, **common, weighting=POST_STRATIFY)
     plain = analyse(QUESTIONS, frame, **common)

@@ -45,4 +45,5 @@ def survey_analysis(request: HttpRequest, survey_id: int, period: str = "all") -
         result = analysis_selectors.analysis_of(survey, period)
     except ValueError as error:
         raise HttpError(400, str(error)) from error
-    return {"survey": survey.pk, "period": result.period, "as_of": result.computed_at, **result.data}
+    data = analysis_selectors.readable_analysis(survey, result.data)
+    return {"survey": survey.pk, "period": result.period, "as_of": result.computed_at, **data}
