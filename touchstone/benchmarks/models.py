@@ -7,6 +7,7 @@ Which benchmarks are "comparable or analogous" to a service is a choice the agen
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from touchstone.core.models import Agency
 from touchstone.stats import benchmarks as stats
@@ -39,7 +40,7 @@ class Scale(models.TextChoices):
     FIVE_POINT = "five_point", _("Mean on a 5-point scale")
     SHARE = "share", _("Share from 0 to 1")
     DAYS = "days", _("Days")
-    HOURS = "hours", _("Hours")
+    HOURS = "hours", pgettext_lazy("unit of time", "Hours")
     SECONDS = "seconds", _("Seconds")
     DOLLARS = "dollars", _("Dollars")
 

@@ -151,6 +151,7 @@ class ServiceSegmentForm(UswdsFormMixin, forms.ModelForm):
     class Meta:
         model = ServiceSegment
         fields = ["segment", "is_eligible", "eligible_population", "customers_served"]
+        labels = {"segment": _("Segment")}
 
     def __init__(self, *args: Any, service: Service, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

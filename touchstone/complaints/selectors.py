@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from touchstone.catalog.models import Service
 from touchstone.complaints import triage
@@ -259,9 +260,9 @@ class Insight:
 
 
 CLOCK_LABELS = {
-    "acknowledge": "Acknowledged in time",
-    "first_response": "First response in time",
-    "resolve": "Resolved in time",
+    "acknowledge": gettext_noop("Acknowledged in time"),
+    "first_response": gettext_noop("First response in time"),
+    "resolve": gettext_noop("Resolved in time"),
 }
 
 

@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from touchstone.core.models import Agency, AuditEntry
 
@@ -29,29 +29,101 @@ ACTIONS = {
     "updated": gettext_lazy("Updated"),
     "deleted": gettext_lazy("Deleted"),
     "assigned": gettext_lazy("Assigned"),
-    "closed": gettext_lazy("Closed"),
-    "reopened": gettext_lazy("Reopened"),
-    "acknowledged": gettext_lazy("Acknowledged"),
-    "assessed": gettext_lazy("Assessed"),
+    "closed": pgettext_lazy("audit action", "Closed"),
+    "reopened": pgettext_lazy("audit action", "Reopened"),
+    "acknowledged": pgettext_lazy("audit action", "Acknowledged"),
+    "assessed": pgettext_lazy("audit action", "Assessed"),
     "responded": gettext_lazy("Responded to"),
     "resumed": gettext_lazy("Resumed"),
     "started work": gettext_lazy("Started work on"),
     "waiting on customer": gettext_lazy("Paused, waiting on the customer,"),
     "added note": gettext_lazy("Added a note to"),
-    "received complaint": gettext_lazy("Received"),
+    "received complaint": pgettext_lazy("audit action", "Received"),
     "customer replied": gettext_lazy("Customer replied to"),
     "triaged": gettext_lazy("Triaged"),
     "accepted triage": gettext_lazy("Accepted the triage suggestion for"),
     "anonymised": gettext_lazy("Anonymised"),
     "added person": gettext_lazy("Added"),
     "removed person": gettext_lazy("Removed"),
-    "started import": gettext_lazy("Started"),
-    "imported": gettext_lazy("Imported"),
+    "started import": pgettext_lazy("audit action", "Started"),
+    "imported": pgettext_lazy("audit action", "Imported"),
     "posted": gettext_lazy("Posted"),
-    "superseded": gettext_lazy("Superseded"),
+    "superseded": pgettext_lazy("audit action", "Superseded"),
     "merged": gettext_lazy("Merged"),
     "raised alert": gettext_lazy("Raised an alert on"),
+    "added a language": gettext_lazy("Added a language to"),
+    "added survey contacts": gettext_lazy("Added contacts to"),
+    "analysis.weighting_saved": gettext_lazy("Saved the weighting of"),
+    "analysis.weighting_started": gettext_lazy("Started weighting"),
+    "analysis.weighting_stopped": gettext_lazy("Stopped weighting"),
+    "answered follow-up": pgettext_lazy("audit action", "Answered"),
+    "approved a send": gettext_lazy("Approved a send of"),
+    "asked a second admin to approve a send": gettext_lazy("Asked a second admin to approve a send of"),
+    "benchmark.chosen": gettext_lazy("Chose"),
+    "benchmark.created": gettext_lazy("Created"),
+    "benchmark.unchosen": gettext_lazy("Stopped comparing with"),
+    "comment quoted": gettext_lazy("Quoted a comment in"),
+    "comment left out": gettext_lazy("Left a comment out of"),
+    "created API token": gettext_lazy("Created"),
+    "created one-use links": gettext_lazy("Created one-use links for"),
+    "deleted survey contacts": gettext_lazy("Deleted contacts of"),
+    "email bounced": gettext_lazy("An email bounced on"),
+    "flagged as a likely duplicate": gettext_lazy("Flagged as a likely duplicate:"),
+    "forgot link addresses": gettext_lazy("Forgot the link addresses of"),
+    "imported XLSForm": gettext_lazy("Imported an XLSForm into"),
+    "imported complaints": gettext_lazy("Imported complaints:"),
+    "imported responses": gettext_lazy("Imported responses into"),
+    "imported services": gettext_lazy("Imported services:"),
+    "imported the employee roster": gettext_lazy("Imported the employee roster:"),
+    "imported transactions": gettext_lazy("Imported transactions:"),
+    "merged a duplicate in": gettext_lazy("Merged a duplicate into"),
+    "merged into another case": gettext_lazy("Merged into another case:"),
+    "not a duplicate": gettext_lazy("Marked as not a duplicate:"),
+    "quote withdrawn": gettext_lazy("Withdrew a quoted comment from"),
+    "recorded channel volumes": gettext_lazy("Recorded channel volumes of"),
+    "released results": gettext_lazy("Released results of"),
+    "reviewed comment": gettext_lazy("Reviewed a comment in"),
+    "revoked API token": pgettext_lazy("audit action", "Revoked"),
+    "sent survey invitations": gettext_lazy("Sent invitations to"),
+    "sent survey reminders": gettext_lazy("Sent reminders for"),
+    "split a case off": gettext_lazy("Split a case off"),
+    "split from a case": gettext_lazy("Split off another case:"),
+    "tagged": gettext_lazy("Tagged"),
+    "trained triage": gettext_lazy("Trained"),
+    "translated": gettext_lazy("Translated"),
+    "turned off the second factor": gettext_lazy("Turned off the second factor of"),
+    "turned on a second factor": gettext_lazy("Turned on a second factor for"),
+    "unsubscribed": gettext_lazy("Unsubscribed from"),
+    "untagged responses": gettext_lazy("Untagged responses of"),
+    "uploaded responses": gettext_lazy("Uploaded responses to"),
+    "used a recovery code": gettext_lazy("Used a recovery code:"),
 }
+# Actions with a value at their end (`moved to published`): the verb says it, in the page's language.
+MOVED_TO = "moved to "
+MARKED_RESPONSES = "marked responses "
+SET_INVITATIONS = "set invitations "
+INBOX_ACTIONS = {
+    "spam": gettext_lazy("Marked responses as spam in"),
+    "not_spam": gettext_lazy("Marked responses as not spam in"),
+    "flag": gettext_lazy("Flagged responses in"),
+    "unflag": gettext_lazy("Unflagged responses in"),
+    "archive": gettext_lazy("Archived responses in"),
+    "restore": gettext_lazy("Restored responses in"),
+}
+# Changes recorded under names that are no field of the record.
+CHANGE_NAMES = {
+    "kept": gettext_lazy("kept"),
+    "product": gettext_lazy("product"),
+    "sections": gettext_lazy("sections"),
+    "split part": gettext_lazy("part split off"),
+    "supports moved": gettext_lazy("supports moved"),
+    "responses": gettext_lazy("responses"),
+    "invitations": gettext_lazy("invitations"),
+    "recipients": gettext_lazy("recipients"),
+    "rows": gettext_lazy("rows"),
+    "window": gettext_lazy("window"),
+}
+TEXTS_IN = "texts in "
 
 # Where a record of each kind is opened in the workspace: URL name and the keyword its id goes in.
 LINKS = {
@@ -108,10 +180,39 @@ def _hidden(value: Any) -> bool:
 
 
 def _label(model: type[models.Model] | None, name: str) -> str:
+    """A field's name in the page's language: its verbose name (gettext'd again, for the names Django made from
+    the attribute, which the catalog translates too), or the name a service recorded the change under."""
     found = _field(model, name)
     if found is not None and found.verbose_name:
-        return str(found.verbose_name)
-    return name.replace("_", " ").replace(".", " ")
+        return _(str(found.verbose_name))
+    if name in CHANGE_NAMES:
+        return str(CHANGE_NAMES[name])
+    if name.startswith(TEXTS_IN):
+        from touchstone.surveys.languages import name_in_page_language
+
+        return _("texts in %(language)s") % {"language": name_in_page_language(name[len(TEXTS_IN) :])}
+    return _(name.replace("_", " ").replace(".", " "))
+
+
+def _verb(entry: AuditEntry, model: type[models.Model] | None) -> str:
+    """The action as the start of a sentence in the page's language; one no list knows stays as recorded."""
+    action = entry.action
+    if action in ACTIONS:
+        return str(ACTIONS[action])
+    if action.startswith(MOVED_TO):
+        state = action[len(MOVED_TO) :]
+        state_field = _field(model, "state")
+        labels = {str(key): str(label) for key, label in state_field.flatchoices} if state_field else {}
+        return _("Moved to “%(state)s”:") % {"state": labels.get(state, state.replace("_", " "))}
+    if action.startswith(MARKED_RESPONSES) and action[len(MARKED_RESPONSES) :] in INBOX_ACTIONS:
+        return str(INBOX_ACTIONS[action[len(MARKED_RESPONSES) :]])
+    if action.startswith(SET_INVITATIONS):
+        from touchstone.surveys.models import Invitation
+
+        code = action[len(SET_INVITATIONS) :]
+        label = dict(Invitation.Disposition.choices).get(code, code)
+        return _("Set invitations to “%(disposition)s” in") % {"disposition": label}
+    return capfirst(action.replace("_", " ").replace(".", ": "))
 
 
 def _value(value: Any, model_field: models.Field | None, names: dict[str, str]) -> str:
@@ -206,8 +307,7 @@ def audit_lines(entries: Iterable[AuditEntry], agency: Agency, *, detailed: bool
     lines = []
     for entry in entries:
         model = models_by_name.get(entry.object_type)
-        kind = str(model._meta.verbose_name) if model is not None else entry.object_type.replace("_", " ")
-        verb = ACTIONS.get(entry.action)
+        kind = _(str(model._meta.verbose_name)) if model is not None else entry.object_type.replace("_", " ")
         url = None
         if (entry.object_type, entry.object_id) in existing:
             url_name, keyword = LINKS[entry.object_type]
@@ -218,7 +318,7 @@ def audit_lines(entries: Iterable[AuditEntry], agency: Agency, *, detailed: bool
         lines.append(
             AuditLine(
                 entry=entry,
-                verb=str(verb) if verb else capfirst(entry.action.replace("_", " ").replace(".", ": ")),
+                verb=_verb(entry, model),
                 kind=kind,
                 name="" if _hidden(entry.object_repr) else entry.object_repr,
                 url=url,

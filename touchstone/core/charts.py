@@ -216,27 +216,25 @@ class Interval:
 def interval_bars(
     title: str, items: Sequence[Interval], percent: bool = True, top: float | None = None
 ) -> SafeString:
-    """One horizontal bar per item, its label on a line of its own above it, the confidence interval as an
-    error bar; long category names never overlap."""
+    """One horizontal bar per item, its label above it (wrapped onto as many lines as it needs, so every name
+    reads whole, as in the table beside it), the confidence interval as an error bar."""
     values = [v for i in items for v in (i.value, i.high) if v is not None]
     ceiling = top if top is not None else (1.0 if percent else _scale(max(values, default=0)))
-    row = FONT + 26
+    line_height = FONT + 3
     left, right = 8, WIDTH - 64
-    height = TOP + row * len(items) + 8
+    wrapped = [_wrap(item.label, WIDTH - 16) or [""] for item in items]
+    height = TOP + sum(FONT + 26 + line_height * (len(lines) - 1) for lines in wrapped) + 8
 
     def x_of(value: float) -> float:
         return left + (right - left) * max(0.0, min(value, ceiling)) / ceiling
 
     body = []
-    for i, item in enumerate(items):
-        y = TOP + row * i
-        label = (
-            item.label
-            if len(item.label) * CHAR_WIDTH < WIDTH - 16
-            else item.label[: int((WIDTH - 16) / CHAR_WIDTH) - 1] + "…"
-        )
-        body.append(_text(left, y + FONT, label, "start"))
-        bar_y = y + FONT + 6
+    y = float(TOP)
+    for item, lines in zip(items, wrapped, strict=True):
+        for number, line in enumerate(lines):
+            body.append(_text(left, y + FONT + line_height * number, line, "start"))
+        bar_y = y + FONT + 6 + line_height * (len(lines) - 1)
+        y = bar_y + 20
         body.append(
             f'<rect x="{left}" y="{_n(bar_y)}" width="{right - left}" height="14" fill="none" stroke="{GRID}"/>'
         )

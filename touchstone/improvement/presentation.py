@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -70,7 +71,9 @@ def timeline(page: ServicePage) -> tuple[list[str], list[charts.Series], list[di
     table beside them)."""
     labels = page.labels
     series = [
-        charts.Series(row.summary.standard.display_statement[:60], page.standard_share_by_month(row))
+        charts.Series(
+            Truncator(row.summary.standard.display_statement).chars(60), page.standard_share_by_month(row)
+        )
         for row in page.standards
     ]
     series += [

@@ -378,7 +378,9 @@ def _signals(
                         _("Standard"),
                         _("%(statement)s: %(signal)s")
                         % {
-                            "statement": row.summary.standard.display_statement,
+                            "statement": row.summary.standard.display_statement.rstrip(
+                                " ."
+                            ),  # the signal follows a colon
                             "signal": measurement.signal_label(chart_row.signals[0]),
                         },
                     )

@@ -50,7 +50,8 @@ def service_page(request: AgencyRequest, service_id: int) -> HttpResponse:
             "page": page,
             "service": service,
             "timeline_chart": charts.lines(
-                _("Standards met and survey shares agreeing by month, %(name)s") % {"name": service.name},
+                _("Standards met and survey shares agreeing by month, %(name)s")
+                % {"name": service.display_name},
                 labels,
                 series,
                 percent=True,

@@ -74,6 +74,7 @@ class CollectionForm(UswdsFormMixin, forms.ModelForm):
             "omb_control_number",
             "federal_register_url",
         ]
+        labels = {"service": _("Service"), "survey": _("Survey")}
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -110,6 +111,7 @@ class GoalForm(UswdsFormMixin, forms.ModelForm):
     class Meta:
         model = ActionGoal
         fields = ["service", "goal", "measure", "owner", "due_date"]
+        labels = {"service": _("Service")}
         widgets = {
             "goal": forms.Textarea(attrs={"rows": 3}),
             "due_date": forms.DateInput(attrs={"type": "date"}),

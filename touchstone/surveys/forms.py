@@ -123,6 +123,7 @@ class QuestionForm(UswdsFormMixin, forms.ModelForm):
             "dimension",
         ]
         widgets = {"text": forms.Textarea(attrs={"rows": 2}), "text_es": forms.Textarea(attrs={"rows": 2})}
+        labels = {"page": _("Page"), "position": _("Position")}
 
     def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -276,8 +277,9 @@ class AddLanguageForm(UswdsFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         offered = set(languages.languages_of(survey))
         self.fields["language"].choices = [  # type: ignore[attr-defined]
-            (code, f"{names[1]} ({names[0]})" if names[0] != names[1] else names[1])
+            (code, f"{shown} ({names[0]})" if names[0] != shown else shown)
             for code, names in languages.LANGUAGES.items()
+            for shown in [languages.name_in_page_language(code)]
             if code not in offered
         ]
 

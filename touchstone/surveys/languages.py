@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from touchstone.surveys.models import Page, Question, Survey, SurveyTranslation
 
@@ -63,6 +64,13 @@ def direction(language: str) -> str:
 
 def name_of(language: str) -> str:
     return LANGUAGES.get(language, (language, language))[0]
+
+
+def name_in_page_language(language: str) -> str:
+    """The language's name as the reader of the page says it: "German" on an English page, "Alemán" on a Spanish
+    one (the English names stay data: XLSForm headers and exports read them)."""
+    english = LANGUAGES.get(language, (language, language))[1]
+    return pgettext("language name", english)
 
 
 def code_for(name: str) -> str:

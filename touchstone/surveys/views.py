@@ -234,7 +234,7 @@ def survey_translation(request: AgencyRequest, survey_id: int, language: str) ->
             actor=request.user, survey=survey, language=language, texts=form.texts()
         ),
         title=_("%(language)s texts of %(survey)s")
-        % {"language": languages.LANGUAGES[language][1], "survey": survey.title},
+        % {"language": languages.name_in_page_language(language), "survey": survey.title},
         success=_("Translation saved. Publish again to put it in front of respondents.")
         if survey.status == Survey.Status.PUBLISHED
         else _("Translation saved."),

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from touchstone.core.forms import UswdsFormMixin
 from touchstone.core.models import Agency, Role
 from touchstone.surveys.models import Survey
 from touchstone.voice import selectors, services
@@ -26,7 +27,7 @@ def choose(field: forms.Field, choices: Any) -> None:
     cast(forms.ChoiceField, field).choices = choices
 
 
-class NewEmployeeSurveyForm(forms.Form):
+class NewEmployeeSurveyForm(UswdsFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, initial=_("Front-line employee survey"))
     ask_office = forms.BooleanField(
         label=_("Ask which office they work in (to break results down by office)"),
@@ -40,7 +41,7 @@ class NewEmployeeSurveyForm(forms.Form):
     )
 
 
-class LinksForm(forms.Form):
+class LinksForm(UswdsFormMixin, forms.Form):
     """Whom to send one-use links: the HR roster, people of the agency by role, pasted addresses, or a list."""
 
     roster = forms.BooleanField(
@@ -97,7 +98,7 @@ class LinksForm(forms.Form):
         return data
 
 
-class BreakdownForm(forms.Form):
+class BreakdownForm(UswdsFormMixin, forms.Form):
     keys = forms.MultipleChoiceField(
         label=_("Break results down by"),
         required=False,
@@ -120,13 +121,13 @@ class BreakdownForm(forms.Form):
         )
 
 
-class ReleaseRulesForm(forms.ModelForm):
+class ReleaseRulesForm(UswdsFormMixin, forms.ModelForm):
     class Meta:
         model = EmployeeSurveySetup
         fields = ["release_every_days", "privacy_budget", "epsilon_per_release"]
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(UswdsFormMixin, forms.Form):
     redacted = forms.CharField(
         label=_("The comment as it may be shown"),
         required=False,
@@ -139,7 +140,7 @@ class ReviewForm(forms.Form):
         return cls(data, initial={"redacted": comment.original})
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(UswdsFormMixin, forms.ModelForm):
     class Meta:
         model = VoiceSettings
         fields = ["minimum_group"]
@@ -158,7 +159,7 @@ def _choices_for_agency(form: forms.ModelForm, agency: Agency) -> None:
         fields["topic"].queryset = selectors.topics_of(agency)  # type: ignore[attr-defined]
 
 
-class BoardItemForm(forms.ModelForm):
+class BoardItemForm(UswdsFormMixin, forms.ModelForm):
     anonymous = forms.BooleanField(
         label=_("Post anonymously"),
         required=False,
@@ -180,7 +181,7 @@ class BoardItemForm(forms.ModelForm):
         self.fields["summary"].help_text = _("Do not name people. Describe the rule, process or tool.")
 
 
-class TriageForm(forms.ModelForm):
+class TriageForm(UswdsFormMixin, forms.ModelForm):
     class Meta:
         model = BoardItem
         fields = ["status", "reply", "kind", "barrier_kind", "service", "journey_stage", "standard", "topic"]
@@ -191,7 +192,7 @@ class TriageForm(forms.ModelForm):
         _choices_for_agency(self, agency)
 
 
-class MergeForm(forms.Form):
+class MergeForm(UswdsFormMixin, forms.Form):
     keep = forms.ChoiceField(label=_("Merge this item into"))
 
     def __init__(self, *args: Any, item: BoardItem, **kwargs: Any) -> None:
@@ -200,7 +201,7 @@ class MergeForm(forms.Form):
         choose(self.fields["keep"], [("", _("- Select -"))] + [(str(i.pk), i.summary) for i in others])
 
 
-class BoardFilterForm(forms.Form):
+class BoardFilterForm(UswdsFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     kind = forms.ChoiceField(label=_("Barrier or idea"), required=False)
     barrier_kind = forms.ChoiceField(label=_("Kind of barrier"), required=False)

@@ -50,3 +50,18 @@ def test_every_label_is_drawn_at_the_readable_size() -> None:
     svg = str(charts.interval_bars("Bars", [charts.Interval("A rather long statement about trust", 0.5)]))
     assert set(re.findall(r'font-size="([^"]*)"', svg)) == {str(charts.FONT)}
     assert charts.FONT * 355 / charts.WIDTH >= 12  # a 390 px phone leaves about 355 px for a chart
+
+
+def test_a_long_name_in_an_interval_chart_wraps_whole_and_pushes_the_next_bar_down() -> None:
+    name = (
+        "Apply for retirement benefits: Satisfied (top two answers) against the ACSI national private sector"
+    )
+    svg = str(
+        charts.interval_bars("Bars", [charts.Interval(name, 0.63, 0.6, 0.66), charts.Interval("Short", 0.7)])
+    )
+    drawn = re.findall(r'<text x="8" y="([^"]*)"[^>]*>([^<]*)</text>', svg)
+    assert " ".join(text for _y, text in drawn[:-1]) == name and "…" not in svg
+    assert all(len(text) * charts.CHAR_WIDTH <= charts.WIDTH - 16 for _y, text in drawn)
+    bars = [float(y) for y in re.findall(r'<rect x="8" y="([^"]*)"[^>]*fill="none"', svg)]
+    last_line_of_the_long_name = max(float(y) for y, _text in drawn[:-1])
+    assert bars[0] > last_line_of_the_long_name and float(drawn[-1][0]) > bars[0] + 14
