@@ -80,7 +80,9 @@ def _chart(rows: list[selectors.Comparison]) -> object:
         low = row.figure.value - 1.96 * row.figure.se if row.figure.se else None
         high = row.figure.value + 1.96 * row.figure.se if row.figure.se else None
         items.append(
-            charts.Interval(_("%(label)s: yours") % {"label": row.figure.label}, row.figure.value, low, high)
+            charts.Interval(
+                _("%(label)s: yours") % {"label": row.figure.label.rstrip(" .")}, row.figure.value, low, high
+            )
         )
         best, se = row.best.on_common_scale, row.best.se_on_common_scale
         items.append(

@@ -16,7 +16,9 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils.formats import number_format
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -138,6 +140,7 @@ LINKS = {
 
 UUID_LIKE = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.IGNORECASE)
 LONGEST_VALUE = 80
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")  # dates and times are recorded as ISO text
 
 
 @dataclass
@@ -228,6 +231,15 @@ def _value(value: Any, model_field: models.Field | None, names: dict[str, str]) 
             return str(choices[str(value)])
     if isinstance(value, int | float):
         return str(number_format(value, use_l10n=True))
+    if isinstance(value, str) and ISO_DATE.match(value):
+        moment = parse_datetime(value) if len(value) > 10 else None
+        if moment is not None:
+            return date_format(
+                timezone.localtime(moment) if timezone.is_aware(moment) else moment, "DATETIME_FORMAT"
+            )
+        day = parse_date(value[:10]) if len(value) == 10 else None
+        if day is not None:
+            return date_format(day, "DATE_FORMAT")
     text = str(value)
     return text if len(text) <= LONGEST_VALUE else text[: LONGEST_VALUE - 1] + "…"
 

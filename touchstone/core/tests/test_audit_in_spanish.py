@@ -73,8 +73,12 @@ def test_a_document_moved_to_a_state_names_the_state_in_spanish(personas: Person
         action="moved to published",
         target=plan,
         agency=personas.agency_a,
-        changes={"state": ["approved", "published"]},
+        changes={
+            "state": ["approved", "published"],
+            "published_at": [None, "2026-11-30T14:57:04.557905+00:00"],
+        },
     )
     page = spanish_audit(personas)
+    assert "fijó fecha de publicación en 30 de noviembre de 2026" in page and "T14:57" not in page
     assert "Pasó a «Publicado»:" in page or "Pasó a «Publicada»:" in page
     assert "moved to" not in page.lower()
