@@ -173,7 +173,7 @@ def test_the_overseer_page_reads_in_spanish(personas: Personas) -> None:
         .content.decode()
     )
     assert "Agencias comparadas" in html and "Grupos de ruido" in html and "intervalo del 95 %" in html
-    assert "Quejas cerradas a tiempo" in html and "Amabilidad del personal" in html
+    assert "Quejas cerradas a tiempo" in html and "Ayuda del personal" in html
 
 
 def test_the_overseer_page_shows_a_summary_the_moment_it_changes(personas: Personas) -> None:
