@@ -137,7 +137,8 @@ def service_analysis(request: AgencyRequest, service_id: int) -> HttpResponse:
             "labels": labels,
             "rows": rows,
             "chart": charts.lines(
-                _("Share agreeing by fiscal quarter, all surveys of %(name)s") % {"name": found.service.name},
+                _("Share agreeing by fiscal quarter, all surveys of %(name)s")
+                % {"name": found.service.display_name},
                 labels,
                 series,
                 percent=True,

@@ -14,7 +14,7 @@ def channel_mix_chart(service: Service, mix: ChannelMix) -> SafeString | None:
     labels = [row.label for row in mix.rows]
     series = [Series(label, [row.volumes.get(code) for row in mix.rows]) for code, label in mix.channels]
     return stacked_bars(
-        _("Volume by channel over time for %(name)s") % {"name": service.name}, labels, series
+        _("Volume by channel over time for %(name)s") % {"name": service.display_name}, labels, series
     )
 
 
@@ -23,7 +23,7 @@ def digital_take_up_chart(service: Service, mix: ChannelMix) -> SafeString | Non
         return None
     labels = [row.label for row in mix.rows]
     return lines(
-        _("Digital take-up over time for %(name)s") % {"name": service.name},
+        _("Digital take-up over time for %(name)s") % {"name": service.display_name},
         labels,
         [Series(_("Digital take-up"), [row.digital_share for row in mix.rows])],
         percent=True,

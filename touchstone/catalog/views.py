@@ -71,7 +71,7 @@ def service_edit(request: AgencyRequest, service_id: int) -> HttpResponse:
         request,
         ServiceForm(request.POST or None, instance=service, agency=agency),
         lambda data: services.save_service(actor=request.user, agency=agency, data=data, service=service),
-        title=_("Edit %(name)s") % {"name": service.name},
+        title=_("Edit %(name)s") % {"name": service.display_name},
         success=_("Service saved."),
         then=_service_url,
     )
@@ -145,7 +145,7 @@ def channel_new(request: AgencyRequest, service_id: int) -> HttpResponse:
         request,
         ServiceChannelForm(request.POST or None, service=service),
         lambda data: services.save_service_channel(actor=request.user, service=service, data=data),
-        title=_("Add a way to get %(name)s") % {"name": service.name},
+        title=_("Add a way to get %(name)s") % {"name": service.display_name},
         success=_("Channel added."),
         then=_service_url(service),
     )
@@ -219,7 +219,7 @@ def segment_link_new(request: AgencyRequest, service_id: int) -> HttpResponse:
         lambda data: services.link_segment(
             actor=request.user, service=service, segment=data.pop("segment"), data=data
         ),
-        title=_("Add a customer segment to %(name)s") % {"name": service.name},
+        title=_("Add a customer segment to %(name)s") % {"name": service.display_name},
         success=_("Segment added."),
         then=_service_url(service),
     )
@@ -235,7 +235,7 @@ def segment_link_edit(request: AgencyRequest, service_id: int, link_id: int) -> 
         lambda data: services.link_segment(
             actor=request.user, service=service, segment=data.pop("segment"), data=data
         ),
-        title=_("Customers of %(name)s") % {"name": service.name},
+        title=_("Customers of %(name)s") % {"name": service.display_name},
         success=_("Segment saved."),
         then=_service_url(service),
     )
@@ -261,7 +261,7 @@ def volume_new(request: AgencyRequest, service_id: int) -> HttpResponse:
             initial={"availability": ChannelVolume.Availability.REPORTED},
         ),
         lambda data: services.record_channel_volumes(actor=request.user, service=service, rows=[data]),
-        title=_("Record a channel volume for %(name)s") % {"name": service.name},
+        title=_("Record a channel volume for %(name)s") % {"name": service.display_name},
         success=_("Volume recorded."),
         then=_service_url(service),
     )

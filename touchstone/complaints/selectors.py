@@ -307,9 +307,11 @@ def insight(agency: Agency, months: int = 12, now: dt.datetime | None = None) ->
     channel_labels = dict(Case._meta.get_field("channel").choices or [])
     channels = Counter(case.channel for case in cases)
     per_service: dict[str, list[bool]] = {}
-    service_counts = Counter(case.service.name if case.service else _("No service named") for case in cases)
+    service_counts = Counter(
+        case.service.display_name if case.service else _("No service named") for case in cases
+    )
     for case in cases:
-        name = case.service.name if case.service else _("No service named")
+        name = case.service.display_name if case.service else _("No service named")
         verdict = first_response_met[case.pk]
         if verdict is not None:
             per_service.setdefault(name, []).append(verdict)

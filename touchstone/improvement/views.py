@@ -98,7 +98,7 @@ def action_new(request: AgencyRequest, service_id: int) -> HttpResponse:
         request,
         forms.ActionForm(request.POST or None, agency=agency, service=service, initial=initial),
         lambda data: services.save_action(actor=request.user, agency=agency, service=service, data=data),  # type: ignore[arg-type]
-        title=_("New improvement action for %(name)s") % {"name": service.name},
+        title=_("New improvement action for %(name)s") % {"name": service.display_name},
         success=_("Action saved."),
         then=lambda action: reverse("manage:improvement:action", args=[agency.slug, action.pk]),
     )

@@ -164,10 +164,12 @@ class Rollup:
 
 def rollup_by_service(agency: Agency) -> list[Rollup]:
     """Per service: how many current standards were met in their latest period, and the pooled volume."""
-    groups: dict[str, list[StandardSummary]] = defaultdict(list)
+    groups: dict[int, list[StandardSummary]] = defaultdict(list)
     for summary in summaries(list(standards_of(agency))):
-        groups[summary.standard.service.name].append(summary)
-    return [_rollup(name, items) for name, items in sorted(groups.items())]
+        groups[summary.standard.service_id].append(summary)
+    # Named as the page's reader reads the service (its Spanish name on Spanish pages, when written).
+    named = [(items[0].standard.service.display_name, items) for items in groups.values()]
+    return [_rollup(name, items) for name, items in sorted(named, key=lambda pair: pair[0])]
 
 
 def _rollup(name: str, items: list[StandardSummary]) -> Rollup:

@@ -434,7 +434,9 @@ def barriers_by_service(agency: Agency, per_service: int = 3) -> list[ServiceBar
     """Each service the board's barriers touch, most supported first, with its top barriers."""
     grouped: dict[str, list[BoardItem]] = {}
     for item in board_items(agency, kind=BoardItem.Kind.BARRIER).exclude(status=BoardItem.Status.DONE):
-        grouped.setdefault(item.service.name if item.service else _("No service named"), []).append(item)
+        grouped.setdefault(item.service.display_name if item.service else _("No service named"), []).append(
+            item
+        )
     summary = [
         ServiceBarriers(
             name,

@@ -80,3 +80,25 @@ def test_the_worklist_search_puts_its_label_above_a_full_width_box(personas: Per
     page = spanish(personas, personas.handler_a, "complaints/")
     assert 'class="usa-search' not in page  # USWDS's search lays label, box and button in one row
     assert 'class="usa-input flex-fill" id="case-search"' in page
+
+
+def test_the_workspace_names_a_service_and_its_standard_as_the_agency_wrote_them_in_spanish(
+    personas: Personas,
+) -> None:
+    from touchstone.standards.tests.helpers import make_standard
+
+    service = Service.objects.create(
+        agency=personas.agency_a,
+        name="Renew a permit",
+        name_es="Renovar un permiso",
+        slug="renew",
+        description="x",
+    )
+    make_standard(
+        personas.agency_a, service, statement="We answer in 5 days.", statement_es="Respondemos en 5 días."
+    )
+    page = spanish(personas, personas.analyst_a, "standards/")
+    assert "Respondemos en 5 días." in page and "Renovar un permiso" in page
+    assert "We answer in 5 days." not in page and "Renew a permit" not in page.split("<main", 1)[1]
+    english = personas.client(personas.analyst_a).get(f"/manage/{personas.agency_a.slug}/standards/")
+    assert "We answer in 5 days." in english.content.decode() and "Renew a permit" in english.content.decode()
