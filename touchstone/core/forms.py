@@ -31,6 +31,24 @@ class UswdsFormMixin:
             widget = field.widget
             css = next((c for kind, c in USWDS_CLASSES.items() if type(widget) is kind), "usa-input")
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if isinstance(field, forms.ModelChoiceField) and type(field).label_from_instance is DEFAULT_LABEL:
+                field.label_from_instance = in_page_language  # type: ignore[method-assign]
+
+
+DEFAULT_LABEL = forms.ModelChoiceField.label_from_instance
+# Records an agency names in English and Spanish, and the text that names them: a select on a Spanish page lists
+# them as the rest of the page names them.
+NAMED_IN_SPANISH_TOO = {"catalog.service": "name", "catalog.segment": "name", "catalog.provider": "name"}
+STATEMENTS = {"standards.servicestandard"}
+
+
+def in_page_language(obj: Any) -> str:
+    label = obj._meta.label_lower
+    if label in NAMED_IN_SPANISH_TOO:
+        return str(obj.in_active_language(NAMED_IN_SPANISH_TOO[label]))
+    if label in STATEMENTS:
+        return str(obj.display_statement)[:120]
+    return str(obj)
 
 
 def file_input_texts(multiple: bool) -> dict[str, str]:

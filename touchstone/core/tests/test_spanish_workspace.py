@@ -102,3 +102,19 @@ def test_the_workspace_names_a_service_and_its_standard_as_the_agency_wrote_them
     assert "We answer in 5 days." not in page and "Renew a permit" not in page.split("<main", 1)[1]
     english = personas.client(personas.analyst_a).get(f"/manage/{personas.agency_a.slug}/standards/")
     assert "We answer in 5 days." in english.content.decode() and "Renew a permit" in english.content.decode()
+
+
+def test_a_select_of_services_lists_them_by_the_pages_language(personas: Personas) -> None:
+    Service.objects.create(
+        agency=personas.agency_a,
+        name="Renew a permit",
+        name_es="Renovar un permiso",
+        slug="renew",
+        description="x",
+    )
+    page = spanish(personas, personas.admin_a, "complaints/setup/rules/new/")
+    assert ">Renovar un permiso</option>" in page and "Renew a permit" not in page
+    english = personas.client(personas.admin_a).get(
+        f"/manage/{personas.agency_a.slug}/complaints/setup/rules/new/"
+    )
+    assert ">Renew a permit</option>" in english.content.decode()
