@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop, pgettext
+from django.utils.translation import gettext, gettext_noop
 
 from touchstone.analysis.computation import ResponseFrame, WeightingError, WeightingSetup
 from touchstone.analysis.models import ALL_PERIODS, WEIGHTING_VARIABLES, AnalysisResult, WeightingScheme
@@ -116,12 +116,10 @@ def variable_labels(survey: Survey) -> dict[str, dict[str, str]]:
     """Readable names of the codes respondent variables take (channel codes, service slugs, languages), in the
     active language: read when a page is drawn, since the cached analysis keeps codes for every language."""
     from touchstone.catalog.models import Service
-    from touchstone.surveys.languages import LANGUAGES, name_of
+    from touchstone.surveys.languages import LANGUAGES, name_in_page_language
 
     services = Service.objects.filter(agency=survey.agency).only("slug", "name", "name_es")
-    languages = {code: name_of(code) for code in LANGUAGES}
-    languages["en"] = pgettext("a respondent's language", "English")
-    languages["es"] = pgettext("a respondent's language", "Spanish")
+    languages = {code: name_in_page_language(code) for code in LANGUAGES}
     return {
         "channel": {code: str(label) for code, label in Channel.choices},
         "service": {service.slug: service.display_name for service in services},

@@ -56,17 +56,10 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ServiceChoiceField(forms.ModelChoiceField):
-    """Services by the name a person reads in the page's language."""
-
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.display_name)
-
-
 class ComplaintForm(UswdsFormMixin, forms.Form):
     """What a person tells us, from the public form or a staff member taking it down."""
 
-    service = ServiceChoiceField(
+    service = forms.ModelChoiceField(
         label=_("Which service is this about?"),
         queryset=Service.objects.none(),
         required=False,

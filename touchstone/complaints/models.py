@@ -105,7 +105,7 @@ class ComplaintSettings(models.Model):
 
 class Topic(InSpanishToo, models.Model):
     """What a complaint is about, in the agency's words; a topic may sit under a broader one (CFPB Product/Issue).
-    Public pages name it in the reader's language (`display_label`); staff pages use the English (`__str__`)."""
+    Pages and selects name it in the reader's language (`display_label`); the audit log keeps the English (`__str__`)."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="complaint_topics")
     name = models.CharField(_("name"), max_length=200)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from touchstone.core.importing import importers_offered_to, upload_too_large
-from touchstone.core.models import Agency, ApiToken, Office, Role, User
+from touchstone.core.models import Agency, ApiToken, InSpanishToo, Office, Role, User
 
 USWDS_CLASSES = {
     forms.Select: "usa-select",
@@ -31,24 +31,22 @@ class UswdsFormMixin:
             widget = field.widget
             css = next((c for kind, c in USWDS_CLASSES.items() if type(widget) is kind), "usa-input")
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-            if isinstance(field, forms.ModelChoiceField) and type(field).label_from_instance is DEFAULT_LABEL:
-                field.label_from_instance = in_page_language  # type: ignore[method-assign]
+            # Records an agency names in English and Spanish are listed as the rest of the page names them.
+            model = getattr(getattr(field, "queryset", None), "model", None)
+            if (
+                isinstance(field, forms.ModelChoiceField)
+                and type(field).label_from_instance is DEFAULT_LABEL
+                and isinstance(model, type)
+                and issubclass(model, InSpanishToo)
+            ):
+                field.label_from_instance = display_label  # type: ignore[method-assign,assignment]
 
 
 DEFAULT_LABEL = forms.ModelChoiceField.label_from_instance
-# Records an agency names in English and Spanish, and the text that names them: a select on a Spanish page lists
-# them as the rest of the page names them.
-NAMED_IN_SPANISH_TOO = {"catalog.service": "name", "catalog.segment": "name", "catalog.provider": "name"}
-STATEMENTS = {"standards.servicestandard"}
 
 
-def in_page_language(obj: Any) -> str:
-    label = obj._meta.label_lower
-    if label in NAMED_IN_SPANISH_TOO:
-        return str(obj.in_active_language(NAMED_IN_SPANISH_TOO[label]))
-    if label in STATEMENTS:
-        return str(obj.display_statement)[:120]
-    return str(obj)
+def display_label(record: InSpanishToo) -> str:
+    return record.display_label
 
 
 def file_input_texts(multiple: bool) -> dict[str, str]:

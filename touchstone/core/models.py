@@ -43,6 +43,12 @@ class InSpanishToo:
         return self.in_active_language("name")
 
     @property
+    def display_label(self) -> str:
+        """How a list or a select names the record (core.forms.UswdsFormMixin), in the page's language: by its
+        name; a record known otherwise (a topic under its parent, a standard by its statement) says how."""
+        return self.display_name if hasattr(self, "name_es") else str(self)
+
+    @property
     def display_description(self) -> str:
         return self.in_active_language("description")
 

@@ -196,6 +196,10 @@ class ServiceStandard(InSpanishToo, models.Model):
         return self.statement[:120]
 
     @property
+    def display_label(self) -> str:
+        return self.display_statement[:120]
+
+    @property
     def is_current(self) -> bool:
         return self.valid_until is None
 

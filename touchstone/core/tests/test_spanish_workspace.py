@@ -118,3 +118,14 @@ def test_a_select_of_services_lists_them_by_the_pages_language(personas: Persona
         f"/manage/{personas.agency_a.slug}/complaints/setup/rules/new/"
     )
     assert ">Renew a permit</option>" in english.content.decode()
+
+
+def test_a_select_of_topics_names_a_topic_and_its_parent_in_spanish(personas: Personas) -> None:
+    from touchstone.complaints.models import Topic
+
+    parent = Topic.objects.create(agency=personas.agency_a, name="Payments", name_es="Pagos")
+    Topic.objects.create(
+        agency=personas.agency_a, name="Late payment", name_es="Pago atrasado", parent=parent
+    )
+    page = spanish(personas, personas.admin_a, "complaints/setup/rules/new/")
+    assert ">Pagos — Pago atrasado</option>" in page and "Late payment" not in page
